@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Each sets up .venv itself.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test check lint bench exchange clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kraken-tui --demo
+
+exchange: $(STAMP)
+	$(BIN)/kraken-tui exchange --port 0
+
+lint: $(STAMP)
+	$(BIN)/ruff check tui tests
+	$(BIN)/ruff format --check tui tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -n 2
+
+bench: $(STAMP)
+	$(BIN)/kraken-tui bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

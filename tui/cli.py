@@ -1,0 +1,69 @@
+"""Command line: the dashboard by default, plus the ``exchange``, ``stream`` and ``bench`` tools.
+
+Each subcommand lives beside the code it drives and exposes ``add_arguments(parser)`` and
+``run(args, settings) -> int``; this module only wires them up and turns configuration errors
+into one readable paragraph instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tui import __version__
+
+# name -> (module, one-line help). Imported only when used, so `--help` stays quick.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "exchange": ("tui.exchange.cli", "run the embedded Kraken v2 exchange (demo, paper, bot testing)"),
+    "stream": ("tui.feed.stream", "print verified market and account data as NDJSON, one event a line"),
+    "bench": ("tui.book.bench", "measure the book engine's hot path: decode, apply, truncate, checksum"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kraken-tui",
+        description="Keyboard-driven terminal trading dashboard for Kraken (WebSocket API v2).",
+    )
+    parser.add_argument("--version", action="version", version=f"kraken-tui {__version__}")
+    parser.add_argument("--config", type=Path, metavar="PATH", help="TOML config file (default: $XDG_CONFIG_HOME/kraken-tui/config.toml)")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--demo", action="store_true", help="start the embedded exchange (synthetic market) and trade against it")
+    modes.add_argument("--paper", action="store_true", help="paper trading: live Kraken public data mirrored by the embedded exchange, orders matched locally")
+    modes.add_argument("--replay", type=Path, metavar="FILE", help="watch a recorded session played back by the embedded exchange")
+    parser.add_argument("--speed", type=float, default=1.0, help="replay speed factor (0 = as fast as possible; default 1)")
+    parser.add_argument("--record", type=Path, metavar="FILE", help="record every raw frame to FILE (gzip NDJSON, secrets removed)")
+    parser.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="watchlist symbols, e.g. BTC/USD ETH/USD")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(module).add_arguments(sp)
+    return parser
+
+
+def _load_settings(args: argparse.Namespace) -> Any:
+    from tui.config import ConfigError, load_settings
+
+    try:
+        return load_settings(args.config)
+    except ConfigError as exc:
+        print(f"kraken-tui: configuration error: {exc}", file=sys.stderr)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = _load_settings(args)
+    if settings is None:
+        return 2
+    if args.command:
+        module = importlib.import_module(SUBCOMMANDS[args.command][0])
+        return int(module.run(args, settings))
+    from tui.app import run_app
+
+    return run_app(args, settings)
