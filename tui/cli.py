@@ -30,14 +30,41 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keyboard-driven terminal trading dashboard for Kraken (WebSocket API v2).",
     )
     parser.add_argument("--version", action="version", version=f"kraken-tui {__version__}")
-    parser.add_argument("--config", type=Path, metavar="PATH", help="TOML config file (default: $XDG_CONFIG_HOME/kraken-tui/config.toml)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="TOML config file (default: $XDG_CONFIG_HOME/kraken-tui/config.toml)",
+    )
     modes = parser.add_mutually_exclusive_group()
-    modes.add_argument("--demo", action="store_true", help="start the embedded exchange (synthetic market) and trade against it")
-    modes.add_argument("--paper", action="store_true", help="paper trading: live Kraken public data mirrored by the embedded exchange, orders matched locally")
-    modes.add_argument("--replay", type=Path, metavar="FILE", help="watch a recorded session played back by the embedded exchange")
-    parser.add_argument("--speed", type=float, default=1.0, help="replay speed factor (0 = as fast as possible; default 1)")
-    parser.add_argument("--record", type=Path, metavar="FILE", help="record every raw frame to FILE (gzip NDJSON, secrets removed)")
-    parser.add_argument("--symbols", nargs="+", metavar="SYMBOL", help="watchlist symbols, e.g. BTC/USD ETH/USD")
+    modes.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the embedded exchange (synthetic market) and trade against it",
+    )
+    modes.add_argument(
+        "--paper",
+        action="store_true",
+        help="paper trading: live Kraken public data mirrored by the embedded exchange, orders matched locally",
+    )
+    modes.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE",
+        help="watch a recorded session played back by the embedded exchange",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="replay speed factor (0 = as fast as possible; default 1)"
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="record every raw frame to FILE (gzip NDJSON, secrets removed)",
+    )
+    parser.add_argument(
+        "--symbols", nargs="+", metavar="SYMBOL", help="watchlist symbols, e.g. BTC/USD ETH/USD"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in SUBCOMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -66,4 +93,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(args, settings))
     from tui.app import run_app
 
-    return run_app(args, settings)
+    return int(run_app(args, settings))

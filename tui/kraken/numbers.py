@@ -25,7 +25,7 @@ class PrecisionError(ValueError):
     """A number carries more decimals than the instrument's precision allows."""
 
 
-_POW10 = [10**i for i in range(40)]
+_POW10: list[int] = [10**i for i in range(40)]
 
 
 def to_ticks(text: str | int | Decimal, precision: int) -> int:
