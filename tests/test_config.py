@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import tomllib
+import warnings
+from pathlib import Path
+
+import pytest
+
+from tui.config import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_documents_every_key_with_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("KRAKEN_API_KEY", "KRAKEN_API_SECRET"):
+        monkeypatch.delenv(var, raising=False)
+    example = ROOT / "config.example.toml"
+    data = tomllib.loads(example.read_text())
+    defaults = Settings().model_dump(mode="json", exclude={"permission_warning", "log_file"})
+    for key, value in defaults.items():
+        if key in ("api_key", "api_secret"):
+            assert f"# {key} =" in example.read_text()
+            continue
+        assert key in data, key
+        if isinstance(value, dict) and key != "keymap":
+            assert set(value) == set(data[key]), key
+    loaded = load_settings(example).model_dump(mode="json", exclude={"permission_warning", "log_file"})
+    assert loaded == defaults
+
+
+def test_env_beats_file_and_secrets_stay_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('ws_public_url = "ws://file/v2"\nbook_depth = 100\n[guards]\nmax_notional = 5000\n')
+    monkeypatch.setenv("KRAKEN_TUI_WS_PUBLIC_URL", "ws://env/v2")
+    monkeypatch.setenv("KRAKEN_API_KEY", "key-123")
+    monkeypatch.setenv("KRAKEN_API_SECRET", "c2VjcmV0LXZhbHVl")
+    s = load_settings(cfg)
+    assert s.ws_public_url == "ws://env/v2"
+    assert s.book_depth == 100
+    assert str(s.guards.max_notional) == "5000"
+    assert s.has_credentials
+    assert "c2VjcmV0LXZhbHVl" not in repr(s) and "c2VjcmV0LXZhbHVl" not in str(s.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("book_depth = 27\n", "book_depth"),
+        ('symbols = ["XBT/USD"]\n', "BTC/USD"),
+        ("[guards]\nmax_notionl = 1\n", "guards.max_notionl"),
+        ("book_depth = \n", "not valid TOML"),
+        ("[dead_mans_switch]\ntimeout = 5\n", "dead_mans_switch.timeout"),
+    ],
+)
+def test_invalid_config_is_one_paragraph_naming_the_key(tmp_path: Path, text: str, needle: str) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert needle in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_secret_in_group_readable_file_warns(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('api_key = "k"\napi_secret = "c2VjcmV0"\n')
+    cfg.chmod(0o644)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = load_settings(cfg)
+    assert s.permission_warning and "chmod 600" in s.permission_warning
+    assert any("readable" in str(w.message) for w in caught)
+    assert "c2VjcmV0" not in s.permission_warning
+    cfg.chmod(0o600)
+    assert load_settings(cfg).permission_warning is None

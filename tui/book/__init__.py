@@ -1,0 +1,1 @@
+"""Order books: pure state machines fed with wire text, verified by Kraken's CRC32 checksum."""

@@ -1,0 +1,248 @@
+"""The L2 (price-level) book, kept exactly as Kraken keeps it so the checksum can verify it.
+
+Prices and quantities are integer ticks. Each side is a ``SortedList`` of integer keys (bids
+negated, so both sides iterate best-first) plus a dict key -> (qty ticks, checksum token). The
+token is built once when a level arrives; the top-10 string per side is cached and rebuilt only
+when a change lands inside the top 10, so verifying every message costs one CRC32.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from tui.kraken.numbers import ticks_to_decimal, to_ticks
+
+__all__ = ["L2Book", "Side"]
+
+CHECKSUM_LEVELS = 10
+
+
+def _token(text: str) -> str:
+    """Checksum token straight from wire text: drop the point, then leading zeros."""
+    return text.replace(".", "").lstrip("0")
+
+
+class Side:
+    """One side of the book. Keys are price ticks, negated for bids."""
+
+    __slots__ = ("_cache", "_tenth", "keys", "levels", "sign")
+
+    def __init__(self, sign: int) -> None:
+        self.sign = sign
+        self.keys: SortedList = SortedList()
+        self.levels: dict[int, tuple[int, bytes]] = {}
+        self._cache: bytes | None = None
+        # Key of the 10th level when the cache was built: changes beyond it leave the top 10 alone.
+        self._tenth: int | None = None
+
+    def clear(self) -> None:
+        self.keys.clear()
+        self.levels.clear()
+        self._cache = None
+
+    def set(self, key: int, qty: int, token: bytes) -> None:
+        levels = self.levels
+        if key not in levels:
+            self.keys.add(key)
+        levels[key] = (qty, token)
+        if self._cache is not None and (self._tenth is None or key <= self._tenth):
+            self._cache = None
+
+    def remove(self, key: int) -> None:
+        if self.levels.pop(key, None) is not None:
+            self.keys.remove(key)
+            if self._cache is not None and (self._tenth is None or key <= self._tenth):
+                self._cache = None
+
+    def truncate(self, depth: int) -> None:
+        keys = self.keys
+        if len(keys) > depth:
+            levels = self.levels
+            for key in keys[depth:]:
+                del levels[key]
+            del keys[depth:]
+            if depth < CHECKSUM_LEVELS:
+                self._cache = None
+
+    def top_bytes(self) -> bytes:
+        cache = self._cache
+        if cache is None:
+            levels = self.levels
+            keys = self.keys
+            lists = keys._lists  # the first sublist (load 1000) normally holds the top 10
+            head = (
+                lists[0][:CHECKSUM_LEVELS]
+                if lists and len(lists[0]) >= CHECKSUM_LEVELS
+                else keys[:CHECKSUM_LEVELS]
+            )
+            self._tenth = head[-1] if len(head) == CHECKSUM_LEVELS else None
+            cache = self._cache = b"".join([levels[k][1] for k in head])
+        return cache
+
+    def best(self) -> tuple[int, int] | None:
+        if not self.keys:
+            return None
+        key = self.keys[0]
+        return key * self.sign, self.levels[key][0]
+
+    def top(self, n: int, start: int = 0) -> list[tuple[int, int]]:
+        levels = self.levels
+        sign = self.sign
+        return [(k * sign, levels[k][0]) for k in islice(self.keys, start, start + n)]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class L2Book:
+    """A verified price-level book for one symbol at one subscribed depth."""
+
+    def __init__(self, symbol: str, price_precision: int, qty_precision: int, depth: int) -> None:
+        self.symbol = symbol
+        self.price_precision = price_precision
+        self.qty_precision = qty_precision
+        self.depth = depth
+        self.bid_side = Side(-1)
+        self.ask_side = Side(1)
+        self.version = 0
+        self.last_checksum: int | None = None
+        self.last_ok: bool | None = None
+
+    # --- mutation -------------------------------------------------------------------------
+    def _apply(self, side: Side, levels: Iterable[Any]) -> None:
+        # Inlined Side.set/remove: this loop runs for every level of every frame.
+        pp, qp, sign = self.price_precision, self.qty_precision, side.sign
+        keys, book = side.keys, side.levels
+        tenth = side._tenth if side._cache is not None else None
+        dirty = side._cache is None
+        for lvl in levels:
+            price = lvl.price
+            qty = lvl.qty
+            # fast path: wire text at exactly the pair's precision (what Kraken always sends)
+            if type(price) is str and 0 < price.find(".") == len(price) - pp - 1:
+                p = int(price.replace(".", "", 1))
+            else:
+                p = to_ticks(price, pp)
+            if type(qty) is str and 0 < qty.find(".") == len(qty) - qp - 1:
+                q = int(qty.replace(".", "", 1))
+            else:
+                q = to_ticks(qty, qp)
+            if p <= 0 or q < 0:
+                raise ValueError(f"{self.symbol}: non-positive price or negative qty in book level")
+            key = p * sign
+            if q == 0:
+                if book.pop(key, None) is not None:
+                    keys.remove(key)
+                    if tenth is None or key <= tenth:
+                        dirty = True
+            else:
+                if key not in book:
+                    keys.add(key)
+                book[key] = (q, b"%d%d" % (p, q))
+                if tenth is None or key <= tenth:
+                    dirty = True
+        if dirty:
+            side._cache = None
+        if len(keys) > self.depth:
+            side.truncate(self.depth)
+
+    def apply_snapshot(self, bids: Sequence[Any], asks: Sequence[Any]) -> None:
+        """Replace the book. Levels are objects with ``price`` and ``qty`` wire text (BookLevel)."""
+        self.bid_side.clear()
+        self.ask_side.clear()
+        self._apply(self.bid_side, bids)
+        self._apply(self.ask_side, asks)
+        self.version += 1
+
+    def apply_update(self, bids: Sequence[Any], asks: Sequence[Any]) -> None:
+        """Apply levels in message order (qty 0 deletes), then truncate to the subscribed depth."""
+        if bids:
+            self._apply(self.bid_side, bids)
+        if asks:
+            self._apply(self.ask_side, asks)
+        self.version += 1
+
+    def checksum(self) -> int:
+        return zlib.crc32(self.bid_side.top_bytes(), zlib.crc32(self.ask_side.top_bytes()))
+
+    def verify(self, expected: int | None) -> bool:
+        """Compare with the frame's checksum; remembers the outcome for the UI and store."""
+        if expected is None:
+            return True
+        self.last_checksum = expected
+        ok = self.checksum() == expected
+        self.last_ok = ok
+        return ok
+
+    # --- views ------------------------------------------------------------------------------
+    def best_bid(self) -> tuple[int, int] | None:
+        return self.bid_side.best()
+
+    def best_ask(self) -> tuple[int, int] | None:
+        return self.ask_side.best()
+
+    def spread_ticks(self) -> int | None:
+        b, a = self.best_bid(), self.best_ask()
+        return None if b is None or a is None else a[0] - b[0]
+
+    def mid(self) -> Decimal | None:
+        b, a = self.best_bid(), self.best_ask()
+        if b is None or a is None:
+            return None
+        return ticks_to_decimal(b[0] + a[0], self.price_precision) / 2
+
+    def bids(self, n: int, start: int = 0) -> list[tuple[int, int]]:
+        return self.bid_side.top(n, start)
+
+    def asks(self, n: int, start: int = 0) -> list[tuple[int, int]]:
+        return self.ask_side.top(n, start)
+
+    def side(self, name: str) -> Side:
+        return self.bid_side if name == "bids" else self.ask_side
+
+    def cumulative(self, side: str, n: int) -> list[tuple[int, int, int]]:
+        """(price, qty, cumulative qty) best first."""
+        out = []
+        total = 0
+        for price, qty in self.side(side).top(n):
+            total += qty
+            out.append((price, qty, total))
+        return out
+
+    def grouped(self, side: str, group_ticks: int, n: int) -> list[tuple[int, int]]:
+        """Aggregate levels into buckets of ``group_ticks`` price ticks, best first.
+
+        Bids bucket down and asks bucket up, so a bucket never looks better than its levels.
+        """
+        if group_ticks <= 1:
+            return self.side(side).top(n)
+        out: list[tuple[int, int]] = []
+        is_bid = side == "bids"
+        src = self.side(side)
+        levels = src.levels
+        for key in src.keys:
+            price = key * src.sign
+            bucket = (
+                (price // group_ticks) * group_ticks if is_bid else -((-price) // group_ticks) * group_ticks
+            )
+            qty = levels[key][0]
+            if out and out[-1][0] == bucket:
+                out[-1] = (bucket, out[-1][1] + qty)
+            else:
+                if len(out) == n:
+                    break
+                out.append((bucket, qty))
+        return out
+
+    def is_crossed(self) -> bool:
+        b, a = self.best_bid(), self.best_ask()
+        return b is not None and a is not None and b[0] >= a[0]
+
+    def __len__(self) -> int:
+        return len(self.bid_side) + len(self.ask_side)

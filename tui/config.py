@@ -1,0 +1,219 @@
+"""Configuration: TOML file, environment and defaults, validated by pydantic-settings.
+
+Precedence (first wins): explicit overrides from the command line > environment
+(``KRAKEN_TUI_*``, plus the conventional ``KRAKEN_API_KEY``/``KRAKEN_API_SECRET``) > TOML file >
+defaults. Every nested table forbids unknown keys, so a typo is an error rather than a silently
+ignored setting. Errors come back as one readable paragraph naming the dotted key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tomllib
+import warnings
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+__all__ = ["ConfigError", "Settings", "default_config_path", "load_settings"]
+
+BOOK_DEPTHS = (10, 25, 100, 500, 1000)
+OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
+_SYMBOL = re.compile(r"^[A-Z0-9]{1,12}/[A-Z0-9]{1,12}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for the user (no traceback)."""
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Guards(_Table):
+    max_notional: Decimal = Field(Decimal("25000"), gt=0)
+    max_distance_pct: Decimal = Field(Decimal("5"), gt=0)
+    confirm_live_orders: bool = True
+
+
+class DeadMansSwitch(_Table):
+    timeout: int = Field(60, ge=10, le=86399)
+    refresh_every: int = Field(20, ge=1)
+    arm_on_start: bool = False
+
+
+class FeedSettings(_Table):
+    connection_stale_after: float = Field(10.0, gt=0)
+    symbol_stale_after: float = Field(60.0, gt=0)
+    request_timeout: float = Field(10.0, gt=0)
+    reconnect_min_delay: float = Field(0.5, gt=0)
+    reconnect_max_delay: float = Field(30.0, gt=0)
+    ping_interval: float = Field(15.0, gt=0)
+
+
+def _default_balances() -> dict[str, Decimal]:
+    return {"USD": Decimal("100000"), "EUR": Decimal("100000"), "BTC": Decimal("1"), "ETH": Decimal("10")}
+
+
+class PaperSettings(_Table):
+    mirror_url: str = "wss://ws.kraken.com/v2"
+    balances: dict[str, Decimal] = Field(default_factory=_default_balances)
+
+
+class DemoSettings(_Table):
+    seed: int = 7
+    rate: float = Field(200.0, gt=0, le=20000)
+    balances: dict[str, Decimal] = Field(default_factory=_default_balances)
+
+
+def default_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "kraken-tui" / "config.toml"
+
+
+def _default_log_file() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "kraken-tui" / "kraken-tui.log"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KRAKEN_TUI_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        populate_by_name=True,
+    )
+    _toml_data: ClassVar[dict[str, Any]] = {}
+
+    ws_public_url: str = "wss://ws.kraken.com/v2"
+    ws_private_url: str = "wss://ws-auth.kraken.com/v2"
+    ws_l3_url: str = "wss://ws-l3.kraken.com/v2"
+    rest_url: str = "https://api.kraken.com"
+    api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("KRAKEN_API_KEY", "KRAKEN_TUI_API_KEY", "api_key")
+    )
+    api_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("KRAKEN_API_SECRET", "KRAKEN_TUI_API_SECRET", "api_secret")
+    )
+    symbols: list[str] = Field(
+        default_factory=lambda: ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
+    )
+    book_depth: int = 25
+    ohlc_interval: int = 1
+    refresh_hz: float = Field(20.0, ge=1, le=60)
+    theme: str = "textual-dark"
+    log_file: Path | None = Field(default_factory=_default_log_file)
+    guards: Guards = Field(default_factory=lambda: Guards())
+    dead_mans_switch: DeadMansSwitch = Field(default_factory=lambda: DeadMansSwitch())
+    feed: FeedSettings = Field(default_factory=lambda: FeedSettings())
+    paper: PaperSettings = Field(default_factory=lambda: PaperSettings())
+    demo: DemoSettings = Field(default_factory=lambda: DemoSettings())
+    keymap: dict[str, str] = Field(default_factory=dict)
+
+    # Set by load_settings when the file holding secrets is readable by others.
+    permission_warning: str | None = Field(None, exclude=True)
+
+    @field_validator("symbols")
+    @classmethod
+    def _check_symbols(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one symbol is needed")
+        for sym in value:
+            if not _SYMBOL.match(sym):
+                raise ValueError(f"{sym!r} is not a BASE/QUOTE symbol such as BTC/USD")
+            if sym.split("/")[0] in ("XBT", "XDG"):
+                fixed = sym.replace("XBT", "BTC").replace("XDG", "DOGE")
+                raise ValueError(f"{sym!r} is a v1 name; WebSocket v2 calls it {fixed!r}")
+        return value
+
+    @field_validator("book_depth")
+    @classmethod
+    def _check_depth(cls, value: int) -> int:
+        if value not in BOOK_DEPTHS:
+            raise ValueError(f"must be one of {', '.join(map(str, BOOK_DEPTHS))} (got {value})")
+        return value
+
+    @field_validator("ohlc_interval")
+    @classmethod
+    def _check_interval(cls, value: int) -> int:
+        if value not in OHLC_INTERVALS:
+            raise ValueError(f"must be one of {', '.join(map(str, OHLC_INTERVALS))} minutes (got {value})")
+        return value
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.api_key and self.api_secret and self.api_key.get_secret_value())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls, cls._toml_data))
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    parts = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(file)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known setting (see config.example.toml)"
+        parts.append(f"'{key}' {msg}")
+    return f"{source}: " + "; ".join(parts) + "."
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings; ``path`` None means the default file if it exists."""
+    explicit = path is not None
+    file = path if path is not None else default_config_path()
+    data: dict[str, Any] = {}
+    warning: str | None = None
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML ({exc}).") from None
+        except OSError as exc:
+            raise ConfigError(f"{file}: cannot be read ({exc.strerror}).") from None
+        if ("api_key" in data or "api_secret" in data) and file.stat().st_mode & (
+            stat.S_IRWXG | stat.S_IRWXO
+        ):
+            warning = f"{file} holds API credentials and is readable by other users; run: chmod 600 {file}"
+            warnings.warn(warning, stacklevel=2)
+    elif explicit:
+        raise ConfigError(f"{file}: no such configuration file.")
+    Settings._toml_data = data
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, str(file) if file.exists() else "settings")) from None
+    finally:
+        Settings._toml_data = {}
+    settings.permission_warning = warning
+    return settings
