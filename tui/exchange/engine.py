@@ -1,0 +1,1097 @@
+"""The embedded exchange's matching engine: price-time priority, fees, balances, triggers.
+
+Pure and synchronous (an injectable clock, no I/O), so it can be property-tested and driven by the
+server, the synthetic market and the mirror source alike. Every state change is appended to
+``events`` in the order it happened; the server drains them after each call and turns them into
+wire frames. Prices and quantities are integer ticks at the pair's precision; money is Decimal.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import string
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sortedcontainers import SortedDict
+
+from tui.exchange.pairs import ASSET_PRECISION
+from tui.kraken.instrument import Instrument
+
+__all__ = [
+    "Engine",
+    "Execution",
+    "L3Changed",
+    "Ledger",
+    "LevelChanged",
+    "Order",
+    "OrderError",
+    "OrderRequest",
+    "PublicTrade",
+    "rfc3339",
+]
+
+FEE_ACCOUNT = "__fees__"
+TRIGGERED_TYPES = frozenset(
+    {"stop-loss", "stop-loss-limit", "take-profit", "take-profit-limit", "trailing-stop", "trailing-stop-limit"}
+)
+LIMIT_TYPES = frozenset({"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"})
+ORDER_TYPES = frozenset({"market", "settle-position"}) | LIMIT_TYPES | TRIGGERED_TYPES
+# Kraken "Intermediate" verification tier (protocol §1.6).
+RATE_THRESHOLD = Decimal(125)
+RATE_DECAY_PER_S = Decimal("2.34")
+
+
+def rfc3339(ts: float, digits: int = 6) -> str:
+    dt = datetime.fromtimestamp(ts, tz=UTC)
+    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if digits == 0:
+        return base + "Z"
+    frac = f"{ts % 1:.{digits}f}"[2:]
+    return f"{base}.{frac}Z"
+
+
+class OrderError(Exception):
+    """A refused request; ``text`` is Kraken's exact error string."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass(slots=True)
+class OrderRequest:
+    order_type: str
+    side: str
+    symbol: str
+    qty: int
+    limit_price: int | None = None
+    limit_price_type: str = "static"
+    limit_offset: Decimal | None = None  # trailing-stop-limit: offset from the trigger price
+    trigger_price: Decimal | None = None
+    trigger_price_type: str = "static"
+    trigger_reference: str = "last"
+    time_in_force: str = "gtc"
+    expire_time: float | None = None
+    deadline: float | None = None
+    post_only: bool = False
+    reduce_only: bool = False
+    display_qty: int | None = None
+    cl_ord_id: str | None = None
+    order_userref: int | None = None
+    cash_order_qty: Decimal | None = None
+    validate: bool = False
+    stp_type: str = "cancel_newest"
+
+
+@dataclass(slots=True, eq=False)
+class Order:
+    order_id: str
+    user: str
+    symbol: str
+    side: str
+    order_type: str
+    qty: int
+    limit_price: int | None
+    time_in_force: str
+    created: float
+    cl_ord_id: str | None = None
+    order_userref: int | None = None
+    post_only: bool = False
+    reduce_only: bool = False
+    display_qty: int | None = None
+    expire_time: float | None = None
+    trigger_price: int | None = None  # absolute, in price ticks, once known
+    trigger_offset: Decimal | None = None  # trailing types: distance (quote units or pct)
+    trigger_price_type: str = "static"
+    trigger_reference: str = "last"
+    limit_offset: Decimal | None = None
+    limit_price_type: str = "static"
+    triggered: bool = False
+    peak: int | None = None
+    filled: int = 0
+    cum_cost: Decimal = Decimal(0)
+    fees: Decimal = Decimal(0)
+    status: str = "pending_new"
+    reserved: Decimal = Decimal(0)
+    reserved_asset: str = ""
+    updated: float = 0.0
+    queued_at: float = 0.0
+    cash_order_qty: Decimal | None = None
+
+    @property
+    def remaining(self) -> int:
+        return self.qty - self.filled
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("pending_new", "new", "partially_filled")
+
+    @property
+    def visible(self) -> int:
+        """Quantity shown in the public book (an iceberg shows only its display part)."""
+        if self.display_qty is not None:
+            return min(self.display_qty, self.remaining)
+        return self.remaining
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChanged:
+    symbol: str
+    side: str  # "bid" | "ask"
+    price: int
+    qty: int  # visible total now; 0 = level gone
+
+
+@dataclass(frozen=True, slots=True)
+class L3Changed:
+    symbol: str
+    side: str
+    event: str  # add | modify | delete
+    order_id: str
+    price: int
+    qty: int
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class PublicTrade:
+    symbol: str
+    side: str  # taker side
+    price: int
+    qty: int
+    ord_type: str
+    trade_id: int
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    user: str
+    report: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    user: str
+    entry: dict[str, Any]
+
+
+Event = LevelChanged | L3Changed | PublicTrade | Execution | Ledger
+
+
+@dataclass
+class _Account:
+    total: dict[str, Decimal] = field(default_factory=dict)
+    reserved: dict[str, Decimal] = field(default_factory=dict)
+
+    def available(self, asset: str) -> Decimal:
+        return self.total.get(asset, Decimal(0)) - self.reserved.get(asset, Decimal(0))
+
+
+class _Book:
+    """One symbol's resting orders: price key (negated for bids) -> {order_id: Order} in queue order."""
+
+    def __init__(self) -> None:
+        self.bids: SortedDict = SortedDict()
+        self.asks: SortedDict = SortedDict()
+
+    def side(self, side: str) -> SortedDict:
+        return self.bids if side == "buy" else self.asks
+
+    def opposite(self, side: str) -> SortedDict:
+        return self.asks if side == "buy" else self.bids
+
+
+def _key(side: str, price: int) -> int:
+    return -price if side == "buy" else price
+
+
+def _new_id(rng: random.Random) -> str:
+    chars = string.ascii_uppercase + string.digits
+    return "-".join("".join(rng.choice(chars) for _ in range(n)) for n in (6, 5, 6))
+
+
+class Engine:
+    def __init__(
+        self,
+        pairs: Mapping[str, Instrument],
+        *,
+        maker_fee: Decimal = Decimal("0.0025"),
+        taker_fee: Decimal = Decimal("0.0040"),
+        now: Callable[[], float] = time.time,
+        max_open_orders: int = 80,
+        seed: int = 0,
+        rate_limits: bool = True,
+    ) -> None:
+        self.pairs = dict(pairs)
+        self.maker_fee = maker_fee
+        self.taker_fee = taker_fee
+        self.now = now
+        self.max_open_orders = max_open_orders
+        self.rate_limits = rate_limits
+        self._rng = random.Random(seed)
+        self._books = {s: _Book() for s in self.pairs}
+        self._orders: dict[str, Order] = {}
+        self._closed: deque[Order] = deque(maxlen=5000)
+        self._accounts: dict[str, _Account] = {FEE_ACCOUNT: _Account()}
+        self._fills: dict[str, deque[dict[str, Any]]] = {}
+        self._trades: dict[str, deque[PublicTrade]] = {s: deque(maxlen=1000) for s in self.pairs}
+        self._trade_seq = dict.fromkeys(self.pairs, 0)
+        self._last_price: dict[str, int | None] = dict.fromkeys(self.pairs, None)
+        self._dms: dict[str, float] = {}
+        self._rate: dict[tuple[str, str], tuple[Decimal, float]] = {}
+        self._dirty: dict[tuple[str, str, int], None] = {}
+        self._ids = itertools.count(1)
+        self.events: list[Event] = []
+        self.unlimited: set[str] = set()
+
+    # --- accounts ---------------------------------------------------------------------------
+    def open_account(self, user: str, balances: Mapping[str, Decimal]) -> None:
+        acct = self._accounts.setdefault(user, _Account())
+        for asset, amount in balances.items():
+            acct.total[asset] = acct.total.get(asset, Decimal(0)) + Decimal(amount)
+
+    def has_account(self, user: str) -> bool:
+        return user in self._accounts
+
+    def balances(self, user: str) -> dict[str, tuple[Decimal, Decimal]]:
+        """asset -> (total, reserved for open orders)."""
+        acct = self._accounts.get(user, _Account())
+        assets = set(acct.total) | set(acct.reserved)
+        return {a: (acct.total.get(a, Decimal(0)), acct.reserved.get(a, Decimal(0))) for a in sorted(assets)}
+
+    def totals(self) -> dict[str, Decimal]:
+        """Sum of every account per asset (conservation check)."""
+        out: dict[str, Decimal] = {}
+        for acct in self._accounts.values():
+            for asset, amount in acct.total.items():
+                out[asset] = out.get(asset, Decimal(0)) + amount
+        return out
+
+    # --- queries ------------------------------------------------------------------------------
+    def levels(self, symbol: str, side: str, n: int | None = None) -> list[tuple[int, int]]:
+        """(price ticks, visible qty ticks) best first; side is "bid" or "ask"."""
+        book = self._books[symbol].bids if side == "bid" else self._books[symbol].asks
+        out = []
+        for key, level in book.items():
+            qty = sum(o.visible for o in level.values())
+            if qty:
+                out.append((abs(key), qty))
+                if n is not None and len(out) >= n:
+                    break
+        return out
+
+    def level_qty(self, symbol: str, side: str, price: int) -> int:
+        book = self._books[symbol].bids if side == "bid" else self._books[symbol].asks
+        level = book.get(-price if side == "bid" else price)
+        return sum(o.visible for o in level.values()) if level else 0
+
+    def l3_levels(self, symbol: str, side: str, n: int) -> list[tuple[int, list[Order]]]:
+        book = self._books[symbol].bids if side == "bid" else self._books[symbol].asks
+        out = []
+        for key, level in book.items():
+            orders = [o for o in level.values() if o.visible]
+            if orders:
+                out.append((abs(key), orders))
+                if len(out) >= n:
+                    break
+        return out
+
+    def open_orders(self, user: str) -> list[Order]:
+        return [o for o in self._orders.values() if o.user == user]
+
+    def order(self, order_id: str) -> Order | None:
+        return self._orders.get(order_id)
+
+    def fills(self, user: str, n: int = 50) -> list[dict[str, Any]]:
+        return list(self._fills.get(user, ()))[-n:]
+
+    def trades(self, symbol: str, n: int = 50) -> list[PublicTrade]:
+        return list(self._trades[symbol])[-n:]
+
+    def last_price(self, symbol: str) -> int | None:
+        return self._last_price[symbol]
+
+    def best(self, symbol: str, side: str) -> int | None:
+        lv = self.levels(symbol, side, 1)
+        return lv[0][0] if lv else None
+
+    def drain_events(self) -> list[Event]:
+        self._flush_levels()
+        out, self.events = self.events, []
+        return out
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _pair(self, symbol: str) -> Instrument:
+        pair = self.pairs.get(symbol)
+        if pair is None:
+            raise OrderError(f"EQuery:Unknown asset pair {symbol}")
+        return pair
+
+    def _acct(self, user: str) -> _Account:
+        acct = self._accounts.get(user)
+        if acct is None:
+            acct = self._accounts[user] = _Account()
+        return acct
+
+    def _q(self, value: Decimal, asset: str, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+        return value.quantize(Decimal(1).scaleb(-ASSET_PRECISION.get(asset, 8)), rounding=rounding)
+
+    def _move(self, user: str, asset: str, amount: Decimal) -> None:
+        acct = self._acct(user)
+        acct.total[asset] = acct.total.get(asset, Decimal(0)) + amount
+
+    def _reserve_need(self, o: Order, pair: Instrument) -> tuple[str, Decimal]:
+        if o.side == "sell":
+            return pair.base, pair.qty_decimal(o.remaining)
+        price = o.limit_price if o.limit_price is not None else o.trigger_price
+        if price is None:
+            return pair.quote, Decimal(0)
+        cost = pair.qty_decimal(o.remaining) * pair.price_decimal(price) * (1 + self.taker_fee)
+        return pair.quote, self._q(cost, pair.quote, ROUND_CEILING)
+
+    def _rereserve(self, o: Order) -> None:
+        pair = self.pairs[o.symbol]
+        acct = self._acct(o.user)
+        if o.reserved:
+            acct.reserved[o.reserved_asset] = acct.reserved.get(o.reserved_asset, Decimal(0)) - o.reserved
+        if o.is_open and not (o.order_type == "market" and o.side == "buy"):
+            asset, need = self._reserve_need(o, pair)
+        else:
+            asset, need = o.reserved_asset or pair.quote, Decimal(0)
+        o.reserved, o.reserved_asset = need, asset
+        if need:
+            acct.reserved[asset] = acct.reserved.get(asset, Decimal(0)) + need
+
+    def _charge_rate(self, user: str, symbol: str, cost: Decimal) -> None:
+        if not self.rate_limits or user in self.unlimited:
+            return
+        now = self.now()
+        value, at = self._rate.get((user, symbol), (Decimal(0), now))
+        value = max(Decimal(0), value - RATE_DECAY_PER_S * Decimal(str(round(now - at, 3))))
+        if value + cost > RATE_THRESHOLD:
+            self._rate[(user, symbol)] = (value + min(cost, Decimal(1)), now)
+            raise OrderError("EOrder:Rate limit exceeded")
+        self._rate[(user, symbol)] = (value + cost, now)
+
+    @staticmethod
+    def _age_penalty(age: float, table: tuple[int, ...]) -> int:
+        for limit, extra in zip((5, 10, 15, 45, 90, 300), table, strict=True):
+            if age < limit:
+                return extra
+        return 0
+
+    def _report(self, o: Order, exec_type: str, *, full: bool = False, **extra: Any) -> None:
+        pair = self.pairs[o.symbol]
+        ts = rfc3339(self.now())
+        r: dict[str, Any] = {"order_id": o.order_id, "exec_type": exec_type, "order_status": o.status}
+        if o.cl_ord_id is not None:
+            r["cl_ord_id"] = o.cl_ord_id
+        if o.order_userref is not None:
+            r["order_userref"] = o.order_userref
+        if full:
+            r.update(self.order_fields(o))
+        r.update(extra)
+        r["timestamp"] = ts
+        self.events.append(Execution(o.user, r))
+        del pair
+
+    def order_fields(self, o: Order) -> dict[str, Any]:
+        """Full execution-report view of an order (snapshot and pending_new)."""
+        pair = self.pairs[o.symbol]
+        r: dict[str, Any] = {
+            "order_id": o.order_id,
+            "symbol": o.symbol,
+            "side": o.side,
+            "order_type": o.order_type,
+            "order_qty": pair.qty_decimal(o.qty),
+            "time_in_force": o.time_in_force.upper(),
+            "order_status": o.status,
+            "cum_qty": pair.qty_decimal(o.filled),
+            "cum_cost": self._q(o.cum_cost, pair.quote),
+            "fee_usd_equiv": self._q(o.fees, pair.quote),
+            "fee_ccy_pref": "fciq",
+            "post_only": o.post_only,
+            "reduce_only": o.reduce_only,
+            "timestamp": rfc3339(o.updated or o.created),
+            "effective_time": rfc3339(o.created),
+        }
+        if o.cl_ord_id is not None:
+            r["cl_ord_id"] = o.cl_ord_id
+        if o.order_userref is not None:
+            r["order_userref"] = o.order_userref
+        if o.limit_price is not None:
+            r["limit_price"] = pair.price_decimal(o.limit_price)
+            r["limit_price_type"] = "static"
+        if o.filled:
+            r["avg_price"] = self._avg(o)
+        if o.display_qty is not None:
+            r["display_qty"] = pair.qty_decimal(o.display_qty)
+        if o.expire_time is not None:
+            r["expire_time"] = rfc3339(o.expire_time, 0)
+        if o.order_type in TRIGGERED_TYPES:
+            trig: dict[str, Any] = {
+                "reference": o.trigger_reference,
+                "price": pair.price_decimal(o.trigger_price) if o.trigger_price is not None else o.trigger_offset,
+                "price_type": o.trigger_price_type,
+                "status": "triggered" if o.triggered else "untriggered",
+                "timestamp": rfc3339(o.updated or o.created),
+            }
+            if o.peak is not None:
+                trig["peak_price"] = pair.price_decimal(o.peak)
+            last = self._last_price[o.symbol]
+            if last is not None:
+                trig["last_price"] = pair.price_decimal(last)
+            r["triggers"] = trig
+        return r
+
+    def _avg(self, o: Order) -> Decimal:
+        pair = self.pairs[o.symbol]
+        if not o.filled:
+            return Decimal(0)
+        return (o.cum_cost / pair.qty_decimal(o.filled)).quantize(
+            Decimal(1).scaleb(-pair.price_precision), rounding=ROUND_HALF_EVEN
+        )
+
+    def _touch(self, symbol: str, side: str, price: int) -> None:
+        self._dirty[(symbol, "bid" if side == "buy" else "ask", price)] = None
+
+    def _flush_levels(self) -> None:
+        for symbol, side, price in self._dirty:
+            self.events.append(LevelChanged(symbol, side, price, self.level_qty(symbol, side, price)))
+        self._dirty.clear()
+
+    def _l3(self, o: Order, event: str) -> None:
+        if o.limit_price is None:
+            return
+        self.events.append(
+            L3Changed(o.symbol, "bid" if o.side == "buy" else "ask", event, o.order_id, o.limit_price,
+                      o.visible if event != "delete" else 0, o.queued_at)
+        )
+
+    # --- resting ---------------------------------------------------------------------------------
+    def _rest(self, o: Order) -> None:
+        assert o.limit_price is not None
+        book = self._books[o.symbol].side(o.side)
+        key = _key(o.side, o.limit_price)
+        level = book.get(key)
+        if level is None:
+            level = book[key] = {}
+        o.queued_at = self.now()
+        level[o.order_id] = o
+        self._touch(o.symbol, o.side, o.limit_price)
+        self._l3(o, "add")
+
+    def _unrest(self, o: Order) -> None:
+        if o.limit_price is None:
+            return
+        book = self._books[o.symbol].side(o.side)
+        key = _key(o.side, o.limit_price)
+        level = book.get(key)
+        if level is not None and o.order_id in level:
+            self._l3(o, "delete")
+            del level[o.order_id]
+            if not level:
+                del book[key]
+            self._touch(o.symbol, o.side, o.limit_price)
+
+    def _close(self, o: Order, status: str, exec_type: str, reason: str | None = None) -> None:
+        self._unrest(o)
+        o.status = status
+        o.updated = self.now()
+        self._rereserve(o)
+        self._orders.pop(o.order_id, None)
+        self._closed.append(o)
+        extra: dict[str, Any] = {}
+        pair = self.pairs[o.symbol]
+        if exec_type != "filled":
+            extra.update(cum_qty=pair.qty_decimal(o.filled), cum_cost=self._q(o.cum_cost, pair.quote))
+        if reason:
+            extra["reason"] = reason
+        self._report(o, exec_type, **extra)
+
+    # --- order entry -----------------------------------------------------------------------------
+    def _validate(self, user: str, req: OrderRequest) -> Instrument:
+        pair = self._pair(req.symbol)
+        if req.order_type not in ORDER_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:order_type")
+        if req.side not in ("buy", "sell"):
+            raise OrderError("EGeneral:Invalid arguments:side")
+        if req.order_type == "settle-position":
+            raise OrderError("EOrder:Reduce only:No position exists")
+        if req.reduce_only:
+            raise OrderError("EOrder:Reduce only:No position exists")
+        if pair.status in ("cancel_only", "maintenance"):
+            raise OrderError(f"EService:Market in {pair.status} mode")
+        if pair.status == "post_only" and not req.post_only:
+            raise OrderError("EService:Market in post_only mode")
+        if pair.status == "limit_only" and req.order_type != "limit":
+            raise OrderError("EService:Market in limit_only mode")
+        if req.deadline is not None and req.deadline < self.now():
+            raise OrderError("EService:Deadline elapsed")
+        if req.order_type in LIMIT_TYPES and req.limit_price is None and req.order_type != "trailing-stop-limit":
+            raise OrderError("EGeneral:Invalid arguments:limit_price")
+        if req.order_type in TRIGGERED_TYPES and req.trigger_price is None:
+            raise OrderError("EGeneral:Invalid arguments:triggers")
+        if req.limit_price is not None and req.order_type != "trailing-stop-limit":
+            if req.limit_price <= 0:
+                raise OrderError("EOrder:Invalid price")
+            if req.limit_price % pair.price_increment:
+                raise OrderError("EOrder:Tick size check failed")
+        if req.cash_order_qty is not None:
+            if req.order_type != "market" or req.side != "buy":
+                raise OrderError("EGeneral:Invalid arguments:cash_order_qty is only for market buys")
+        elif req.qty <= 0 or req.qty % pair.qty_increment:
+            raise OrderError("EGeneral:Invalid arguments:order_qty")
+        elif req.qty < pair.qty_min:
+            raise OrderError("EOrder:Order minimum not met")
+        if req.time_in_force not in ("gtc", "gtd", "ioc", "fok"):
+            raise OrderError("EGeneral:Invalid arguments:time_in_force")
+        if req.time_in_force == "gtd":
+            if req.expire_time is None or req.expire_time <= self.now():
+                raise OrderError("EGeneral:Invalid arguments:expire_time")
+        if req.time_in_force == "fok" and req.order_type != "limit":
+            raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
+        if req.display_qty is not None:
+            if req.order_type != "iceberg":
+                raise OrderError("EGeneral:Invalid arguments:display_qty is only for iceberg orders")
+            if req.display_qty * 15 < req.qty:
+                raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
+        if req.post_only and req.order_type not in ("limit", "iceberg"):
+            raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.cl_ord_id is not None and req.order_userref is not None:
+            raise OrderError("EGeneral:Invalid arguments:cl_ord_id and order_userref are mutually exclusive")
+        if req.cl_ord_id is not None:
+            if any(o.cl_ord_id == req.cl_ord_id and o.user == user for o in self._orders.values()):
+                raise OrderError("EOrder:Duplicate cl_ord_id")
+        price = req.limit_price
+        if price is not None and req.cash_order_qty is None and req.order_type in ("limit", "iceberg"):
+            if pair.notional(req.qty, price) < pair.cost_min:
+                raise OrderError("EOrder:Cost minimum not met")
+        if sum(1 for o in self._orders.values() if o.user == user and o.symbol == req.symbol) >= self.max_open_orders:
+            raise OrderError("EOrder:Orders limit exceeded")
+        self._check_funds(user, req, pair)
+        return pair
+
+    def _check_funds(self, user: str, req: OrderRequest, pair: Instrument) -> None:
+        if user in self.unlimited:
+            return
+        acct = self._acct(user)
+        if req.side == "sell":
+            if acct.available(pair.base) < pair.qty_decimal(req.qty):
+                raise OrderError("EOrder:Insufficient funds")
+            return
+        if req.cash_order_qty is not None:
+            if acct.available(pair.quote) < req.cash_order_qty:
+                raise OrderError("EOrder:Insufficient funds")
+            return
+        price = req.limit_price
+        if price is None and req.trigger_price is not None and req.trigger_price_type == "static":
+            price = pair.price_ticks(req.trigger_price)
+        if price is None:
+            price = self.best(req.symbol, "ask") or self._last_price[req.symbol]
+        if price is None:
+            raise OrderError("EOrder:Insufficient liquidity")
+        need = pair.qty_decimal(req.qty) * pair.price_decimal(price) * (1 + self.taker_fee)
+        if acct.available(pair.quote) < need:
+            raise OrderError("EOrder:Insufficient funds")
+
+    def add_order(self, user: str, req: OrderRequest) -> Order:
+        if req.symbol in self.pairs:
+            self._charge_rate(user, req.symbol, Decimal(1))
+        pair = self._validate(user, req)
+        now = self.now()
+        o = Order(
+            order_id=_new_id(self._rng),
+            user=user,
+            symbol=req.symbol,
+            side=req.side,
+            order_type=req.order_type,
+            qty=req.qty,
+            limit_price=req.limit_price if req.order_type != "trailing-stop-limit" else None,
+            time_in_force=req.time_in_force,
+            created=now,
+            cl_ord_id=req.cl_ord_id,
+            order_userref=req.order_userref,
+            post_only=req.post_only,
+            display_qty=req.display_qty,
+            expire_time=req.expire_time if req.time_in_force == "gtd" else None,
+            trigger_price_type=req.trigger_price_type,
+            trigger_reference=req.trigger_reference,
+            limit_offset=req.limit_offset,
+            limit_price_type=req.limit_price_type,
+            updated=now,
+            cash_order_qty=req.cash_order_qty,
+        )
+        if req.order_type in TRIGGERED_TYPES:
+            assert req.trigger_price is not None
+            self._set_trigger(o, req.trigger_price, pair)
+        if req.validate:
+            return o
+        self._orders[o.order_id] = o
+        self._rereserve(o)
+        self._report(o, "pending_new", full=True)
+        o.status = "new"
+        if o.order_type in TRIGGERED_TYPES:
+            self._report(o, "new")
+            return o
+        if req.time_in_force == "fok" and not self._can_fill(o):
+            self._report(o, "new")
+            self._close(o, "canceled", "canceled", "Insufficient liquidity")
+            return o
+        if o.post_only and self._crosses(o):
+            self._report(o, "new")
+            self._close(o, "canceled", "canceled", "Post only order")
+            return o
+        self._report(o, "new")
+        self._execute(o)
+        self._run_triggers(o.symbol)
+        return o
+
+    def _set_trigger(self, o: Order, price: Decimal, pair: Instrument) -> None:
+        last = self._last_price[o.symbol]
+        if o.order_type.startswith("trailing"):
+            o.trigger_offset = abs(price)
+            o.peak = last
+            if o.trigger_price_type not in ("pct", "quote"):
+                o.trigger_price_type = "quote"
+            return
+        if o.trigger_price_type == "static":
+            try:
+                ticks = pair.price_ticks(price)
+            except ValueError:
+                raise OrderError("EOrder:Tick size check failed") from None
+            if ticks <= 0 or ticks % pair.price_increment:
+                raise OrderError("EOrder:Tick size check failed")
+            o.trigger_price = ticks
+            return
+        if last is None:
+            raise OrderError("EGeneral:Invalid arguments:no last price for a relative trigger")
+        base = pair.price_decimal(last)
+        target = base * (1 + price / 100) if o.trigger_price_type == "pct" else base + price
+        o.trigger_price = pair.round_price(target, up=True)
+
+    def _crosses(self, o: Order) -> bool:
+        best = self.best(o.symbol, "ask" if o.side == "buy" else "bid")
+        if best is None or o.limit_price is None:
+            return False
+        return o.limit_price >= best if o.side == "buy" else o.limit_price <= best
+
+    def _can_fill(self, o: Order) -> bool:
+        need = o.remaining
+        for price, qty in self.levels(o.symbol, "ask" if o.side == "buy" else "bid"):
+            if o.limit_price is not None and (price > o.limit_price if o.side == "buy" else price < o.limit_price):
+                break
+            need -= qty
+            if need <= 0:
+                return True
+        return False
+
+    def _execute(self, taker: Order) -> None:
+        """Match ``taker`` against the opposite side, then rest, cancel or finish it."""
+        pair = self.pairs[taker.symbol]
+        book = self._books[taker.symbol].opposite(taker.side)
+        market = taker.limit_price is None
+        stopped_reason: str | None = None
+        while taker.remaining > 0 and book:
+            key = book.keys()[0]
+            price = abs(key)
+            if not market and (price > taker.limit_price if taker.side == "buy" else price < taker.limit_price):  # type: ignore[operator]
+                break
+            level = book[key]
+            maker = next(iter(level.values()))
+            if maker.user == taker.user and taker.user not in self.unlimited:
+                stopped_reason = "Self trade prevention"
+                break
+            qty = min(taker.remaining, maker.remaining)
+            if taker.side == "buy" and taker.user not in self.unlimited:
+                qty = self._affordable(taker, pair, price, qty)
+                if qty <= 0:
+                    stopped_reason = "Insufficient funds"
+                    break
+            self._fill(taker, maker, price, qty, pair)
+        if taker.remaining <= 0:
+            self._close(taker, "filled", "filled")
+        elif stopped_reason is not None or market or taker.time_in_force in ("ioc", "fok"):
+            self._close(taker, "canceled" if taker.filled or stopped_reason else "canceled", "canceled",
+                        stopped_reason or ("Insufficient liquidity" if market else "IOC"))
+        else:
+            self._rest(taker)
+            self._rereserve(taker)
+
+    def _affordable(self, taker: Order, pair: Instrument, price: int, qty: int) -> int:
+        acct = self._acct(taker.user)
+        own = taker.reserved if taker.reserved_asset == pair.quote else Decimal(0)
+        avail = acct.available(pair.quote) + own
+        if taker.cash_order_qty is not None:
+            avail = min(avail, taker.cash_order_qty - taker.cum_cost - taker.fees)
+        unit = pair.price_decimal(price) * (1 + self.taker_fee)
+        max_qty = int((avail / unit).scaleb(pair.qty_precision).to_integral_value(ROUND_DOWN))
+        max_qty -= max_qty % pair.qty_increment
+        return min(qty, max(0, max_qty))
+
+    def _fill(self, taker: Order, maker: Order, price: int, qty: int, pair: Instrument) -> None:
+        now = self.now()
+        qd = pair.qty_decimal(qty)
+        cost = self._q(qd * pair.price_decimal(price), pair.quote)
+        buyer, seller = (taker, maker) if taker.side == "buy" else (maker, taker)
+        fee_b = self._q(cost * (self.taker_fee if buyer is taker else self.maker_fee), pair.quote)
+        fee_s = self._q(cost * (self.taker_fee if seller is taker else self.maker_fee), pair.quote)
+        if buyer.user in self.unlimited:
+            fee_b = Decimal(0)
+        if seller.user in self.unlimited:
+            fee_s = Decimal(0)
+        self._move(buyer.user, pair.quote, -(cost + fee_b))
+        self._move(buyer.user, pair.base, qd)
+        self._move(seller.user, pair.base, -qd)
+        self._move(seller.user, pair.quote, cost - fee_s)
+        self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
+        self._trade_seq[pair.symbol] += 1
+        trade_id = self._trade_seq[pair.symbol]
+        self._last_price[pair.symbol] = price
+        for o, fee in ((maker, fee_b if maker is buyer else fee_s), (taker, fee_b if taker is buyer else fee_s)):
+            o.filled += qty
+            o.cum_cost += cost
+            o.fees += fee
+            o.updated = now
+            o.status = "filled" if o.remaining == 0 else "partially_filled"
+            if o is maker:
+                self._rereserve(o)
+        if maker.remaining == 0:
+            self._unrest(maker)
+        else:
+            self._touch(maker.symbol, maker.side, price)
+            self._l3(maker, "modify")
+        self.events.append(PublicTrade(pair.symbol, taker.side, price, qty,
+                                       "market" if taker.limit_price is None else "limit", trade_id, now))
+        self._trades[pair.symbol].append(self.events[-1])  # type: ignore[arg-type]
+        ref = f"T{trade_id:05d}-{pair.base}{pair.quote}"
+        for o, fee, liq in ((maker, fee_b if maker is buyer else fee_s, "m"), (taker, fee_b if taker is buyer else fee_s, "t")):
+            report = {
+                "exec_id": _new_id(self._rng),
+                "trade_id": trade_id,
+                "symbol": pair.symbol,
+                "side": o.side,
+                "order_type": o.order_type,
+                "last_qty": qd,
+                "last_price": pair.price_decimal(price),
+                "liquidity_ind": liq,
+                "cost": cost,
+                "cum_qty": pair.qty_decimal(o.filled),
+                "cum_cost": self._q(o.cum_cost, pair.quote),
+                "avg_price": self._avg(o),
+                "fee_usd_equiv": fee,
+                "fees": [{"asset": pair.quote, "qty": fee}],
+            }
+            self._report(o, "trade", **report)
+            self._fills.setdefault(o.user, deque(maxlen=200)).append(
+                {**self.order_fields(o), **report, "exec_type": "trade", "timestamp": rfc3339(now)}
+            )
+            base_amt = qd if o.side == "buy" else -qd
+            quote_amt = -cost if o.side == "buy" else cost
+            for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
+                self.events.append(
+                    Ledger(o.user, {
+                        "ledger_id": _new_id(self._rng),
+                        "ref_id": ref,
+                        "timestamp": rfc3339(now),
+                        "type": "trade",
+                        "asset": asset,
+                        "asset_class": "currency",
+                        "category": "trade",
+                        "wallet_type": "spot",
+                        "wallet_id": "main",
+                        "amount": amount,
+                        "fee": f,
+                        "balance": self._acct(o.user).total.get(asset, Decimal(0)),
+                    })
+                )
+        if maker.remaining == 0:
+            self._close(maker, "filled", "filled")
+
+    # --- triggers ----------------------------------------------------------------------------------
+    def _run_triggers(self, symbol: str) -> None:
+        for _ in range(100):
+            last = self._last_price[symbol]
+            if last is None:
+                return
+            fired = [o for o in list(self._orders.values())
+                     if o.symbol == symbol and o.order_type in TRIGGERED_TYPES and not o.triggered
+                     and self._should_fire(o, last)]
+            if not fired:
+                return
+            for o in fired:
+                if o.order_id not in self._orders:
+                    continue
+                o.triggered = True
+                pair = self.pairs[symbol]
+                if o.order_type.endswith("-limit"):
+                    if o.order_type == "trailing-stop-limit":
+                        offset = o.limit_offset or Decimal(0)
+                        base = pair.price_decimal(last)
+                        target = base * (1 + offset / 100) if o.limit_price_type == "pct" else base + offset
+                        o.limit_price = pair.round_price(target, up=o.side == "buy")
+                else:
+                    o.limit_price = None
+                o.trigger_price = o.trigger_price or last
+                self._report(o, "status", triggers={"status": "triggered", "last_price": pair.price_decimal(last)})
+                self._rereserve(o)
+                self._execute(o)
+
+    def _should_fire(self, o: Order, last: int) -> bool:
+        pair = self.pairs[o.symbol]
+        if o.order_type.startswith("trailing"):
+            if o.peak is None:
+                o.peak = last
+            if o.side == "sell":
+                o.peak = max(o.peak, last)
+            else:
+                o.peak = min(o.peak, last)
+            offset = o.trigger_offset or Decimal(0)
+            peak = pair.price_decimal(o.peak)
+            dist = peak * offset / 100 if o.trigger_price_type == "pct" else offset
+            trigger = peak - dist if o.side == "sell" else peak + dist
+            return pair.price_decimal(last) <= trigger if o.side == "sell" else pair.price_decimal(last) >= trigger
+        assert o.trigger_price is not None
+        stop = o.order_type.startswith("stop")
+        if o.side == "sell":
+            return last <= o.trigger_price if stop else last >= o.trigger_price
+        return last >= o.trigger_price if stop else last <= o.trigger_price
+
+    # --- amend / edit / cancel ---------------------------------------------------------------------
+    def _find(self, user: str, order_id: str | None = None, cl_ord_id: str | None = None) -> Order:
+        for o in self._orders.values():
+            if o.user == user and (
+                (order_id is not None and o.order_id == order_id) or (cl_ord_id is not None and o.cl_ord_id == cl_ord_id)
+            ):
+                return o
+        raise OrderError("EOrder:Unknown order")
+
+    def amend_order(
+        self,
+        user: str,
+        *,
+        order_id: str | None = None,
+        cl_ord_id: str | None = None,
+        qty: int | None = None,
+        limit_price: int | None = None,
+        display_qty: int | None = None,
+        trigger_price: Decimal | None = None,
+        post_only: bool = False,
+    ) -> tuple[str, Order]:
+        o = self._find(user, order_id, cl_ord_id)
+        pair = self.pairs[o.symbol]
+        self._charge_rate(user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (3, 2, 1, 0, 0, 0))))
+        if limit_price is not None:
+            if o.limit_price is None:
+                raise OrderError("EGeneral:Invalid arguments:limit_price")
+            if limit_price <= 0 or limit_price % pair.price_increment:
+                raise OrderError("EOrder:Tick size check failed")
+        if qty is not None and (qty <= 0 or qty % pair.qty_increment):
+            raise OrderError("EGeneral:Invalid arguments:order_qty")
+        if display_qty is not None and o.order_type != "iceberg":
+            raise OrderError("EGeneral:Invalid arguments:display_qty")
+        new_qty = qty if qty is not None else o.qty
+        new_price = limit_price if limit_price is not None else o.limit_price
+        if post_only and new_price is not None and new_price != o.limit_price:
+            best = self.best(o.symbol, "ask" if o.side == "buy" else "bid")
+            if best is not None and (new_price >= best if o.side == "buy" else new_price <= best):
+                raise OrderError("EOrder:Post only order")
+        # funds for an increase in exposure
+        if o.side == "sell" and new_qty > o.qty:
+            if self._acct(user).available(pair.base) < pair.qty_decimal(new_qty - o.qty):
+                raise OrderError("EOrder:Insufficient funds")
+        if o.side == "buy" and new_price is not None:
+            old = o.reserved
+            need = pair.qty_decimal(new_qty - o.filled) * pair.price_decimal(new_price) * (1 + self.taker_fee)
+            if self._acct(user).available(pair.quote) + old < need:
+                raise OrderError("EOrder:Insufficient funds")
+        amend_id = _new_id(self._rng)
+        keeps_priority = new_price == o.limit_price and new_qty <= o.qty
+        if trigger_price is not None and o.order_type in TRIGGERED_TYPES and not o.triggered:
+            self._set_trigger(o, trigger_price, pair)
+        if display_qty is not None:
+            o.display_qty = display_qty
+        if new_qty <= o.filled:
+            o.qty = max(new_qty, o.filled)
+            self._close(o, "filled" if o.filled else "canceled", "canceled", "Order quantity reduced below filled")
+            return amend_id, o
+        resting = o.limit_price is not None and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
+        if keeps_priority:
+            o.qty = new_qty
+            o.updated = self.now()
+            if resting:
+                self._touch(o.symbol, o.side, o.limit_price)  # type: ignore[arg-type]
+                self._l3(o, "modify")
+            self._rereserve(o)
+            self._report(o, "amended", amended=True, order_qty=pair.qty_decimal(o.qty), reason="User requested",
+                         **({"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
+                            if o.limit_price is not None else {}))
+            return amend_id, o
+        if resting:
+            self._unrest(o)
+        o.qty = new_qty
+        o.limit_price = new_price
+        o.updated = self.now()
+        self._rereserve(o)
+        self._report(o, "amended", amended=True, order_qty=pair.qty_decimal(o.qty), reason="User requested",
+                     **({"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
+                        if o.limit_price is not None else {}))
+        if resting:
+            self._execute(o)
+            self._run_triggers(o.symbol)
+        return amend_id, o
+
+    def edit_order(
+        self,
+        user: str,
+        order_id: str,
+        *,
+        qty: int | None = None,
+        limit_price: int | None = None,
+        post_only: bool | None = None,
+        order_userref: int | None = None,
+        validate: bool = False,
+    ) -> tuple[Order, str]:
+        o = self._find(user, order_id)
+        if o.cl_ord_id is not None:
+            raise OrderError("EGeneral:Invalid arguments:orders with cl_ord_id cannot be edited; use amend_order")
+        if o.order_type in TRIGGERED_TYPES and o.triggered:
+            raise OrderError("EGeneral:Invalid arguments:triggered orders cannot be edited")
+        new_qty = qty if qty is not None else o.qty
+        if new_qty <= o.filled:
+            raise OrderError("EGeneral:Invalid arguments:order_qty below executed quantity")
+        self._charge_rate(user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (6, 5, 4, 2, 1, 0))))
+        pair = self.pairs[o.symbol]
+        req = OrderRequest(
+            order_type=o.order_type,
+            side=o.side,
+            symbol=o.symbol,
+            qty=new_qty - o.filled,
+            limit_price=limit_price if limit_price is not None else o.limit_price,
+            trigger_price=pair.price_decimal(o.trigger_price) if o.trigger_price is not None else None,
+            time_in_force=o.time_in_force,
+            expire_time=o.expire_time,
+            post_only=o.post_only if post_only is None else post_only,
+            display_qty=o.display_qty,
+            order_userref=order_userref if order_userref is not None else o.order_userref,
+            validate=validate,
+        )
+        # free the old order's reservation for the new one's funds check
+        saved = o.reserved
+        self._acct(user).reserved[o.reserved_asset] = self._acct(user).reserved.get(o.reserved_asset, Decimal(0)) - saved
+        try:
+            self._validate(user, req)
+        finally:
+            self._acct(user).reserved[o.reserved_asset] = self._acct(user).reserved.get(o.reserved_asset, Decimal(0)) + saved
+        if validate:
+            return o, o.order_id
+        self._close(o, "canceled", "canceled", "Order replaced")
+        new = self.add_order_unchecked(user, req)
+        return new, o.order_id
+
+    def add_order_unchecked(self, user: str, req: OrderRequest) -> Order:
+        rate, self.rate_limits = self.rate_limits, False
+        try:
+            return self.add_order(user, req)
+        finally:
+            self.rate_limits = rate
+
+    def cancel_orders(
+        self,
+        user: str,
+        order_ids: Iterable[str] = (),
+        cl_ord_ids: Iterable[str] = (),
+        userrefs: Iterable[int] = (),
+        reason: str = "User requested",
+    ) -> list[Order]:
+        ids, cids, refs = set(order_ids), set(cl_ord_ids), set(userrefs)
+        matched = [
+            o for o in list(self._orders.values())
+            if o.user == user and (o.order_id in ids or (o.cl_ord_id is not None and o.cl_ord_id in cids)
+                                   or (o.order_userref is not None and o.order_userref in refs))
+        ]
+        if not matched:
+            raise OrderError("EOrder:Unknown order")
+        now = self.now()
+        for o in matched:
+            if reason == "User requested":
+                try:
+                    self._charge_rate(user, o.symbol, Decimal(self._age_penalty(now - o.created, (8, 6, 5, 4, 2, 1))))
+                except OrderError:
+                    if o is matched[0]:
+                        raise
+                    continue
+            self._close(o, "canceled", "canceled", reason)
+        return matched
+
+    def cancel_all(self, user: str, reason: str = "User requested") -> int:
+        orders = [o for o in self._orders.values() if o.user == user]
+        for o in orders:
+            self._close(o, "canceled", "canceled", reason)
+        return len(orders)
+
+    def cancel_all_orders_after(self, user: str, timeout: int) -> tuple[float, float]:
+        now = self.now()
+        if timeout <= 0:
+            self._dms.pop(user, None)
+            return now, now
+        self._dms[user] = now + timeout
+        return now, now + timeout
+
+    def dead_mans_switch(self, user: str) -> float | None:
+        return self._dms.get(user)
+
+    def batch_add(self, user: str, symbol: str, reqs: list[OrderRequest], validate: bool = False) -> list[Order]:
+        if not 2 <= len(reqs) <= 15:
+            raise OrderError("EGeneral:Invalid arguments:orders must hold 2 to 15 orders")
+        for r in reqs:
+            self._validate(user, OrderRequest(**{**_asdict(r), "validate": True, "symbol": symbol}))
+        cids = [r.cl_ord_id for r in reqs if r.cl_ord_id]
+        if len(cids) != len(set(cids)):
+            raise OrderError("EOrder:Duplicate cl_ord_id")
+        self._charge_rate(user, symbol, Decimal(len(reqs)) / 2)
+        out = []
+        for r in reqs:
+            r.symbol = symbol
+            r.validate = validate
+            try:
+                out.append(self.add_order_unchecked(user, r))
+            except OrderError:
+                out.append(Order(order_id="", user=user, symbol=symbol, side=r.side, order_type=r.order_type,
+                                 qty=r.qty, limit_price=r.limit_price, time_in_force=r.time_in_force,
+                                 created=self.now(), status="rejected"))
+        return out
+
+    def batch_cancel(self, user: str, ids: Iterable[str], cl_ord_ids: Iterable[str] = ()) -> int:
+        ids = list(ids)
+        cids = list(cl_ord_ids)
+        if not 2 <= len(ids) + len(cids) <= 50:
+            raise OrderError("EGeneral:Invalid arguments:2 to 50 identifiers")
+        refs = [int(i) for i in ids if i.isdigit()]
+        try:
+            return len(self.cancel_orders(user, ids, cids, refs))
+        except OrderError:
+            return 0
+
+    # --- time ---------------------------------------------------------------------------------------
+    def advance(self) -> None:
+        now = self.now()
+        for user, deadline in list(self._dms.items()):
+            if now >= deadline:
+                del self._dms[user]
+                self.cancel_all(user, reason="CancelAllOrdersAfter Timeout")
+        for o in list(self._orders.values()):
+            if o.expire_time is not None and now >= o.expire_time:
+                self._close(o, "expired", "expired", "Order expired")
+
+
+def _asdict(r: OrderRequest) -> dict[str, Any]:
+    return {name: getattr(r, name) for name in OrderRequest.__slots__}  # type: ignore[attr-defined]
