@@ -42,7 +42,10 @@ def test_crossing_limit_fills_at_resting_price_with_fees_and_ordered_events() ->
     trade = next(e for e in events if isinstance(e, PublicTrade))
     assert (trade.price, trade.qty, trade.side) == (600000, 20_000_000, "buy")
     # taker pays 12000 + 0.40% fee; maker receives 12000 - 0.25%
-    assert eng.balances("bob")["USD"] == (Decimal("100000") - Decimal("12000") - Decimal("48.0000"), Decimal(0))
+    assert eng.balances("bob")["USD"] == (
+        Decimal("100000") - Decimal("12000") - Decimal("48.0000"),
+        Decimal(0),
+    )
     assert eng.balances("bob")["BTC"][0] == Decimal("2.2")
     assert eng.balances("alice")["USD"][0] == Decimal("100000") + Decimal("12000") - Decimal("30.0000")
     assert eng.balances("alice")["BTC"] == (Decimal("1.8"), Decimal("0.3"))
@@ -57,10 +60,17 @@ def test_price_time_priority_and_amend_priority_rules() -> None:
     eng.open_account("carol", {"USD": Decimal(100000)})
     a = eng.add_order("alice", limit("buy", "0.1", "50000.0"))
     b = eng.add_order("carol", limit("buy", "0.1", "50000.0"))
-    assert [o.order_id for _, orders in eng.l3_levels("BTC/USD", "bid", 1) for o in orders] == [a.order_id, b.order_id]
-    eng.amend_order("alice", order_id=a.order_id, qty=DEFAULT_PAIRS["BTC/USD"].qty_ticks("0.05"))  # keeps place
+    assert [o.order_id for _, orders in eng.l3_levels("BTC/USD", "bid", 1) for o in orders] == [
+        a.order_id,
+        b.order_id,
+    ]
+    eng.amend_order(
+        "alice", order_id=a.order_id, qty=DEFAULT_PAIRS["BTC/USD"].qty_ticks("0.05")
+    )  # keeps place
     assert eng.l3_levels("BTC/USD", "bid", 1)[0][1][0] is a
-    eng.amend_order("alice", order_id=a.order_id, qty=DEFAULT_PAIRS["BTC/USD"].qty_ticks("0.2"))  # to the back
+    eng.amend_order(
+        "alice", order_id=a.order_id, qty=DEFAULT_PAIRS["BTC/USD"].qty_ticks("0.2")
+    )  # to the back
     assert eng.l3_levels("BTC/USD", "bid", 1)[0][1][0] is b
     eng.add_order("bob", limit("sell", "0.1", "49000.0"))
     assert b.status == "filled" and a.filled == 0
@@ -94,7 +104,9 @@ def test_post_only_that_would_cross_is_cancelled() -> None:
 
 def test_stop_loss_triggers_on_last_trade() -> None:
     eng, _ = make()
-    stop = eng.add_order("alice", OrderRequest("stop-loss", "sell", "BTC/USD", 10_000_000, trigger_price=Decimal("59000")))
+    stop = eng.add_order(
+        "alice", OrderRequest("stop-loss", "sell", "BTC/USD", 10_000_000, trigger_price=Decimal("59000"))
+    )
     eng.add_order("bob", limit("buy", "1", "58000.0"))
     eng.add_order("bob", limit("sell", "0.01", "58500.0"))  # rests
     eng.add_order("alice", limit("buy", "0.01", "58500.0"))  # trades at 58500 <= 59000: stop fires
@@ -125,8 +137,13 @@ def test_rate_limit() -> None:
 
 
 actions = st.lists(
-    st.tuples(st.sampled_from(["alice", "bob", "carol"]), st.sampled_from(["buy", "sell"]),
-              st.integers(1, 40), st.integers(-30, 30), st.sampled_from(["limit", "market", "cancel", "ioc"])),
+    st.tuples(
+        st.sampled_from(["alice", "bob", "carol"]),
+        st.sampled_from(["buy", "sell"]),
+        st.integers(1, 40),
+        st.integers(-30, 30),
+        st.sampled_from(["limit", "market", "cancel", "ioc"]),
+    ),
     max_size=60,
 )
 
@@ -144,9 +161,14 @@ def test_property_conservation_and_no_negative_balances(steps: list[tuple[str, s
             if kind == "cancel":
                 eng.cancel_all(user)
             else:
-                req = OrderRequest("market" if kind == "market" else "limit", side, "BTC/USD", qty * 100_000,
-                                   None if kind == "market" else 600_000 + offset * 10,
-                                   time_in_force="ioc" if kind == "ioc" else "gtc")
+                req = OrderRequest(
+                    "market" if kind == "market" else "limit",
+                    side,
+                    "BTC/USD",
+                    qty * 100_000,
+                    None if kind == "market" else 600_000 + offset * 10,
+                    time_in_force="ioc" if kind == "ioc" else "gtc",
+                )
                 eng.add_order(user, req)
         except OrderError:
             pass

@@ -39,7 +39,14 @@ __all__ = [
 
 FEE_ACCOUNT = "__fees__"
 TRIGGERED_TYPES = frozenset(
-    {"stop-loss", "stop-loss-limit", "take-profit", "take-profit-limit", "trailing-stop", "trailing-stop-limit"}
+    {
+        "stop-loss",
+        "stop-loss-limit",
+        "take-profit",
+        "take-profit-limit",
+        "trailing-stop",
+        "trailing-stop-limit",
+    }
 )
 LIMIT_TYPES = frozenset({"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"})
 ORDER_TYPES = frozenset({"market", "settle-position"}) | LIMIT_TYPES | TRIGGERED_TYPES
@@ -213,9 +220,19 @@ def _key(side: str, price: int) -> int:
     return -price if side == "buy" else price
 
 
+_ID_CHARS = string.ascii_uppercase + string.digits
+
+
 def _new_id(rng: random.Random) -> str:
-    chars = string.ascii_uppercase + string.digits
-    return "-".join("".join(rng.choice(chars) for _ in range(n)) for n in (6, 5, 6))
+    """A Kraken-shaped id (``OXXXXX-XXXXX-XXXXXX``), seeded so runs are reproducible."""
+    n = rng.getrandbits(88)
+    out = []
+    for i in range(17):
+        n, r = divmod(n, 36)
+        out.append(_ID_CHARS[r])
+        if i in (5, 10):
+            out.append("-")
+    return "".join(out)
 
 
 class Engine:
@@ -239,6 +256,7 @@ class Engine:
         self._rng = random.Random(seed)
         self._books = {s: _Book() for s in self.pairs}
         self._orders: dict[str, Order] = {}
+        self._untriggered: dict[str, dict[str, Order]] = {s: {} for s in self.pairs}
         self._closed: deque[Order] = deque(maxlen=5000)
         self._accounts: dict[str, _Account] = {FEE_ACCOUNT: _Account()}
         self._fills: dict[str, deque[dict[str, Any]]] = {}
@@ -389,7 +407,8 @@ class Engine:
         return 0
 
     def _report(self, o: Order, exec_type: str, *, full: bool = False, **extra: Any) -> None:
-        pair = self.pairs[o.symbol]
+        if o.user in self.unlimited:
+            return  # the synthetic participants have no private feed
         ts = rfc3339(self.now())
         r: dict[str, Any] = {"order_id": o.order_id, "exec_type": exec_type, "order_status": o.status}
         if o.cl_ord_id is not None:
@@ -401,7 +420,6 @@ class Engine:
         r.update(extra)
         r["timestamp"] = ts
         self.events.append(Execution(o.user, r))
-        del pair
 
     def order_fields(self, o: Order) -> dict[str, Any]:
         """Full execution-report view of an order (snapshot and pending_new)."""
@@ -439,7 +457,9 @@ class Engine:
         if o.order_type in TRIGGERED_TYPES:
             trig: dict[str, Any] = {
                 "reference": o.trigger_reference,
-                "price": pair.price_decimal(o.trigger_price) if o.trigger_price is not None else o.trigger_offset,
+                "price": pair.price_decimal(o.trigger_price)
+                if o.trigger_price is not None
+                else o.trigger_offset,
                 "price_type": o.trigger_price_type,
                 "status": "triggered" if o.triggered else "untriggered",
                 "timestamp": rfc3339(o.updated or o.created),
@@ -472,8 +492,15 @@ class Engine:
         if o.limit_price is None:
             return
         self.events.append(
-            L3Changed(o.symbol, "bid" if o.side == "buy" else "ask", event, o.order_id, o.limit_price,
-                      o.visible if event != "delete" else 0, o.queued_at)
+            L3Changed(
+                o.symbol,
+                "bid" if o.side == "buy" else "ask",
+                event,
+                o.order_id,
+                o.limit_price,
+                o.visible if event != "delete" else 0,
+                o.queued_at,
+            )
         )
 
     # --- resting ---------------------------------------------------------------------------------
@@ -508,6 +535,7 @@ class Engine:
         o.updated = self.now()
         self._rereserve(o)
         self._orders.pop(o.order_id, None)
+        self._untriggered[o.symbol].pop(o.order_id, None)
         self._closed.append(o)
         extra: dict[str, Any] = {}
         pair = self.pairs[o.symbol]
@@ -536,7 +564,11 @@ class Engine:
             raise OrderError("EService:Market in limit_only mode")
         if req.deadline is not None and req.deadline < self.now():
             raise OrderError("EService:Deadline elapsed")
-        if req.order_type in LIMIT_TYPES and req.limit_price is None and req.order_type != "trailing-stop-limit":
+        if (
+            req.order_type in LIMIT_TYPES
+            and req.limit_price is None
+            and req.order_type != "trailing-stop-limit"
+        ):
             raise OrderError("EGeneral:Invalid arguments:limit_price")
         if req.order_type in TRIGGERED_TYPES and req.trigger_price is None:
             raise OrderError("EGeneral:Invalid arguments:triggers")
@@ -575,7 +607,11 @@ class Engine:
         if price is not None and req.cash_order_qty is None and req.order_type in ("limit", "iceberg"):
             if pair.notional(req.qty, price) < pair.cost_min:
                 raise OrderError("EOrder:Cost minimum not met")
-        if sum(1 for o in self._orders.values() if o.user == user and o.symbol == req.symbol) >= self.max_open_orders:
+        if (
+            user not in self.unlimited
+            and sum(1 for o in self._orders.values() if o.user == user and o.symbol == req.symbol)
+            >= self.max_open_orders
+        ):
             raise OrderError("EOrder:Orders limit exceeded")
         self._check_funds(user, req, pair)
         return pair
@@ -640,6 +676,7 @@ class Engine:
         self._report(o, "pending_new", full=True)
         o.status = "new"
         if o.order_type in TRIGGERED_TYPES:
+            self._untriggered[o.symbol][o.order_id] = o
             self._report(o, "new")
             return o
         if req.time_in_force == "fok" and not self._can_fill(o):
@@ -687,7 +724,9 @@ class Engine:
     def _can_fill(self, o: Order) -> bool:
         need = o.remaining
         for price, qty in self.levels(o.symbol, "ask" if o.side == "buy" else "bid"):
-            if o.limit_price is not None and (price > o.limit_price if o.side == "buy" else price < o.limit_price):
+            if o.limit_price is not None and (
+                price > o.limit_price if o.side == "buy" else price < o.limit_price
+            ):
                 break
             need -= qty
             if need <= 0:
@@ -703,7 +742,9 @@ class Engine:
         while taker.remaining > 0 and book:
             key = book.keys()[0]
             price = abs(key)
-            if not market and (price > taker.limit_price if taker.side == "buy" else price < taker.limit_price):  # type: ignore[operator]
+            if not market and (
+                price > taker.limit_price if taker.side == "buy" else price < taker.limit_price
+            ):  # type: ignore[operator]
                 break
             level = book[key]
             maker = next(iter(level.values()))
@@ -720,8 +761,12 @@ class Engine:
         if taker.remaining <= 0:
             self._close(taker, "filled", "filled")
         elif stopped_reason is not None or market or taker.time_in_force in ("ioc", "fok"):
-            self._close(taker, "canceled" if taker.filled or stopped_reason else "canceled", "canceled",
-                        stopped_reason or ("Insufficient liquidity" if market else "IOC"))
+            self._close(
+                taker,
+                "canceled" if taker.filled or stopped_reason else "canceled",
+                "canceled",
+                stopped_reason or ("Insufficient liquidity" if market else "IOC"),
+            )
         else:
             self._rest(taker)
             self._rereserve(taker)
@@ -756,7 +801,10 @@ class Engine:
         self._trade_seq[pair.symbol] += 1
         trade_id = self._trade_seq[pair.symbol]
         self._last_price[pair.symbol] = price
-        for o, fee in ((maker, fee_b if maker is buyer else fee_s), (taker, fee_b if taker is buyer else fee_s)):
+        for o, fee in (
+            (maker, fee_b if maker is buyer else fee_s),
+            (taker, fee_b if taker is buyer else fee_s),
+        ):
             o.filled += qty
             o.cum_cost += cost
             o.fees += fee
@@ -769,11 +817,25 @@ class Engine:
         else:
             self._touch(maker.symbol, maker.side, price)
             self._l3(maker, "modify")
-        self.events.append(PublicTrade(pair.symbol, taker.side, price, qty,
-                                       "market" if taker.limit_price is None else "limit", trade_id, now))
+        self.events.append(
+            PublicTrade(
+                pair.symbol,
+                taker.side,
+                price,
+                qty,
+                "market" if taker.limit_price is None else "limit",
+                trade_id,
+                now,
+            )
+        )
         self._trades[pair.symbol].append(self.events[-1])  # type: ignore[arg-type]
         ref = f"T{trade_id:05d}-{pair.base}{pair.quote}"
-        for o, fee, liq in ((maker, fee_b if maker is buyer else fee_s, "m"), (taker, fee_b if taker is buyer else fee_s, "t")):
+        for o, fee, liq in (
+            (maker, fee_b if maker is buyer else fee_s, "m"),
+            (taker, fee_b if taker is buyer else fee_s, "t"),
+        ):
+            if o.user in self.unlimited:
+                continue
             report = {
                 "exec_id": _new_id(self._rng),
                 "trade_id": trade_id,
@@ -798,20 +860,23 @@ class Engine:
             quote_amt = -cost if o.side == "buy" else cost
             for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
                 self.events.append(
-                    Ledger(o.user, {
-                        "ledger_id": _new_id(self._rng),
-                        "ref_id": ref,
-                        "timestamp": rfc3339(now),
-                        "type": "trade",
-                        "asset": asset,
-                        "asset_class": "currency",
-                        "category": "trade",
-                        "wallet_type": "spot",
-                        "wallet_id": "main",
-                        "amount": amount,
-                        "fee": f,
-                        "balance": self._acct(o.user).total.get(asset, Decimal(0)),
-                    })
+                    Ledger(
+                        o.user,
+                        {
+                            "ledger_id": _new_id(self._rng),
+                            "ref_id": ref,
+                            "timestamp": rfc3339(now),
+                            "type": "trade",
+                            "asset": asset,
+                            "asset_class": "currency",
+                            "category": "trade",
+                            "wallet_type": "spot",
+                            "wallet_id": "main",
+                            "amount": amount,
+                            "fee": f,
+                            "balance": self._acct(o.user).total.get(asset, Decimal(0)),
+                        },
+                    )
                 )
         if maker.remaining == 0:
             self._close(maker, "filled", "filled")
@@ -822,15 +887,17 @@ class Engine:
             last = self._last_price[symbol]
             if last is None:
                 return
-            fired = [o for o in list(self._orders.values())
-                     if o.symbol == symbol and o.order_type in TRIGGERED_TYPES and not o.triggered
-                     and self._should_fire(o, last)]
+            pending = self._untriggered[symbol]
+            if not pending:
+                return
+            fired = [o for o in list(pending.values()) if self._should_fire(o, last)]
             if not fired:
                 return
             for o in fired:
                 if o.order_id not in self._orders:
                     continue
                 o.triggered = True
+                pending.pop(o.order_id, None)
                 pair = self.pairs[symbol]
                 if o.order_type.endswith("-limit"):
                     if o.order_type == "trailing-stop-limit":
@@ -841,7 +908,9 @@ class Engine:
                 else:
                     o.limit_price = None
                 o.trigger_price = o.trigger_price or last
-                self._report(o, "status", triggers={"status": "triggered", "last_price": pair.price_decimal(last)})
+                self._report(
+                    o, "status", triggers={"status": "triggered", "last_price": pair.price_decimal(last)}
+                )
                 self._rereserve(o)
                 self._execute(o)
 
@@ -858,7 +927,11 @@ class Engine:
             peak = pair.price_decimal(o.peak)
             dist = peak * offset / 100 if o.trigger_price_type == "pct" else offset
             trigger = peak - dist if o.side == "sell" else peak + dist
-            return pair.price_decimal(last) <= trigger if o.side == "sell" else pair.price_decimal(last) >= trigger
+            return (
+                pair.price_decimal(last) <= trigger
+                if o.side == "sell"
+                else pair.price_decimal(last) >= trigger
+            )
         assert o.trigger_price is not None
         stop = o.order_type.startswith("stop")
         if o.side == "sell":
@@ -869,7 +942,8 @@ class Engine:
     def _find(self, user: str, order_id: str | None = None, cl_ord_id: str | None = None) -> Order:
         for o in self._orders.values():
             if o.user == user and (
-                (order_id is not None and o.order_id == order_id) or (cl_ord_id is not None and o.cl_ord_id == cl_ord_id)
+                (order_id is not None and o.order_id == order_id)
+                or (cl_ord_id is not None and o.cl_ord_id == cl_ord_id)
             ):
                 return o
         raise OrderError("EOrder:Unknown order")
@@ -888,7 +962,9 @@ class Engine:
     ) -> tuple[str, Order]:
         o = self._find(user, order_id, cl_ord_id)
         pair = self.pairs[o.symbol]
-        self._charge_rate(user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (3, 2, 1, 0, 0, 0))))
+        self._charge_rate(
+            user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (3, 2, 1, 0, 0, 0)))
+        )
         if limit_price is not None:
             if o.limit_price is None:
                 raise OrderError("EGeneral:Invalid arguments:limit_price")
@@ -921,7 +997,9 @@ class Engine:
             o.display_qty = display_qty
         if new_qty <= o.filled:
             o.qty = max(new_qty, o.filled)
-            self._close(o, "filled" if o.filled else "canceled", "canceled", "Order quantity reduced below filled")
+            self._close(
+                o, "filled" if o.filled else "canceled", "canceled", "Order quantity reduced below filled"
+            )
             return amend_id, o
         resting = o.limit_price is not None and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
         if keeps_priority:
@@ -931,9 +1009,18 @@ class Engine:
                 self._touch(o.symbol, o.side, o.limit_price)  # type: ignore[arg-type]
                 self._l3(o, "modify")
             self._rereserve(o)
-            self._report(o, "amended", amended=True, order_qty=pair.qty_decimal(o.qty), reason="User requested",
-                         **({"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
-                            if o.limit_price is not None else {}))
+            self._report(
+                o,
+                "amended",
+                amended=True,
+                order_qty=pair.qty_decimal(o.qty),
+                reason="User requested",
+                **(
+                    {"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
+                    if o.limit_price is not None
+                    else {}
+                ),
+            )
             return amend_id, o
         if resting:
             self._unrest(o)
@@ -941,9 +1028,18 @@ class Engine:
         o.limit_price = new_price
         o.updated = self.now()
         self._rereserve(o)
-        self._report(o, "amended", amended=True, order_qty=pair.qty_decimal(o.qty), reason="User requested",
-                     **({"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
-                        if o.limit_price is not None else {}))
+        self._report(
+            o,
+            "amended",
+            amended=True,
+            order_qty=pair.qty_decimal(o.qty),
+            reason="User requested",
+            **(
+                {"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
+                if o.limit_price is not None
+                else {}
+            ),
+        )
         if resting:
             self._execute(o)
             self._run_triggers(o.symbol)
@@ -962,13 +1058,17 @@ class Engine:
     ) -> tuple[Order, str]:
         o = self._find(user, order_id)
         if o.cl_ord_id is not None:
-            raise OrderError("EGeneral:Invalid arguments:orders with cl_ord_id cannot be edited; use amend_order")
+            raise OrderError(
+                "EGeneral:Invalid arguments:orders with cl_ord_id cannot be edited; use amend_order"
+            )
         if o.order_type in TRIGGERED_TYPES and o.triggered:
             raise OrderError("EGeneral:Invalid arguments:triggered orders cannot be edited")
         new_qty = qty if qty is not None else o.qty
         if new_qty <= o.filled:
             raise OrderError("EGeneral:Invalid arguments:order_qty below executed quantity")
-        self._charge_rate(user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (6, 5, 4, 2, 1, 0))))
+        self._charge_rate(
+            user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (6, 5, 4, 2, 1, 0)))
+        )
         pair = self.pairs[o.symbol]
         req = OrderRequest(
             order_type=o.order_type,
@@ -986,11 +1086,15 @@ class Engine:
         )
         # free the old order's reservation for the new one's funds check
         saved = o.reserved
-        self._acct(user).reserved[o.reserved_asset] = self._acct(user).reserved.get(o.reserved_asset, Decimal(0)) - saved
+        self._acct(user).reserved[o.reserved_asset] = (
+            self._acct(user).reserved.get(o.reserved_asset, Decimal(0)) - saved
+        )
         try:
             self._validate(user, req)
         finally:
-            self._acct(user).reserved[o.reserved_asset] = self._acct(user).reserved.get(o.reserved_asset, Decimal(0)) + saved
+            self._acct(user).reserved[o.reserved_asset] = (
+                self._acct(user).reserved.get(o.reserved_asset, Decimal(0)) + saved
+            )
         if validate:
             return o, o.order_id
         self._close(o, "canceled", "canceled", "Order replaced")
@@ -1013,18 +1117,30 @@ class Engine:
         reason: str = "User requested",
     ) -> list[Order]:
         ids, cids, refs = set(order_ids), set(cl_ord_ids), set(userrefs)
-        matched = [
-            o for o in list(self._orders.values())
-            if o.user == user and (o.order_id in ids or (o.cl_ord_id is not None and o.cl_ord_id in cids)
-                                   or (o.order_userref is not None and o.order_userref in refs))
-        ]
+        direct = [self._orders[i] for i in ids if i in self._orders and self._orders[i].user == user]
+        matched = (
+            direct
+            if direct and not cids and not refs
+            else [
+                o
+                for o in list(self._orders.values())
+                if o.user == user
+                and (
+                    o.order_id in ids
+                    or (o.cl_ord_id is not None and o.cl_ord_id in cids)
+                    or (o.order_userref is not None and o.order_userref in refs)
+                )
+            ]
+        )
         if not matched:
             raise OrderError("EOrder:Unknown order")
         now = self.now()
         for o in matched:
             if reason == "User requested":
                 try:
-                    self._charge_rate(user, o.symbol, Decimal(self._age_penalty(now - o.created, (8, 6, 5, 4, 2, 1))))
+                    self._charge_rate(
+                        user, o.symbol, Decimal(self._age_penalty(now - o.created, (8, 6, 5, 4, 2, 1)))
+                    )
                 except OrderError:
                     if o is matched[0]:
                         raise
@@ -1049,7 +1165,9 @@ class Engine:
     def dead_mans_switch(self, user: str) -> float | None:
         return self._dms.get(user)
 
-    def batch_add(self, user: str, symbol: str, reqs: list[OrderRequest], validate: bool = False) -> list[Order]:
+    def batch_add(
+        self, user: str, symbol: str, reqs: list[OrderRequest], validate: bool = False
+    ) -> list[Order]:
         if not 2 <= len(reqs) <= 15:
             raise OrderError("EGeneral:Invalid arguments:orders must hold 2 to 15 orders")
         for r in reqs:
@@ -1065,9 +1183,20 @@ class Engine:
             try:
                 out.append(self.add_order_unchecked(user, r))
             except OrderError:
-                out.append(Order(order_id="", user=user, symbol=symbol, side=r.side, order_type=r.order_type,
-                                 qty=r.qty, limit_price=r.limit_price, time_in_force=r.time_in_force,
-                                 created=self.now(), status="rejected"))
+                out.append(
+                    Order(
+                        order_id="",
+                        user=user,
+                        symbol=symbol,
+                        side=r.side,
+                        order_type=r.order_type,
+                        qty=r.qty,
+                        limit_price=r.limit_price,
+                        time_in_force=r.time_in_force,
+                        created=self.now(),
+                        status="rejected",
+                    )
+                )
         return out
 
     def batch_cancel(self, user: str, ids: Iterable[str], cl_ord_ids: Iterable[str] = ()) -> int:

@@ -57,7 +57,16 @@ START_PRICES: dict[str, Decimal] = {
 }
 
 # Ledger decimals per asset (Kraken's asset `precision`).
-ASSET_PRECISION: dict[str, int] = {"USD": 4, "EUR": 4, "BTC": 10, "ETH": 10, "SOL": 10, "XRP": 8, "DOGE": 8, "ADA": 8}
+ASSET_PRECISION: dict[str, int] = {
+    "USD": 4,
+    "EUR": 4,
+    "BTC": 10,
+    "ETH": 10,
+    "SOL": 10,
+    "XRP": 8,
+    "DOGE": 8,
+    "ADA": 8,
+}
 
 
 def pair_to_wire(p: Instrument) -> dict[str, object]:

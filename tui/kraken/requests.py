@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from tui.kraken.jsontext import EncodeError, dumps
+
 __all__ = [
     "ORDER_TYPES",
     "OrderParams",
@@ -69,43 +71,16 @@ def new_cl_ord_id() -> str:
     return uuid.uuid4().hex
 
 
-def _json(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise RequestError("numbers must be finite")
-        return format(value, "f")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        raise RequestError("binary floats are not allowed in requests; use Decimal")
-    if isinstance(value, str):
-        return _escape(value)
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{_escape(str(k))}:{_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, Sequence):
-        return "[" + ",".join(_json(v) for v in value) + "]"
-    raise RequestError(f"cannot encode {type(value).__name__}")
-
-
-def _escape(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=True)
-
-
 def encode(method: str, params: Mapping[str, Any] | None = None, req_id: int | None = None) -> str:
     frame: dict[str, Any] = {"method": method}
     if params is not None:
         frame["params"] = {k: v for k, v in params.items() if v is not None}
     if req_id is not None:
         frame["req_id"] = req_id
-    return _json(frame)
+    try:
+        return dumps(frame)
+    except EncodeError as exc:
+        raise RequestError(str(exc)) from None
 
 
 def ping(req_id: int | None = None) -> str:

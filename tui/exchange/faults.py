@@ -1,0 +1,78 @@
+"""Fault injection for the embedded exchange: the failures a Kraken client meets in real life.
+
+Settable at start (``--faults corrupt=0.01,disconnect_every=5``) and at run time
+(``POST /_control/faults`` with a JSON object, or by mutating ``RunningExchange.faults``).
+Faults touch channel data frames only (book, trade, ticker, ...); acks and trading responses are
+never dropped, so request/response correlation stays testable while the market data is hostile.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+__all__ = ["FaultConfig", "parse_faults"]
+
+
+@dataclass
+class FaultConfig:
+    corrupt_checksum: float = 0.0  # probability a book frame carries a wrong checksum
+    drop_frames: float = 0.0  # probability a data frame is silently dropped
+    duplicate_frames: float = 0.0  # probability a data frame is sent twice
+    delay_ms: float = 0.0  # extra latency on every frame
+    disconnect_every: float = 0.0  # mean seconds between forced disconnects (0 = never)
+    drop_after: int = 0  # close each connection after this many frames (0 = never)
+    rate_limited: float = 0.0  # probability a request is answered with a rate-limit error
+    refuse_until: float = 0.0  # unix time until which new connections are refused (HTTP 503)
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def chance(self, p: float) -> bool:
+        return p > 0 and self.rng.random() < p
+
+    def refuse_for(self, seconds: float) -> None:
+        self.refuse_until = time.time() + seconds
+
+    def update(self, values: dict[str, Any]) -> None:
+        known = {f.name: f.type for f in fields(self)}
+        for key, value in values.items():
+            if key == "refuse_for":
+                self.refuse_for(float(value))
+                continue
+            if key not in known:
+                raise ValueError(f"unknown fault {key!r}; known: {', '.join(sorted(known))}, refuse_for")
+            setattr(self, key, int(value) if key == "drop_after" else float(value))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_ALIASES = {
+    "corrupt": "corrupt_checksum",
+    "drop": "drop_frames",
+    "dup": "duplicate_frames",
+    "delay": "delay_ms",
+}
+
+
+def parse_faults(text: str | None) -> FaultConfig:
+    """``"corrupt=0.01,drop=0.01,dup=0.01,disconnect_every=5,refuse_for=3"`` -> FaultConfig."""
+    cfg = FaultConfig()
+    if not text:
+        return cfg
+    values: dict[str, Any] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, _, value = part.partition("=")
+        key = _ALIASES.get(key.strip(), key.strip())
+        try:
+            values[key] = float(value)
+        except ValueError:
+            raise ValueError(f"fault {key!r} needs a number, got {value!r}") from None
+    cfg.update(values)
+    return cfg

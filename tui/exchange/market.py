@@ -1,0 +1,153 @@
+"""The synthetic market: seeded participants who post, cancel and take liquidity.
+
+Each symbol has a fair value following a seeded random walk. Makers quote around it (more size
+further out), cancel stale quotes, and takers hit the book now and then, so book, trades, ticker
+and candles move like a real market at a chosen message rate. All of it goes through the same
+matching engine as the user's orders, so a user's order can trade with the synthetic flow.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from tui.exchange.engine import Engine, OrderError, OrderRequest
+from tui.kraken.instrument import Instrument
+
+__all__ = ["MAKER", "TAKER", "SyntheticMarket"]
+
+MAKER = "__market_maker__"
+TAKER = "__market_taker__"
+HUGE = Decimal(10) ** 15
+
+
+class _SymbolMarket:
+    def __init__(
+        self, engine: Engine, pair: Instrument, start: Decimal, rng: random.Random, levels: int
+    ) -> None:
+        self.engine = engine
+        self.pair = pair
+        self.rng = rng
+        self.fair = pair.round_price(start, up=False)
+        step = pair.price_increment
+        # a tick spacing that gives a realistic ~1-2 bp between levels at every price scale
+        self.spacing = max(step, (self.fair // 20000) // step * step)
+        self.levels = levels
+        # typical order size: ~ $50-5000 notional, at least the pair minimum
+        self.unit = max(
+            pair.qty_min,
+            pair.qty_ticks(
+                (Decimal(500) / pair.price_decimal(self.fair)).quantize(
+                    Decimal(1).scaleb(-pair.qty_precision)
+                )
+            ),
+        )
+        self.orders: list[str] = []
+
+    def _qty(self) -> int:
+        q = int(self.unit * self.rng.lognormvariate(0, 1.0)) + self.pair.qty_min
+        return q - q % self.pair.qty_increment or self.pair.qty_increment
+
+    def post(self, side: str | None = None) -> None:
+        side = side or self.rng.choice(("buy", "sell"))
+        dist = 1 + int(self.rng.expovariate(1 / (self.levels / 6)))
+        dist = min(dist, self.levels * 2)
+        price = self.fair - dist * self.spacing if side == "buy" else self.fair + dist * self.spacing
+        if price <= 0:
+            return
+        qty = self._qty() * (1 + dist // 20)
+        try:
+            o = self.engine.add_order(MAKER, OrderRequest("limit", side, self.pair.symbol, qty, price))
+        except OrderError:
+            return
+        if o.is_open:
+            self.orders.append(o.order_id)
+
+    def cancel(self) -> None:
+        while self.orders:
+            i = self.rng.randrange(len(self.orders))
+            oid = self.orders[i]
+            self.orders[i] = self.orders[-1]
+            self.orders.pop()
+            if self.engine.order(oid) is not None:
+                try:
+                    self.engine.cancel_orders(MAKER, [oid])
+                except OrderError:
+                    pass
+                return
+
+    def take(self) -> None:
+        side = "buy" if self.rng.random() < 0.5 + (0.1 if self.drift > 0 else -0.1) else "sell"
+        qty = self._qty()
+        try:
+            self.engine.add_order(TAKER, OrderRequest("market", side, self.pair.symbol, qty))
+        except OrderError:
+            pass
+
+    drift = 0
+
+    def walk(self) -> None:
+        self.drift = self.rng.choice((-1, 0, 1))
+        self.fair += self.drift * self.spacing
+        self.fair = max(self.fair, self.spacing * 10)
+
+    def step(self) -> None:
+        r = self.rng.random()
+        if len(self.orders) < self.levels:
+            r *= 0.55
+        if r < 0.5:
+            self.post()
+        elif r < 0.88:
+            self.cancel()
+        elif r < 0.97:
+            self.take()
+        else:
+            self.walk()
+
+    def seed(self) -> None:
+        for i in range(1, self.levels + 1):
+            for side in ("buy", "sell"):
+                price = self.fair - i * self.spacing if side == "buy" else self.fair + i * self.spacing
+                if price > 0:
+                    try:
+                        o = self.engine.add_order(
+                            MAKER,
+                            OrderRequest("limit", side, self.pair.symbol, self._qty() * (1 + i // 20), price),
+                        )
+                        self.orders.append(o.order_id)
+                    except OrderError:
+                        pass
+
+
+class SyntheticMarket:
+    """Drives every symbol's participants; ``tick(n)`` performs about ``n`` book-changing actions."""
+
+    def __init__(
+        self, engine: Engine, symbols: list[str], starts: dict[str, Decimal], seed: int, levels: int = 200
+    ) -> None:
+        self.engine = engine
+        self.rng = random.Random(seed)
+        engine.open_account(MAKER, {a: HUGE for a in _assets(engine, symbols)})
+        engine.open_account(TAKER, {a: HUGE for a in _assets(engine, symbols)})
+        engine.unlimited.update({MAKER, TAKER})
+        self.markets = [
+            _SymbolMarket(engine, engine.pairs[s], starts[s], random.Random(self.rng.random()), levels)
+            for s in symbols
+        ]
+        for m in self.markets:
+            m.seed()
+        self._carry = 0.0
+
+    def tick(self, actions: float) -> None:
+        self._carry += actions
+        n = int(self._carry)
+        self._carry -= n
+        for _ in range(n):
+            self.rng.choice(self.markets).step()
+
+
+def _assets(engine: Engine, symbols: list[str]) -> set[str]:
+    out: set[str] = set()
+    for s in symbols:
+        out.update((engine.pairs[s].base, engine.pairs[s].quote))
+    return out

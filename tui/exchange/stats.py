@@ -1,0 +1,118 @@
+"""Per-symbol ticker statistics and OHLC candles, built from the engine's public trades."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tui.kraken.instrument import Instrument
+
+__all__ = ["INTERVALS", "Candle", "MarketStats"]
+
+INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
+DAY = 86400.0
+
+
+@dataclass
+class Candle:
+    begin: float
+    interval: int
+    open: int
+    high: int
+    low: int
+    close: int
+    volume: int = 0  # qty ticks
+    notional: Decimal = Decimal(0)
+    trades: int = 0
+
+
+class MarketStats:
+    def __init__(self, pair: Instrument) -> None:
+        self.pair = pair
+        self.window: deque[tuple[float, int, int]] = deque()
+        self.volume = 0
+        self.notional = Decimal(0)
+        self.count = 0
+        self.last: int | None = None
+        self.candles: dict[int, deque[Candle]] = {i: deque(maxlen=720) for i in INTERVALS}
+
+    def seed_history(self, ts: float, price: int) -> None:
+        """A reference price 24 h ago, so change/change_pct mean something from the first trade."""
+        self.window.append((ts - DAY + 1, price, 0))
+
+    def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
+        self.last = price
+        self.window.append((ts, price, qty))
+        self.volume += qty
+        self.notional += self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
+        self.count += 1
+        while len(self.window) > 1 and self.window[0][0] < ts - DAY:
+            _, p, q = self.window.popleft()
+            self.volume -= q
+            self.notional -= self.pair.qty_decimal(q) * self.pair.price_decimal(p)
+            self.count -= 1 if q else 0
+        touched = []
+        for interval, candles in self.candles.items():
+            begin = ts - ts % (interval * 60)
+            if candles and candles[-1].begin == begin:
+                c = candles[-1]
+                c.high = max(c.high, price)
+                c.low = min(c.low, price)
+                c.close = price
+            else:
+                c = Candle(begin, interval, price, price, price, price)
+                candles.append(c)
+            c.volume += qty
+            c.notional += self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
+            c.trades += 1
+            touched.append(c)
+        return touched
+
+    def ticker(self, bid: tuple[int, int] | None, ask: tuple[int, int] | None) -> dict[str, object]:
+        p = self.pair
+        prices = [x[1] for x in self.window] or [0]
+        first = prices[0]
+        last = self.last if self.last is not None else first
+        pz = Decimal(1).scaleb(-p.price_precision)
+        change = p.price_decimal(last - first)
+        pct = (change / p.price_decimal(first) * 100).quantize(Decimal("0.01")) if first else Decimal("0.00")
+        vwap = (
+            (self.notional / p.qty_decimal(self.volume)).quantize(pz)
+            if self.volume
+            else p.price_decimal(last)
+        )
+        return {
+            "symbol": p.symbol,
+            "bid": p.price_decimal(bid[0]) if bid else Decimal(0).quantize(pz),
+            "bid_qty": p.qty_decimal(bid[1]) if bid else p.qty_decimal(0),
+            "ask": p.price_decimal(ask[0]) if ask else Decimal(0).quantize(pz),
+            "ask_qty": p.qty_decimal(ask[1]) if ask else p.qty_decimal(0),
+            "last": p.price_decimal(last),
+            "volume": p.qty_decimal(self.volume),
+            "vwap": vwap,
+            "low": p.price_decimal(min(prices)),
+            "high": p.price_decimal(max(prices)),
+            "change": change,
+            "change_pct": pct,
+        }
+
+    def candle_wire(self, c: Candle) -> dict[str, object]:
+        from tui.exchange.engine import rfc3339
+
+        p = self.pair
+        pz = Decimal(1).scaleb(-p.price_precision)
+        vwap = (c.notional / p.qty_decimal(c.volume)).quantize(pz) if c.volume else p.price_decimal(c.close)
+        return {
+            "symbol": p.symbol,
+            "open": p.price_decimal(c.open),
+            "high": p.price_decimal(c.high),
+            "low": p.price_decimal(c.low),
+            "close": p.price_decimal(c.close),
+            "trades": c.trades,
+            "volume": p.qty_decimal(c.volume),
+            "vwap": vwap,
+            "interval_begin": rfc3339(c.begin, 9),
+            "interval": c.interval,
+            "timestamp": rfc3339(c.begin + c.interval * 60, 6),
+        }
