@@ -13,6 +13,8 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from sortedcontainers import SortedDict
+
 from tui.exchange.engine import Engine, L3Changed, Order, rfc3339
 from tui.kraken.checksum import level_token
 from tui.kraken.instrument import Instrument
@@ -42,13 +44,17 @@ class BookFeed:
         self.engine = engine
         self.pair = pair
         self.depth = depth
-        self.held: dict[str, dict[int, int]] = {"bid": {}, "ask": {}}
+        # side -> SortedDict(signed price -> qty): iterates best first, truncates with popitem
+        self.held: dict[str, SortedDict] = {"bid": SortedDict(), "ask": SortedDict()}
         self.subscribers: set[Any] = set()
         self.reset()
 
     def reset(self) -> None:
         for side in ("bid", "ask"):
-            self.held[side] = dict(self.engine.levels(self.pair.symbol, side, self.depth))
+            sign = -1 if side == "bid" else 1
+            self.held[side] = SortedDict(
+                {p * sign: q for p, q in self.engine.levels(self.pair.symbol, side, self.depth)}
+            )
 
     def _level(self, price: int, qty: int) -> dict[str, Decimal]:
         return {"price": self.pair.price_decimal(price), "qty": self.pair.qty_decimal(qty)}
@@ -57,8 +63,8 @@ class BookFeed:
         self.reset()
         return {
             "symbol": self.pair.symbol,
-            "bids": [self._level(p, q) for p, q in self.held["bid"].items()],
-            "asks": [self._level(p, q) for p, q in self.held["ask"].items()],
+            "bids": [self._level(-k, q) for k, q in self.held["bid"].items()],
+            "asks": [self._level(k, q) for k, q in self.held["ask"].items()],
             "checksum": checksum,
             "timestamp": rfc3339(self.engine.now()),
         }
@@ -76,29 +82,28 @@ class BookFeed:
             sign = -1 if side == "bid" else 1
             removed = 0
             for price in prices:
+                key = price * sign
                 qty = self.engine.level_qty(self.pair.symbol, side, price)
                 if qty == 0:
-                    if price in held:
-                        del held[price]
+                    if key in held:
+                        del held[key]
                         out[side].append(self._level(price, 0))
                         removed += 1
                     continue
-                rank = book.bisect_left(price * sign)
-                if rank < self.depth or price in held:
-                    if held.get(price) != qty:
-                        held[price] = qty
+                if key in held or book.bisect_left(key) < self.depth:
+                    if held.get(key) != qty:
+                        held[key] = qty
                         out[side].append(self._level(price, qty))
             if removed:
                 start = max(0, self.depth - removed - 1)
                 for key in islice(book.keys(), start, self.depth):
                     price = abs(key)
                     qty = self.engine.level_qty(self.pair.symbol, side, price)
-                    if qty and held.get(price) != qty:
-                        held[price] = qty
+                    if qty and held.get(key) != qty:
+                        held[key] = qty
                         out[side].append(self._level(price, qty))
-            if len(held) > self.depth:
-                for price in sorted(held, reverse=side == "bid")[self.depth :]:
-                    del held[price]
+            while len(held) > self.depth:
+                held.popitem(-1)
         if not out["bid"] and not out["ask"]:
             return None
         return {

@@ -480,8 +480,8 @@ class RunningExchange:
                 "costmin": format(p.cost_min, "f"),
                 "tick_size": format(p.price_decimal(p.price_increment), "f"),
                 "status": p.status,
-                "fees": [[0, 0.4]],
-                "fees_maker": [[0, 0.25]],
+                "fees": [[0, Decimal("0.40")]],
+                "fees_maker": [[0, Decimal("0.25")]],
             }
         return web.Response(text=dumps({"error": [], "result": result}), content_type="application/json")
 
