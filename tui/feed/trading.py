@@ -1,0 +1,288 @@
+"""Order requests over the private socket, and what happens when a reply is lost.
+
+Every add carries a ``cl_ord_id``. A request whose reply was lost to a disconnect is never sent
+again blindly: after the reconnect, the executions snapshot (open orders and recent fills) is
+searched for that ``cl_ord_id`` and the request is resolved as found or not placed. The user
+decides whether to try again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from tui.kraken import requests as rq
+from tui.kraken.messages import MethodResponse
+
+if TYPE_CHECKING:
+    from tui.feed.client import Feed
+
+__all__ = ["DeadMansSwitch", "Reply", "Trading"]
+
+
+@dataclass
+class Reply:
+    ok: bool
+    result: Any = None
+    error: str | None = None
+    latency_ms: float = 0.0
+    outcome: str = "acked"  # acked | rejected | lost-then-found | lost-not-placed | lost | timeout | not-sent
+    responses: list[MethodResponse] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    method: str
+    future: asyncio.Future[Reply]
+    sent_at: float
+    cl_ord_id: str | None = None
+    order_ids: tuple[str, ...] = ()
+    lost: bool = False
+
+
+class DeadMansSwitch:
+    """Keeps ``cancel_all_orders_after`` armed while the app runs; the exchange fires it if we die."""
+
+    def __init__(self, trading: Trading) -> None:
+        self.trading = trading
+        self.armed = False
+        self.timeout = 60
+        self.refresh_every = 20.0
+        self.trigger_at: float | None = None  # wall time reported by the exchange
+        self.last_refresh: float | None = None
+        self.last_error: str | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def enable(self, timeout: int = 60, refresh_every: float = 20.0) -> None:
+        self.timeout, self.refresh_every = timeout, refresh_every
+        self.armed = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def disable(self) -> Reply:
+        self.armed = False
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self.trigger_at = None
+        self._publish()
+        return await self.trading.cancel_all_orders_after(0)
+
+    def stop_refreshing(self) -> None:
+        """Stop without disarming on the exchange (what happens when the app or SSH session dies)."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def _publish(self) -> None:
+        acct = self.trading.feed.store.account
+        acct.dms_armed = self.armed
+        acct.dms_trigger_at = self.trigger_at
+        self.trading.feed.store.mark("account", "dms")
+
+    async def _run(self) -> None:
+        while self.armed:
+            reply = await self.trading.cancel_all_orders_after(self.timeout)
+            if reply.ok and isinstance(reply.result, dict):
+                self.last_refresh = time.time()
+                self.trigger_at = time.time() + self.timeout
+                self.last_error = None
+            else:
+                self.last_error = reply.error
+            self._publish()
+            await asyncio.sleep(self.refresh_every if reply.ok else min(self.refresh_every, 2.0))
+
+
+class Trading:
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
+        self._pending: dict[int, _Pending] = {}
+        self._lost: list[_Pending] = []
+        self._snapshot_orders: dict[str, dict[str, Any]] = {}
+        self.dead_mans_switch = DeadMansSwitch(self)
+        self.sent_count = 0
+
+    @property
+    def timeout(self) -> float:
+        return self.feed.settings.feed.request_timeout
+
+    # --- requests -----------------------------------------------------------------------------------
+    async def _request(self, method: str, build: Any, *, cl_ord_id: str | None = None,
+                       order_ids: Sequence[str] = ()) -> Reply:
+        conn = self.feed.private
+        if conn is None or not conn.is_open or self.feed.token is None:
+            return Reply(False, error="private connection is not up; nothing was sent", outcome="not-sent")
+        req_id = self.feed.next_req_id()
+        text = build(token=self.feed.token, req_id=req_id)
+        fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        pending = _Pending(method, fut, time.perf_counter(), cl_ord_id, tuple(order_ids))
+        self._pending[req_id] = pending
+        try:
+            await conn.send(text)
+        except (ConnectionError, RuntimeError) as exc:
+            self._pending.pop(req_id, None)
+            return Reply(False, error=f"not sent: {exc}", outcome="not-sent")
+        self.sent_count += 1
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(fut), self.timeout)
+        except TimeoutError:
+            if pending.lost:
+                # keep waiting for reconciliation after the reconnect
+                try:
+                    reply = await asyncio.wait_for(fut, self.timeout * 3)
+                except TimeoutError:
+                    reply = Reply(False, error="connection lost; outcome unknown, check open orders",
+                                  outcome="lost")
+            else:
+                self._pending.pop(req_id, None)
+                reply = Reply(False, error="no reply within timeout; check open orders before retrying",
+                              outcome="timeout")
+        self._log(method, reply)
+        return reply
+
+    def _log(self, method: str, reply: Reply) -> None:
+        level = "info" if reply.ok else "error"
+        detail = reply.error or _short(reply.result)
+        self.feed.store.log(level, f"{method}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}")
+
+    async def add_order(self, order: rq.OrderParams) -> Reply:
+        if order.cl_ord_id is None and order.order_userref is None:
+            order = _with_cl_ord_id(order)
+        return await self._request(
+            "add_order", lambda token, req_id: rq.add_order(order, token=token, req_id=req_id),
+            cl_ord_id=order.cl_ord_id,
+        )
+
+    async def amend_order(self, *, order_id: str | None = None, cl_ord_id: str | None = None,
+                          order_qty: Decimal | None = None, limit_price: Decimal | None = None,
+                          post_only: bool | None = None) -> Reply:
+        return await self._request(
+            "amend_order",
+            lambda token, req_id: rq.amend_order(token=token, req_id=req_id, order_id=order_id, cl_ord_id=cl_ord_id,
+                                                 order_qty=order_qty, limit_price=limit_price, post_only=post_only),
+            order_ids=[order_id] if order_id else [],
+        )
+
+    async def edit_order(self, *, order_id: str, symbol: str, order_qty: Decimal | None = None,
+                         limit_price: Decimal | None = None) -> Reply:
+        return await self._request(
+            "edit_order",
+            lambda token, req_id: rq.edit_order(token=token, req_id=req_id, order_id=order_id, symbol=symbol,
+                                                order_qty=order_qty, limit_price=limit_price),
+            order_ids=[order_id],
+        )
+
+    async def cancel_order(self, order_ids: Sequence[str] = (), cl_ord_ids: Sequence[str] = ()) -> Reply:
+        return await self._request(
+            "cancel_order",
+            lambda token, req_id: rq.cancel_order(token=token, req_id=req_id, order_id=list(order_ids) or None,
+                                                  cl_ord_id=list(cl_ord_ids) or None),
+            order_ids=order_ids,
+        )
+
+    async def cancel_all(self) -> Reply:
+        return await self._request("cancel_all", lambda token, req_id: rq.cancel_all(token=token, req_id=req_id))
+
+    async def cancel_all_orders_after(self, timeout: int) -> Reply:
+        return await self._request(
+            "cancel_all_orders_after",
+            lambda token, req_id: rq.cancel_all_orders_after(timeout, token=token, req_id=req_id),
+        )
+
+    async def batch_add(self, symbol: str, orders: Sequence[rq.OrderParams], validate: bool = False) -> Reply:
+        orders = [o if o.cl_ord_id or o.order_userref is not None else _with_cl_ord_id(o) for o in orders]
+        return await self._request(
+            "batch_add",
+            lambda token, req_id: rq.batch_add(symbol, orders, token=token, req_id=req_id, validate=validate),
+        )
+
+    async def batch_cancel(self, order_ids: Sequence[str]) -> Reply:
+        return await self._request(
+            "batch_cancel", lambda token, req_id: rq.batch_cancel(token=token, req_id=req_id, orders=order_ids),
+            order_ids=order_ids,
+        )
+
+    # --- replies and reconnects ---------------------------------------------------------------------
+    def on_response(self, resp: MethodResponse) -> None:
+        if resp.req_id is None:
+            return
+        pending = self._pending.get(resp.req_id)
+        if pending is None:
+            return
+        latency = (time.perf_counter() - pending.sent_at) * 1000
+        if resp.method == "cancel_order" and resp.success and len(pending.order_ids) > 1:
+            # one response per cancelled order: resolve when all have answered
+            collected = getattr(pending, "_responses", [])
+            collected.append(resp)
+            pending._responses = collected  # type: ignore[attr-defined]
+            if len(collected) < len(pending.order_ids):
+                return
+        self._pending.pop(resp.req_id, None)
+        if not pending.future.done():
+            pending.future.set_result(Reply(
+                resp.success, resp.result, resp.error, latency, "acked" if resp.success else "rejected", [resp]
+            ))
+
+    def on_disconnected(self) -> None:
+        for req_id, p in list(self._pending.items()):
+            p.lost = True
+            self._lost.append(p)
+            del self._pending[req_id]
+        self._snapshot_orders = {}
+
+    def on_connected(self) -> None:
+        self._snapshot_orders = {}
+
+    def seen_in_snapshot(self, fields: dict[str, Any]) -> None:
+        cid = fields.get("cl_ord_id")
+        if isinstance(cid, str):
+            self._snapshot_orders[cid] = fields
+
+    def on_snapshot(self) -> None:
+        """Resolve requests whose replies were lost, from the executions snapshot."""
+        lost, self._lost = self._lost, []
+        open_ids = set(self.feed.store.account.orders)
+        for p in lost:
+            if p.future.done():
+                continue
+            latency = (time.perf_counter() - p.sent_at) * 1000
+            if p.method == "add_order" and p.cl_ord_id:
+                found = self._snapshot_orders.get(p.cl_ord_id)
+                if found is not None:
+                    p.future.set_result(Reply(True, {"order_id": found.get("order_id"), "cl_ord_id": p.cl_ord_id},
+                                              None, latency, "lost-then-found"))
+                else:
+                    p.future.set_result(Reply(False, None, "reply lost in a disconnect; the order was not placed",
+                                              latency, "lost-not-placed"))
+            elif p.method in ("cancel_order", "batch_cancel") and p.order_ids:
+                still = [o for o in p.order_ids if o in open_ids]
+                p.future.set_result(Reply(not still, {"still_open": still}, None if not still else
+                                          "reply lost; some orders are still open", latency, "lost-then-found"))
+            else:
+                p.future.set_result(Reply(False, None, "reply lost in a disconnect; check the order list",
+                                          latency, "lost"))
+
+    def stop(self) -> None:
+        self.dead_mans_switch.stop_refreshing()
+        for p in list(self._pending.values()) + self._lost:
+            if not p.future.done():
+                p.future.cancel()
+        self._pending.clear()
+        self._lost.clear()
+
+
+def _with_cl_ord_id(order: rq.OrderParams) -> rq.OrderParams:
+    from dataclasses import replace
+
+    return replace(order, cl_ord_id=rq.new_cl_ord_id())
+
+
+def _short(result: Any) -> str:
+    if isinstance(result, dict):
+        return ", ".join(f"{k}={v}" for k, v in result.items())[:120]
+    return str(result)[:120]
+
