@@ -748,7 +748,11 @@ class Engine:
                 break
             level = book[key]
             maker = next(iter(level.values()))
-            if maker.user == taker.user and taker.user not in self.unlimited:
+            if maker.user == taker.user:
+                if taker.user in self.unlimited:
+                    # a mirrored or synthetic level the market has already moved past: drop it
+                    self._close(maker, "canceled", "canceled", "Self trade prevention")
+                    continue
                 stopped_reason = "Self trade prevention"
                 break
             qty = min(taker.remaining, maker.remaining)

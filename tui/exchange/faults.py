@@ -25,6 +25,7 @@ class FaultConfig:
     disconnect_every: float = 0.0  # mean seconds between forced disconnects (0 = never)
     drop_after: int = 0  # close each connection after this many frames (0 = never)
     rate_limited: float = 0.0  # probability a request is answered with a rate-limit error
+    malformed: float = 0.0  # probability a garbage frame (bad JSON, wrong types, unknown channel) is sent
     refuse_until: float = 0.0  # unix time until which new connections are refused (HTTP 503)
     seed: int | None = None
 

@@ -65,6 +65,12 @@ PUBLIC_ERR = "Public market data subscriptions are unavailable on this endpoint.
 DEMO_KEY = "kraken-tui-demo-key"
 DEMO_SECRET = base64.b64encode(b"kraken-tui demo secret: not a real credential!!!").decode()
 _decoder = msgspec.json.Decoder(float_hook=str)
+GARBAGE = (
+    '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":',
+    '{"channel":"ticker","type":"update","data":"not-a-list"}',
+    '{"channel":"futures_magic","type":"update","data":[]}',
+    "[1,2,3]",
+)
 
 ADD_FIELDS = {
     "order_type",
@@ -141,6 +147,15 @@ class _Conn:
         self.closed = False
         self.next_drop = self._next_disconnect()
 
+    def drop_due(self, now: float) -> bool:
+        """Forced-disconnect fault: follows run-time changes of ``disconnect_every``."""
+        if self.ex.faults.disconnect_every <= 0:
+            self.next_drop = float("inf")
+            return False
+        if self.next_drop == float("inf"):
+            self.next_drop = self._next_disconnect()
+        return now >= self.next_drop
+
     def _next_disconnect(self) -> float:
         f = self.ex.faults
         if f.disconnect_every > 0:
@@ -153,6 +168,8 @@ class _Conn:
         text = frame if isinstance(frame, str) else dumps(frame)
         f = self.ex.faults
         if data:
+            if f.chance(f.malformed):
+                self.queue.put_nowait(f.rng.choice(GARBAGE))
             if f.chance(f.drop_frames):
                 return
             self.queue.put_nowait(text)
@@ -176,7 +193,7 @@ class _Conn:
             self.frames += 1
             self.last_tx = time.monotonic()
             self.ex.frames_sent += 1
-            if (f.drop_after and self.frames >= f.drop_after) or time.monotonic() >= self.next_drop:
+            if (f.drop_after and self.frames >= f.drop_after) or self.drop_due(time.monotonic()):
                 await self.close()
                 return
 
@@ -332,7 +349,7 @@ class RunningExchange:
                     if c.subs:
                         c.send('{"channel":"heartbeat"}')
             for c in list(self.conns):
-                if now - c.last_rx > self.config.idle_timeout or now >= c.next_drop:
+                if now - c.last_rx > self.config.idle_timeout or c.drop_due(now):
                     await c.close()
 
     # --- publishing --------------------------------------------------------------------------------

@@ -289,7 +289,7 @@ class Feed:
                 if mk.book_state == "ok" and mk.last_update and now - mk.last_update > after:
                     mk.book_state = "stale"
                     self.store.mark(s, "status")
-                elif mk.book_state == "resyncing" and now - self._resync_pending.get(s, now) > 10:
+                elif mk.book_state in ("resyncing", "waiting") and now - self._resync_pending.get(s, now) > 3:
                     self._resync_pending[s] = 0
                     self.resync(s)
             for c in self.store.health.connections.values():

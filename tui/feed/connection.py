@@ -163,9 +163,12 @@ class Connection:
 
     async def _watch(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         """Staleness watchdog and RTT pings. No frame for ``stale_after`` seconds: reconnect."""
-        last_ping = time.monotonic()
+        last_ping = time.monotonic() - self.ping_interval  # measure RTT right away
+        first = True
         while not ws.closed:
-            await asyncio.sleep(min(1.0, self.stale_after / 4))
+            if not first:
+                await asyncio.sleep(min(1.0, self.stale_after / 4, self.ping_interval))
+            first = False
             now = time.monotonic()
             if now - self.health.last_frame_at > self.stale_after:
                 self.health.error = f"no frame for {self.stale_after:.0f}s"
