@@ -16,15 +16,23 @@ def fast_settings(**kw: object) -> Settings:
     base: dict[str, object] = {
         "symbols": ["BTC/USD", "ETH/USD", "SOL/USD"],
         "book_depth": 10,
-        "feed": {"connection_stale_after": 3.0, "reconnect_min_delay": 0.05, "reconnect_max_delay": 0.3,
-                 "ping_interval": 0.5, "request_timeout": 3.0, "symbol_stale_after": 30.0},
+        "feed": {
+            "connection_stale_after": 3.0,
+            "reconnect_min_delay": 0.05,
+            "reconnect_max_delay": 0.3,
+            "ping_interval": 0.5,
+            "request_timeout": 3.0,
+            "symbol_stale_after": 30.0,
+        },
     }
     base.update(kw)
     return Settings(**base)  # type: ignore[arg-type]
 
 
 def urls_of(ex: RunningExchange, key: str | None = None, secret: str | None = None) -> Urls:
-    return Urls(ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, key or ex.api_key, secret or ex.api_secret)
+    return Urls(
+        ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, key or ex.api_key, secret or ex.api_secret
+    )
 
 
 async def wait_for(pred: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -38,7 +46,9 @@ async def wait_for(pred: Callable[[], bool], timeout: float = 5.0) -> None:
 
 @pytest.fixture
 async def exchange() -> AsyncIterator[RunningExchange]:
-    ex = await start_exchange(ExchangeConfig(port=0, rate=400, seed=11, symbols=["BTC/USD", "ETH/USD", "SOL/USD"]))
+    ex = await start_exchange(
+        ExchangeConfig(port=0, rate=400, seed=11, symbols=["BTC/USD", "ETH/USD", "SOL/USD"])
+    )
     yield ex
     await ex.stop()
 

@@ -21,7 +21,9 @@ def books_match(store: Store, ex: RunningExchange) -> list[str]:
         if mk.book is None or mk.book_state != "ok":
             bad.append(s)
             continue
-        if mk.book.bids(10) != ex.engine.levels(s, "bid", 10) or mk.book.asks(10) != ex.engine.levels(s, "ask", 10):
+        if mk.book.bids(10) != ex.engine.levels(s, "bid", 10) or mk.book.asks(10) != ex.engine.levels(
+            s, "ask", 10
+        ):
             bad.append(s)
     return bad
 
@@ -36,7 +38,9 @@ async def settle(store: Store, ex: RunningExchange) -> None:
         ex.config.rate = rate
 
 
-async def test_books_verified_and_equal_to_exchange(feed: tuple[Feed, Store], exchange: RunningExchange) -> None:
+async def test_books_verified_and_equal_to_exchange(
+    feed: tuple[Feed, Store], exchange: RunningExchange
+) -> None:
     _, store = feed
     await wait_for(lambda: all(store.market(s).book_state == "ok" for s in SYMBOLS))
     await asyncio.sleep(0.5)
@@ -47,7 +51,9 @@ async def test_books_verified_and_equal_to_exchange(feed: tuple[Feed, Store], ex
     assert store.account.totals["USD"] == Decimal(100000)
 
 
-async def test_faults_are_detected_and_healed_per_pair(feed: tuple[Feed, Store], exchange: RunningExchange) -> None:
+async def test_faults_are_detected_and_healed_per_pair(
+    feed: tuple[Feed, Store], exchange: RunningExchange
+) -> None:
     f, store = feed
     await wait_for(lambda: all(store.market(s).book_state == "ok" for s in SYMBOLS))
     # while one symbol resyncs, the others must keep streaming
@@ -59,8 +65,15 @@ async def test_faults_are_detected_and_healed_per_pair(feed: tuple[Feed, Store],
             overlap["seen"] += 1
 
     store.add_listener(watch)
-    exchange.faults.update({"corrupt_checksum": 0.02, "drop_frames": 0.01, "duplicate_frames": 0.01,
-                            "disconnect_every": 2.5, "malformed": 0.01})
+    exchange.faults.update(
+        {
+            "corrupt_checksum": 0.02,
+            "drop_frames": 0.01,
+            "duplicate_frames": 0.01,
+            "disconnect_every": 2.5,
+            "malformed": 0.01,
+        }
+    )
     placed: list[str] = []
     outcomes: list[str] = []
     deadline = time.monotonic() + 8
@@ -68,19 +81,31 @@ async def test_faults_are_detected_and_healed_per_pair(feed: tuple[Feed, Store],
     while time.monotonic() < deadline:
         n += 1
         cid = f"t{n:04d}"
-        reply = await f.trading.add_order(OrderParams("limit", "buy", Decimal("0.0001"), "BTC/USD",
-                                                      limit_price=Decimal("50000.0"), cl_ord_id=cid))
+        reply = await f.trading.add_order(
+            OrderParams(
+                "limit", "buy", Decimal("0.0001"), "BTC/USD", limit_price=Decimal("50000.0"), cl_ord_id=cid
+            )
+        )
         outcomes.append(reply.outcome)
         if reply.ok:
             placed.append(cid)
         await asyncio.sleep(0.1)
-    exchange.faults.update({"corrupt_checksum": 0, "drop_frames": 0, "duplicate_frames": 0, "disconnect_every": 0,
-                            "malformed": 0})
+    exchange.faults.update(
+        {
+            "corrupt_checksum": 0,
+            "drop_frames": 0,
+            "duplicate_frames": 0,
+            "disconnect_every": 0,
+            "malformed": 0,
+        }
+    )
     try:
         await wait_for(lambda: all(store.market(s).book_state == "ok" for s in SYMBOLS), timeout=8)
     except AssertionError:
-        raise AssertionError({s: (store.market(s).book_state, store.market(s).resyncs) for s in SYMBOLS}
-                             | {"conn": store.health.conn("public").state, "log": list(store.activity)[-5:]}) from None
+        raise AssertionError(
+            {s: (store.market(s).book_state, store.market(s).resyncs) for s in SYMBOLS}
+            | {"conn": store.health.conn("public").state, "log": list(store.activity)[-5:]}
+        ) from None
     await settle(store, exchange)
     mismatches = sum(store.market(s).checksum_mismatches for s in SYMBOLS)
     resyncs = sum(store.market(s).resyncs for s in SYMBOLS)
@@ -112,14 +137,26 @@ async def test_rejected_credentials_show_as_auth_error(exchange: RunningExchange
         task.cancel()
 
 
-async def test_lost_reply_is_reconciled_not_resent(feed: tuple[Feed, Store], exchange: RunningExchange) -> None:
+async def test_lost_reply_is_reconciled_not_resent(
+    feed: tuple[Feed, Store], exchange: RunningExchange
+) -> None:
     f, store = feed
     await wait_for(lambda: store.account.authenticated and f.token is not None)
     await asyncio.sleep(0.3)
     # the next frame the exchange sends on the private socket (our ack) is the last: the reply is lost
     exchange.faults.delay_ms = 200
-    task = asyncio.create_task(f.trading.add_order(OrderParams(
-        "limit", "buy", Decimal("0.0001"), "BTC/USD", limit_price=Decimal("50000.0"), cl_ord_id="lost-1")))
+    task = asyncio.create_task(
+        f.trading.add_order(
+            OrderParams(
+                "limit",
+                "buy",
+                Decimal("0.0001"),
+                "BTC/USD",
+                limit_price=Decimal("50000.0"),
+                cl_ord_id="lost-1",
+            )
+        )
+    )
     await asyncio.sleep(0.05)
     for c in list(exchange.conns):
         if c.kind == "private":
@@ -128,5 +165,9 @@ async def test_lost_reply_is_reconciled_not_resent(feed: tuple[Feed, Store], exc
     reply = await task
     assert reply.outcome in ("lost-then-found", "acked")
     assert [o.cl_ord_id for o in exchange.engine.open_orders("demo")].count("lost-1") == 1
-    assert exchange.requests_received.count(
-        next(r for r in exchange.requests_received if r["params"].get("cl_ord_id") == "lost-1")) == 1
+    assert (
+        exchange.requests_received.count(
+            next(r for r in exchange.requests_received if r["params"].get("cl_ord_id") == "lost-1")
+        )
+        == 1
+    )

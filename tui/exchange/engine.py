@@ -885,6 +885,51 @@ class Engine:
         if maker.remaining == 0:
             self._close(maker, "filled", "filled")
 
+    def external_trade(
+        self, symbol: str, taker_user: str, skip_user: str, side: str, price: int, qty: int
+    ) -> None:
+        """A trade printed by an external market (mirror or replay) at ``price`` for ``qty``.
+
+        Resting orders at or through the price fill in time priority; quantity of ``skip_user``
+        (the mirrored levels, which the external book already accounts for) only counts as queue
+        ahead of later orders and is not filled twice.
+        """
+        pair = self.pairs[symbol]
+        taker = Order(
+            order_id=_new_id(self._rng),
+            user=taker_user,
+            symbol=symbol,
+            side=side,
+            order_type="limit",
+            qty=qty,
+            limit_price=price,
+            time_in_force="ioc",
+            created=self.now(),
+            status="new",
+        )
+        remaining = qty
+        book = self._books[symbol].opposite(side)
+        for key in list(book.keys()):
+            level_price = abs(key)
+            if (level_price > price) if side == "buy" else (level_price < price):
+                break
+            level = book.get(key)
+            if level is None:
+                continue
+            for maker in list(level.values()):
+                if remaining <= 0:
+                    break
+                if maker.user == skip_user:
+                    remaining -= maker.remaining
+                    continue
+                q = min(remaining, maker.remaining)
+                self._fill(taker, maker, level_price, q, pair)
+                remaining -= q
+            if remaining <= 0:
+                break
+        self._last_price[symbol] = price
+        self._run_triggers(symbol)
+
     # --- triggers ----------------------------------------------------------------------------------
     def _run_triggers(self, symbol: str) -> None:
         for _ in range(100):

@@ -92,16 +92,19 @@ class ExternalMarket:
                         self._clear(pair.symbol)
                     for side, name in (("buy", "bids"), ("sell", "asks")):
                         for lvl in entry.get(name) or []:
-                            self._set(pair.symbol, side, pair.price_ticks(str(lvl["price"])),
-                                      pair.qty_ticks(str(lvl["qty"])))
+                            self._set(
+                                pair.symbol,
+                                side,
+                                pair.price_ticks(str(lvl["price"])),
+                                pair.qty_ticks(str(lvl["qty"])),
+                            )
                 elif frame.get("type") == "update":
                     side = entry.get("side")
                     if side in ("buy", "sell"):
                         price = pair.price_ticks(str(entry["price"]))
                         qty = pair.qty_ticks(str(entry["qty"]))
                         if qty > 0:
-                            self.engine.add_order(MIRROR_TAKER, OrderRequest(
-                                "limit", side, pair.symbol, qty, price, time_in_force="ioc"))
+                            self.engine.external_trade(pair.symbol, MIRROR_TAKER, MIRROR, side, price, qty)
             except (KeyError, PrecisionError, ValueError, OrderError) as exc:
                 log.debug("mirror: skipped %s entry: %s", channel, exc)
         self.ex.publish()
@@ -109,7 +112,9 @@ class ExternalMarket:
     def subscriptions(self) -> list[str]:
         symbols = list(self.ex.pairs)
         return [
-            json.dumps({"method": "subscribe", "params": {"channel": "book", "symbol": symbols, "depth": 100}}),
+            json.dumps(
+                {"method": "subscribe", "params": {"channel": "book", "symbol": symbols, "depth": 100}}
+            ),
             json.dumps({"method": "subscribe", "params": {"channel": "trade", "symbol": symbols}}),
         ]
 

@@ -59,12 +59,22 @@ def _decimals(text: str) -> int:
 
 
 class Feed:
-    def __init__(self, settings: Settings, store: Store, *, urls: Urls | None = None, record: Path | None = None,
-                 l3: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        urls: Urls | None = None,
+        record: Path | None = None,
+        l3: bool = False,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.urls = urls or Urls(
-            settings.ws_public_url, settings.ws_private_url, settings.ws_l3_url, settings.rest_url,
+            settings.ws_public_url,
+            settings.ws_private_url,
+            settings.ws_l3_url,
+            settings.rest_url,
             settings.api_key.get_secret_value() if settings.api_key else None,
             settings.api_secret.get_secret_value() if settings.api_secret else None,
         )
@@ -106,18 +116,41 @@ class Feed:
                 "min_delay": fs.reconnect_min_delay,
                 "max_delay": fs.reconnect_max_delay,
             }
-            self.public = Connection("public", self.urls.public, self.session, self.store.health.conn("public"),
-                                     self._on_frame, self._public_connected, self._disconnected, **common)
+            self.public = Connection(
+                "public",
+                self.urls.public,
+                self.session,
+                self.store.health.conn("public"),
+                self._on_frame,
+                self._public_connected,
+                self._disconnected,
+                **common,
+            )
             self._tasks.append(asyncio.create_task(self.public.run()))
             if self.has_credentials:
-                self.private = Connection("private", self.urls.private, self.session,
-                                          self.store.health.conn("private"), self._on_frame,
-                                          self._private_connected, self._disconnected, prepare=self._fresh_token,
-                                          **common)
+                self.private = Connection(
+                    "private",
+                    self.urls.private,
+                    self.session,
+                    self.store.health.conn("private"),
+                    self._on_frame,
+                    self._private_connected,
+                    self._disconnected,
+                    prepare=self._fresh_token,
+                    **common,
+                )
                 self._tasks.append(asyncio.create_task(self.private.run()))
-                self.level3 = Connection("level3", self.urls.level3, self.session, self.store.health.conn("level3"),
-                                         self._on_frame, self._l3_connected, self._disconnected,
-                                         prepare=self._fresh_token, **common)
+                self.level3 = Connection(
+                    "level3",
+                    self.urls.level3,
+                    self.session,
+                    self.store.health.conn("level3"),
+                    self._on_frame,
+                    self._l3_connected,
+                    self._disconnected,
+                    prepare=self._fresh_token,
+                    **common,
+                )
                 if self.l3_symbols:
                     self._tasks.append(asyncio.create_task(self.level3.run()))
             for c in (self.public, self.private, self.level3):
@@ -151,8 +184,9 @@ class Feed:
         """A new token for every private (re)connection, as Kraken asks."""
         assert self.session is not None
         try:
-            self.token = await fetch_ws_token(self.session, self.urls.rest, self.urls.api_key or "",
-                                              self.urls.api_secret or "", self.nonce)
+            self.token = await fetch_ws_token(
+                self.session, self.urls.rest, self.urls.api_key or "", self.urls.api_secret or "", self.nonce
+            )
         except TokenError as exc:
             text = str(exc)
             self.store.account.auth_error = text
@@ -190,15 +224,28 @@ class Feed:
 
     async def _private_connected(self, conn: Connection) -> None:
         self.store.account.authenticated = True
-        await self._send(conn, rq.subscribe("executions", None, req_id=self.next_req_id(), token=self.token,
-                                            snap_orders=True, snap_trades=True))
+        await self._send(
+            conn,
+            rq.subscribe(
+                "executions",
+                None,
+                req_id=self.next_req_id(),
+                token=self.token,
+                snap_orders=True,
+                snap_trades=True,
+            ),
+        )
         await self._send(conn, rq.subscribe("balances", None, req_id=self.next_req_id(), token=self.token))
         self.trading.on_connected()
 
     async def _l3_connected(self, conn: Connection) -> None:
         if self.l3_symbols:
-            await self._send(conn, rq.subscribe("level3", sorted(self.l3_symbols), req_id=self.next_req_id(),
-                                                token=self.token, depth=10))
+            await self._send(
+                conn,
+                rq.subscribe(
+                    "level3", sorted(self.l3_symbols), req_id=self.next_req_id(), token=self.token, depth=10
+                ),
+            )
 
     def _disconnected(self, conn: Connection) -> None:
         if conn is self.public:
@@ -225,7 +272,9 @@ class Feed:
 
     async def _resubscribe_book(self, symbol: str, old: int | None, depth: int) -> None:
         if old is not None:
-            await self._send(self.public, rq.unsubscribe("book", [symbol], req_id=self.next_req_id(), depth=old))
+            await self._send(
+                self.public, rq.unsubscribe("book", [symbol], req_id=self.next_req_id(), depth=old)
+            )
         await self._send(self.public, rq.subscribe("book", [symbol], req_id=self.next_req_id(), depth=depth))
 
     def set_ohlc_interval(self, symbol: str, interval: int) -> None:
@@ -240,10 +289,12 @@ class Feed:
 
         async def swap() -> None:
             if old is not None:
-                await self._send(self.public, rq.unsubscribe("ohlc", [symbol], req_id=self.next_req_id(),
-                                                             interval=old))
-            await self._send(self.public, rq.subscribe("ohlc", [symbol], req_id=self.next_req_id(),
-                                                       interval=interval))
+                await self._send(
+                    self.public, rq.unsubscribe("ohlc", [symbol], req_id=self.next_req_id(), interval=old)
+                )
+            await self._send(
+                self.public, rq.subscribe("ohlc", [symbol], req_id=self.next_req_id(), interval=interval)
+            )
 
         asyncio.get_running_loop().create_task(swap())
 
@@ -257,13 +308,23 @@ class Feed:
                 task._l3 = True  # type: ignore[attr-defined]
                 self._tasks.append(task)
             elif self.level3.is_open:
-                asyncio.get_running_loop().create_task(self._send(self.level3, rq.subscribe(
-                    "level3", [symbol], req_id=self.next_req_id(), token=self.token, depth=10)))
+                asyncio.get_running_loop().create_task(
+                    self._send(
+                        self.level3,
+                        rq.subscribe(
+                            "level3", [symbol], req_id=self.next_req_id(), token=self.token, depth=10
+                        ),
+                    )
+                )
         elif not enabled and symbol in self.l3_symbols:
             self.l3_symbols.discard(symbol)
             self.store.market(symbol).l3 = None
-            asyncio.get_running_loop().create_task(self._send(self.level3, rq.unsubscribe(
-                "level3", [symbol], req_id=self.next_req_id(), token=self.token, depth=10)))
+            asyncio.get_running_loop().create_task(
+                self._send(
+                    self.level3,
+                    rq.unsubscribe("level3", [symbol], req_id=self.next_req_id(), token=self.token, depth=10),
+                )
+            )
 
     def resync(self, symbol: str) -> None:
         """Resubscribe one symbol's book (once per desync episode)."""
@@ -418,9 +479,18 @@ class Feed:
         if mk is None:
             return
         mk.ticker = Ticker(
-            _dec(row.get("bid")), _dec(row.get("bid_qty")), _dec(row.get("ask")), _dec(row.get("ask_qty")),
-            _dec(row.get("last")), _dec(row.get("volume")), _dec(row.get("vwap")), _dec(row.get("low")),
-            _dec(row.get("high")), _dec(row.get("change")), _dec(row.get("change_pct")), row.get("timestamp"),
+            _dec(row.get("bid")),
+            _dec(row.get("bid_qty")),
+            _dec(row.get("ask")),
+            _dec(row.get("ask_qty")),
+            _dec(row.get("last")),
+            _dec(row.get("volume")),
+            _dec(row.get("vwap")),
+            _dec(row.get("low")),
+            _dec(row.get("high")),
+            _dec(row.get("change")),
+            _dec(row.get("change_pct")),
+            row.get("timestamp"),
         )
         self.store.mark(mk.symbol, "ticker")
 
@@ -435,8 +505,16 @@ class Feed:
                 continue  # duplicate frame
             if msg.type == "snapshot" and mk.trades and tid and tid <= mk.trades[-1].trade_id:
                 continue
-            mk.trades.append(Trade(_dec(row.get("price")), _dec(row.get("qty")), str(row.get("side")),
-                                   str(row.get("ord_type", "")), tid, str(row.get("timestamp", ""))))
+            mk.trades.append(
+                Trade(
+                    _dec(row.get("price")),
+                    _dec(row.get("qty")),
+                    str(row.get("side")),
+                    str(row.get("ord_type", "")),
+                    tid,
+                    str(row.get("timestamp", "")),
+                )
+            )
             self.store.mark(mk.symbol, "trades")
 
     def _ohlc(self, msg: m.OhlcMessage) -> None:
@@ -447,9 +525,17 @@ class Feed:
             interval = row.get("interval")
             if not isinstance(interval, int):
                 continue
-            c = Candle(str(row.get("interval_begin", "")), interval, _dec(row.get("open")), _dec(row.get("high")),
-                       _dec(row.get("low")), _dec(row.get("close")), _dec(row.get("vwap")), _dec(row.get("volume")),
-                       int(row.get("trades") or 0))
+            c = Candle(
+                str(row.get("interval_begin", "")),
+                interval,
+                _dec(row.get("open")),
+                _dec(row.get("high")),
+                _dec(row.get("low")),
+                _dec(row.get("close")),
+                _dec(row.get("vwap")),
+                _dec(row.get("volume")),
+                int(row.get("trades") or 0),
+            )
             candles = mk.candles.setdefault(interval, [])
             if candles and candles[-1].interval_begin == c.interval_begin:
                 candles[-1] = c
@@ -479,10 +565,14 @@ class Feed:
             self.store.mark(e.symbol, "l3")
 
     async def _resub_l3(self, symbol: str) -> None:
-        await self._send(self.level3, rq.unsubscribe("level3", [symbol], req_id=self.next_req_id(),
-                                                     token=self.token, depth=10))
-        await self._send(self.level3, rq.subscribe("level3", [symbol], req_id=self.next_req_id(),
-                                                   token=self.token, depth=10))
+        await self._send(
+            self.level3,
+            rq.unsubscribe("level3", [symbol], req_id=self.next_req_id(), token=self.token, depth=10),
+        )
+        await self._send(
+            self.level3,
+            rq.subscribe("level3", [symbol], req_id=self.next_req_id(), token=self.token, depth=10),
+        )
 
     def _executions(self, msg: m.ExecutionsMessage) -> None:
         acct = self.store.account
@@ -496,12 +586,20 @@ class Feed:
             exec_type = row.get("exec_type")
             if exec_type == "trade":
                 fill = Fill(
-                    oid, str(row.get("exec_id", "")), row.get("trade_id") if isinstance(row.get("trade_id"), int)
-                    else None, str(row.get("symbol", "")), str(row.get("side", "")), _dec(raw.get("last_qty")),
-                    _dec(raw.get("last_price")), _dec(raw.get("cost")),
-                    sum((_dec(f.get("qty")) for f in row.get("fees") or [] if isinstance(f, dict)), Decimal(0)),
+                    oid,
+                    str(row.get("exec_id", "")),
+                    row.get("trade_id") if isinstance(row.get("trade_id"), int) else None,
+                    str(row.get("symbol", "")),
+                    str(row.get("side", "")),
+                    _dec(raw.get("last_qty")),
+                    _dec(raw.get("last_price")),
+                    _dec(raw.get("cost")),
+                    sum(
+                        (_dec(f.get("qty")) for f in row.get("fees") or [] if isinstance(f, dict)), Decimal(0)
+                    ),
                     next((str(f.get("asset")) for f in row.get("fees") or [] if isinstance(f, dict)), ""),
-                    str(row.get("liquidity_ind", "")), str(row.get("timestamp", "")),
+                    str(row.get("liquidity_ind", "")),
+                    str(row.get("timestamp", "")),
                 )
                 if not any(f.exec_id == fill.exec_id for f in acct.fills):
                     acct.fills.append(fill)
@@ -536,7 +634,18 @@ class Feed:
         self.store.mark("account", "balances")
 
 
-_NUMERIC = frozenset({
-    "order_qty", "limit_price", "cum_qty", "cum_cost", "avg_price", "last_qty", "last_price", "cost",
-    "fee_usd_equiv", "display_qty", "cash_order_qty",
-})
+_NUMERIC = frozenset(
+    {
+        "order_qty",
+        "limit_price",
+        "cum_qty",
+        "cum_cost",
+        "avg_price",
+        "last_qty",
+        "last_price",
+        "cost",
+        "fee_usd_equiv",
+        "display_qty",
+        "cash_order_qty",
+    }
+)

@@ -33,7 +33,9 @@ class Recorder:
     def write(self, conn: str, direction: str, raw: str, at: float | None = None) -> None:
         if self._fh is None:
             return
-        self._fh.write(json.dumps({"t": at or time.time(), "conn": conn, "dir": direction, "raw": scrub(raw)}) + "\n")
+        self._fh.write(
+            json.dumps({"t": at or time.time(), "conn": conn, "dir": direction, "raw": scrub(raw)}) + "\n"
+        )
         self.frames += 1
 
     def close(self) -> None:

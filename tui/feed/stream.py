@@ -27,9 +27,13 @@ CHANNELS = ("book", "ticker", "trade", "ohlc", "executions", "balances", "health
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("channel", choices=CHANNELS, help="what to print")
-    parser.add_argument("symbols", nargs="*", metavar="SYMBOL", help="symbols (default: the configured watchlist)")
+    parser.add_argument(
+        "symbols", nargs="*", metavar="SYMBOL", help="symbols (default: the configured watchlist)"
+    )
     parser.add_argument("--depth", type=int, default=10, help="book levels per side to print (default 10)")
-    parser.add_argument("--count", type=int, default=0, help="stop after this many lines (default: run forever)")
+    parser.add_argument(
+        "--count", type=int, default=0, help="stop after this many lines (default: run forever)"
+    )
 
 
 def _j(value: Any) -> Any:
@@ -75,59 +79,111 @@ class Printer:
             if self.channel == "book" and ("book" in parts or "status" in parts) and mk.book is not None:
                 b = mk.book
                 pp, qp = b.price_precision, b.qty_precision
-                self.emit({
-                    "type": "book", "symbol": s, "time": now, "state": mk.book_state,
-                    "checksum_ok": bool(b.last_ok) and mk.book_state == "ok", "checksum": b.last_checksum,
-                    "bids": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.bids(self.depth)],
-                    "asks": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.asks(self.depth)],
-                })
+                self.emit(
+                    {
+                        "type": "book",
+                        "symbol": s,
+                        "time": now,
+                        "state": mk.book_state,
+                        "checksum_ok": bool(b.last_ok) and mk.book_state == "ok",
+                        "checksum": b.last_checksum,
+                        "bids": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.bids(self.depth)],
+                        "asks": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.asks(self.depth)],
+                    }
+                )
             elif self.channel == "ticker" and "ticker" in parts and mk.ticker is not None:
                 self.emit({"type": "ticker", "symbol": s, "time": now, **_ticker_row(mk.ticker)})
             elif self.channel == "trade" and "trades" in parts:
                 last = self.seen_trades.get(s, -1)
                 for t in list(mk.trades):
                     if t.trade_id > last:
-                        self.emit({"type": "trade", "symbol": s, "price": t.price, "qty": t.qty, "side": t.side,
-                                   "ord_type": t.ord_type, "trade_id": t.trade_id, "timestamp": t.timestamp})
+                        self.emit(
+                            {
+                                "type": "trade",
+                                "symbol": s,
+                                "price": t.price,
+                                "qty": t.qty,
+                                "side": t.side,
+                                "ord_type": t.ord_type,
+                                "trade_id": t.trade_id,
+                                "timestamp": t.timestamp,
+                            }
+                        )
                         last = t.trade_id
                 self.seen_trades[s] = last
             elif self.channel == "ohlc" and "candles" in parts:
                 candles = mk.candles.get(mk.ohlc_interval) or []
                 if candles:
                     c = candles[-1]
-                    self.emit({"type": "ohlc", "symbol": s, "interval": c.interval, "interval_begin": c.interval_begin,
-                               "open": c.open, "high": c.high, "low": c.low, "close": c.close,
-                               "volume": c.volume, "trades": c.trades})
+                    self.emit(
+                        {
+                            "type": "ohlc",
+                            "symbol": s,
+                            "interval": c.interval,
+                            "interval_begin": c.interval_begin,
+                            "open": c.open,
+                            "high": c.high,
+                            "low": c.low,
+                            "close": c.close,
+                            "volume": c.volume,
+                            "trades": c.trades,
+                        }
+                    )
         if self.channel == "executions" and "orders" in ch.account:
             for o in self.store.account.orders.values():
                 self.emit({"type": "order", **o.fields})
         if self.channel == "executions" and "fills" in ch.account:
             fills = list(self.store.account.fills)
-            for f in fills[self.seen_fills:]:
+            for f in fills[self.seen_fills :]:
                 self.emit({"type": "fill", **{k: getattr(f, k) for k in f.__slots__}})
             self.seen_fills = len(fills)
         if self.channel == "balances" and "balances" in ch.account:
             bal = self.store.account.balances(self.store.instruments)
-            self.emit({"type": "balances", "time": now,
-                       "balances": {a: {"total": b.total, "reserved": b.reserved, "available": b.available}
-                                    for a, b in bal.items()}})
+            self.emit(
+                {
+                    "type": "balances",
+                    "time": now,
+                    "balances": {
+                        a: {"total": b.total, "reserved": b.reserved, "available": b.available}
+                        for a, b in bal.items()
+                    },
+                }
+            )
         if self.channel == "health" and ch.health:
-            self.emit({"type": "health", "time": now, "connections": {
-                n: {"state": c.state, "rtt_ms": c.rtt_ms, "frames": c.frames, "reconnects": c.reconnects,
-                    "malformed": c.malformed, "error": c.error}
-                for n, c in self.store.health.connections.items()}})
+            self.emit(
+                {
+                    "type": "health",
+                    "time": now,
+                    "connections": {
+                        n: {
+                            "state": c.state,
+                            "rtt_ms": c.rtt_ms,
+                            "frames": c.frames,
+                            "reconnects": c.reconnects,
+                            "malformed": c.malformed,
+                            "error": c.error,
+                        }
+                        for n, c in self.store.health.connections.items()
+                    },
+                }
+            )
 
 
 def _ticker_row(t: Any) -> dict[str, Any]:
     return {k: getattr(t, k) for k in t.__slots__}
 
 
-async def stream(settings: Settings, channel: str, symbols: list[str], depth: int, count: int,
-                 urls: Urls | None = None) -> int:
+async def stream(
+    settings: Settings, channel: str, symbols: list[str], depth: int, count: int, urls: Urls | None = None
+) -> int:
     store = Store()
     book_depth = next(d for d in (10, 25, 100, 500, 1000) if d >= min(depth, 1000))
-    settings = settings.model_copy(update={"symbols": symbols, "book_depth": max(book_depth, settings.book_depth)
-                                           if channel == "book" else settings.book_depth})
+    settings = settings.model_copy(
+        update={
+            "symbols": symbols,
+            "book_depth": max(book_depth, settings.book_depth) if channel == "book" else settings.book_depth,
+        }
+    )
     feed = Feed(settings, store, urls=urls)
     printer = Printer(store, channel, symbols, depth, count)
     store.add_listener(printer.poll)

@@ -16,7 +16,11 @@ class TokenError(Exception):
 
 
 async def fetch_ws_token(
-    session: aiohttp.ClientSession, rest_url: str, api_key: str, api_secret: str, nonce: NonceSource,
+    session: aiohttp.ClientSession,
+    rest_url: str,
+    api_key: str,
+    api_secret: str,
+    nonce: NonceSource,
     timeout: float = 10.0,
 ) -> str:
     n = nonce.next()
@@ -33,7 +37,10 @@ async def fetch_ws_token(
     }
     try:
         async with session.post(
-            rest_url.rstrip("/") + PATH, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+            rest_url.rstrip("/") + PATH,
+            data=body,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as resp:
             data = await resp.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:

@@ -111,8 +111,9 @@ class Trading:
         return self.feed.settings.feed.request_timeout
 
     # --- requests -----------------------------------------------------------------------------------
-    async def _request(self, method: str, build: Any, *, cl_ord_id: str | None = None,
-                       order_ids: Sequence[str] = ()) -> Reply:
+    async def _request(
+        self, method: str, build: Any, *, cl_ord_id: str | None = None, order_ids: Sequence[str] = ()
+    ) -> Reply:
         conn = self.feed.private
         if conn is None or not conn.is_open or self.feed.token is None:
             return Reply(False, error="private connection is not up; nothing was sent", outcome="not-sent")
@@ -135,12 +136,16 @@ class Trading:
                 try:
                     reply = await asyncio.wait_for(fut, self.timeout * 3)
                 except TimeoutError:
-                    reply = Reply(False, error="connection lost; outcome unknown, check open orders",
-                                  outcome="lost")
+                    reply = Reply(
+                        False, error="connection lost; outcome unknown, check open orders", outcome="lost"
+                    )
             else:
                 self._pending.pop(req_id, None)
-                reply = Reply(False, error="no reply within timeout; check open orders before retrying",
-                              outcome="timeout")
+                reply = Reply(
+                    False,
+                    error="no reply within timeout; check open orders before retrying",
+                    outcome="timeout",
+                )
         self._log(method, reply)
         return reply
 
@@ -153,39 +158,71 @@ class Trading:
         if order.cl_ord_id is None and order.order_userref is None:
             order = _with_cl_ord_id(order)
         return await self._request(
-            "add_order", lambda token, req_id: rq.add_order(order, token=token, req_id=req_id),
+            "add_order",
+            lambda token, req_id: rq.add_order(order, token=token, req_id=req_id),
             cl_ord_id=order.cl_ord_id,
         )
 
-    async def amend_order(self, *, order_id: str | None = None, cl_ord_id: str | None = None,
-                          order_qty: Decimal | None = None, limit_price: Decimal | None = None,
-                          post_only: bool | None = None) -> Reply:
+    async def amend_order(
+        self,
+        *,
+        order_id: str | None = None,
+        cl_ord_id: str | None = None,
+        order_qty: Decimal | None = None,
+        limit_price: Decimal | None = None,
+        post_only: bool | None = None,
+    ) -> Reply:
         return await self._request(
             "amend_order",
-            lambda token, req_id: rq.amend_order(token=token, req_id=req_id, order_id=order_id, cl_ord_id=cl_ord_id,
-                                                 order_qty=order_qty, limit_price=limit_price, post_only=post_only),
+            lambda token, req_id: rq.amend_order(
+                token=token,
+                req_id=req_id,
+                order_id=order_id,
+                cl_ord_id=cl_ord_id,
+                order_qty=order_qty,
+                limit_price=limit_price,
+                post_only=post_only,
+            ),
             order_ids=[order_id] if order_id else [],
         )
 
-    async def edit_order(self, *, order_id: str, symbol: str, order_qty: Decimal | None = None,
-                         limit_price: Decimal | None = None) -> Reply:
+    async def edit_order(
+        self,
+        *,
+        order_id: str,
+        symbol: str,
+        order_qty: Decimal | None = None,
+        limit_price: Decimal | None = None,
+    ) -> Reply:
         return await self._request(
             "edit_order",
-            lambda token, req_id: rq.edit_order(token=token, req_id=req_id, order_id=order_id, symbol=symbol,
-                                                order_qty=order_qty, limit_price=limit_price),
+            lambda token, req_id: rq.edit_order(
+                token=token,
+                req_id=req_id,
+                order_id=order_id,
+                symbol=symbol,
+                order_qty=order_qty,
+                limit_price=limit_price,
+            ),
             order_ids=[order_id],
         )
 
     async def cancel_order(self, order_ids: Sequence[str] = (), cl_ord_ids: Sequence[str] = ()) -> Reply:
         return await self._request(
             "cancel_order",
-            lambda token, req_id: rq.cancel_order(token=token, req_id=req_id, order_id=list(order_ids) or None,
-                                                  cl_ord_id=list(cl_ord_ids) or None),
+            lambda token, req_id: rq.cancel_order(
+                token=token,
+                req_id=req_id,
+                order_id=list(order_ids) or None,
+                cl_ord_id=list(cl_ord_ids) or None,
+            ),
             order_ids=order_ids,
         )
 
     async def cancel_all(self) -> Reply:
-        return await self._request("cancel_all", lambda token, req_id: rq.cancel_all(token=token, req_id=req_id))
+        return await self._request(
+            "cancel_all", lambda token, req_id: rq.cancel_all(token=token, req_id=req_id)
+        )
 
     async def cancel_all_orders_after(self, timeout: int) -> Reply:
         return await self._request(
@@ -202,7 +239,8 @@ class Trading:
 
     async def batch_cancel(self, order_ids: Sequence[str]) -> Reply:
         return await self._request(
-            "batch_cancel", lambda token, req_id: rq.batch_cancel(token=token, req_id=req_id, orders=order_ids),
+            "batch_cancel",
+            lambda token, req_id: rq.batch_cancel(token=token, req_id=req_id, orders=order_ids),
             order_ids=order_ids,
         )
 
@@ -223,9 +261,16 @@ class Trading:
                 return
         self._pending.pop(resp.req_id, None)
         if not pending.future.done():
-            pending.future.set_result(Reply(
-                resp.success, resp.result, resp.error, latency, "acked" if resp.success else "rejected", [resp]
-            ))
+            pending.future.set_result(
+                Reply(
+                    resp.success,
+                    resp.result,
+                    resp.error,
+                    latency,
+                    "acked" if resp.success else "rejected",
+                    [resp],
+                )
+            )
 
     def on_disconnected(self) -> None:
         for req_id, p in list(self._pending.items()):
@@ -253,18 +298,40 @@ class Trading:
             if p.method == "add_order" and p.cl_ord_id:
                 found = self._snapshot_orders.get(p.cl_ord_id)
                 if found is not None:
-                    p.future.set_result(Reply(True, {"order_id": found.get("order_id"), "cl_ord_id": p.cl_ord_id},
-                                              None, latency, "lost-then-found"))
+                    p.future.set_result(
+                        Reply(
+                            True,
+                            {"order_id": found.get("order_id"), "cl_ord_id": p.cl_ord_id},
+                            None,
+                            latency,
+                            "lost-then-found",
+                        )
+                    )
                 else:
-                    p.future.set_result(Reply(False, None, "reply lost in a disconnect; the order was not placed",
-                                              latency, "lost-not-placed"))
+                    p.future.set_result(
+                        Reply(
+                            False,
+                            None,
+                            "reply lost in a disconnect; the order was not placed",
+                            latency,
+                            "lost-not-placed",
+                        )
+                    )
             elif p.method in ("cancel_order", "batch_cancel") and p.order_ids:
                 still = [o for o in p.order_ids if o in open_ids]
-                p.future.set_result(Reply(not still, {"still_open": still}, None if not still else
-                                          "reply lost; some orders are still open", latency, "lost-then-found"))
+                p.future.set_result(
+                    Reply(
+                        not still,
+                        {"still_open": still},
+                        None if not still else "reply lost; some orders are still open",
+                        latency,
+                        "lost-then-found",
+                    )
+                )
             else:
-                p.future.set_result(Reply(False, None, "reply lost in a disconnect; check the order list",
-                                          latency, "lost"))
+                p.future.set_result(
+                    Reply(False, None, "reply lost in a disconnect; check the order list", latency, "lost")
+                )
 
     def stop(self) -> None:
         self.dead_mans_switch.stop_refreshing()
@@ -285,4 +352,3 @@ def _short(result: Any) -> str:
     if isinstance(result, dict):
         return ", ".join(f"{k}={v}" for k, v in result.items())[:120]
     return str(result)[:120]
-

@@ -201,7 +201,9 @@ class AccountState:
     dms_trigger_at: float | None = None  # wall time the exchange will cancel everything
     dms_armed: bool = False
 
-    def reserved(self, instruments: dict[str, Instrument], fee: Decimal = Decimal("0.004")) -> dict[str, Decimal]:
+    def reserved(
+        self, instruments: dict[str, Instrument], fee: Decimal = Decimal("0.004")
+    ) -> dict[str, Decimal]:
         """Funds held by open orders: base for sells, quote (with fee) for priced buys."""
         out: dict[str, Decimal] = {}
         for o in self.orders.values():
@@ -218,7 +220,11 @@ class AccountState:
         reserved = self.reserved(instruments)
         assets = sorted(set(self.totals) | set(reserved))
         return {
-            a: Balance(a, self.totals.get(a, Decimal(0)), min(reserved.get(a, Decimal(0)), self.totals.get(a, Decimal(0))))
+            a: Balance(
+                a,
+                self.totals.get(a, Decimal(0)),
+                min(reserved.get(a, Decimal(0)), self.totals.get(a, Decimal(0))),
+            )
             for a in assets
         }
 
@@ -338,5 +344,9 @@ class Store:
                 symbols.add(scope)
                 parts.setdefault(scope, set()).add(part)
         return Changes(
-            self.version, frozenset(symbols), {k: frozenset(v) for k, v in parts.items()}, frozenset(account), health
+            self.version,
+            frozenset(symbols),
+            {k: frozenset(v) for k, v in parts.items()},
+            frozenset(account),
+            health,
         )
