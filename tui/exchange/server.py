@@ -300,7 +300,7 @@ class RunningExchange:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         now = time.time()
         for s, st in self.stats.items():
-            st.seed_history(now, self.pairs[s].round_price(START_PRICES[s], up=False))
+            st.seed_history(now, self.pairs[s].round_price(START_PRICES[s], up=False), self.config.seed)
         if self.config.source == "synthetic":
             self.market = SyntheticMarket(self.engine, list(self.pairs), START_PRICES, self.config.seed)
             self.engine.drain_events()

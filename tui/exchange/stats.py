@@ -37,9 +37,33 @@ class MarketStats:
         self.last: int | None = None
         self.candles: dict[int, deque[Candle]] = {i: deque(maxlen=720) for i in INTERVALS}
 
-    def seed_history(self, ts: float, price: int) -> None:
-        """A reference price 24 h ago, so change/change_pct mean something from the first trade."""
-        self.window.append((ts - DAY + 1, price, 0))
+    def seed_history(self, ts: float, price: int, seed: int = 0) -> None:
+        """A seeded past: the price 24 h ago and a candle history ending at ``price``.
+
+        A synthetic market has no past of its own; without one the chart would start empty and
+        the 24 h change would be meaningless.
+        """
+        import random
+
+        rng = random.Random(seed)
+        step = max(self.pair.price_increment, price // 4000)
+        for interval, candles in self.candles.items():
+            n = 120
+            close = price
+            rows = []
+            for k in range(n):
+                begin = ts - ts % (interval * 60) - (k + 1) * interval * 60
+                move = int(rng.gauss(0, 1) * step * (interval ** 0.5))
+                open_ = max(step, close - move)
+                high = max(open_, close) + abs(int(rng.gauss(0, 0.6) * step * interval ** 0.5))
+                low = max(step, min(open_, close) - abs(int(rng.gauss(0, 0.6) * step * interval ** 0.5)))
+                inc = self.pair.price_increment
+                rows.append(Candle(begin, interval, open_ // inc * inc, high // inc * inc, low // inc * inc,
+                                   close // inc * inc, 0, Decimal(0), 0))
+                close = open_
+            candles.extend(reversed(rows))
+        day_ago = self.candles[1440][-1].open if self.candles[1440] else price
+        self.window.append((ts - DAY + 1, day_ago, 0))
 
     def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
         self.last = price

@@ -1,0 +1,1 @@
+"""Screens: the market dashboard and its modal helpers (search, help, order entry, confirmations)."""

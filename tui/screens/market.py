@@ -1,0 +1,439 @@
+"""The market screen: watchlist, verified book, trades, candles, depth, account panels, health.
+
+It owns every binding it offers (shown in the footer, remappable by id through ``keymap`` in the
+config). The App ticks it at the configured refresh rate; it asks the store what changed since
+its last look and hands each widget only the values it needs.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+
+from tui.store import Store
+from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable
+from tui.widgets.charts import CandleChart, DepthChart
+from tui.widgets.instrument import InstrumentInfo
+from tui.widgets.ladder import BookLadder, LadderRow, LadderView
+from tui.widgets.statusbar import ModeBanner, StatusBar
+from tui.widgets.tape import TradesTape
+from tui.widgets.watchlist import Watchlist
+
+if TYPE_CHECKING:
+    from tui.app import KrakenApp
+
+__all__ = ["DEPTHS", "INTERVALS", "MarketScreen", "build_ladder"]
+
+DEPTHS = (10, 25, 100, 500, 1000)
+INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
+GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
+
+
+def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView | None:
+    """The ladder rows for one symbol, from the store (pure: no widgets involved)."""
+    mk = store.markets.get(symbol)
+    if mk is None or mk.book is None:
+        return None
+    book = mk.book
+    inst = mk.instrument
+    inc = inst.price_increment if inst else 1
+    n = mk.book_depth
+    step = group * inc
+    asks = book.grouped("asks", step, n) if group > 1 else book.asks(n)
+    bids = book.grouped("bids", step, n) if group > 1 else book.bids(n)
+    own: dict[str, set[int]] = {"buy": set(), "sell": set()}
+    own_ids: set[str] = set()
+    for o in store.account.orders.values():
+        if o.symbol == symbol and o.limit_price is not None and o.is_open and inst is not None:
+            ticks = inst.price_ticks(o.limit_price) if inst else 0
+            if group > 1:
+                ticks = (ticks // step) * step if o.side == "buy" else -((-ticks) // step) * step
+            own[o.side].add(ticks)
+            own_ids.add(o.order_id)
+    rows: list[LadderRow] = []
+    cum = 0
+    ask_rows = []
+    for price, qty in asks:
+        cum += qty
+        ask_rows.append(LadderRow("ask", price, qty, cum, price in own["sell"]))
+    max_cum = cum
+    l3book = mk.l3 if l3 else None
+
+    def l3_rows(side: str, price: int) -> list[LadderRow]:
+        if l3book is None or group > 1:
+            return []
+        out = []
+        for p, orders in l3book.levels(side, 1000):
+            if p != price:
+                continue
+            ahead = 0
+            for o in orders:
+                mine = o.order_id in own_ids
+                note = f"{o.order_id}" + (f"  ahead {format(Decimal(ahead).scaleb(-book.qty_precision), 'f')}"
+                                          if mine else "")
+                out.append(LadderRow("order", p, o.qty, 0, mine, note))
+                ahead += o.qty
+        return out
+
+    for r in reversed(ask_rows):
+        rows.extend(reversed(l3_rows("asks", r.price)))
+        rows.append(r)
+    spread = book.spread_ticks()
+    mid = book.mid()
+    pp = book.price_precision
+    state = {"ok": "", "resyncing": "  RESYNCING: not verified", "stale": "  STALE", "waiting": "  WAITING"}.get(
+        mk.book_state, "")
+    if spread is not None and mid is not None:
+        bps = (Decimal(spread).scaleb(-pp) / mid * 10000).quantize(Decimal("0.1")) if mid else Decimal(0)
+        note = f"spread {format(Decimal(spread).scaleb(-pp), 'f')} ({bps} bp)   mid {format(mid, 'f')}{state}"
+    else:
+        note = f"one-sided book{state}"
+    if group > 1 and inst is not None:
+        note += f"   group ×{group} ({inst.format_price(step)})"
+    spread_index = len(rows)
+    rows.append(LadderRow("spread", note=note))
+    cum = 0
+    for price, qty in bids:
+        cum += qty
+        rows.append(LadderRow("bid", price, qty, cum, price in own["buy"]))
+        rows.extend(l3_rows("bids", price))
+    max_cum = max(max_cum, cum)
+    return LadderView(tuple(rows), pp, book.qty_precision, max_cum, spread_index)
+
+
+class MarketScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
+        Binding("d", "cycle_depth", "Depth", tooltip="Cycle book depth 10/25/100/500/1000", id="book.depth-cycle"),
+        Binding("plus,equals_sign", "group(1)", "Group+", tooltip="Group price levels coarser", id="book.group-more"),
+        Binding("minus", "group(-1)", "Group-", tooltip="Group price levels finer", id="book.group-less"),
+        Binding("i", "cycle_interval", "Interval", tooltip="Cycle candle interval", id="chart.interval-cycle"),
+        Binding("L", "toggle_l3", "L3", tooltip="Per-order (level 3) view of the book", id="book.l3-toggle"),
+        Binding("c", "center", "Center", show=False, tooltip="Center the book on the spread", id="book.center"),
+        Binding("b", "order('buy')", "Buy", tooltip="Open a buy order form", id="order.buy"),
+        Binding("s", "order('sell')", "Sell", tooltip="Open a sell order form", id="order.sell"),
+        Binding("x", "cancel_selected", "Cancel", tooltip="Cancel the selected order(s)", id="order.cancel"),
+        Binding("X", "cancel_all", "Cancel all", tooltip="Cancel all orders (confirmed)", id="order.cancel-all"),
+        Binding("left_square_bracket", "nudge(-1)", "Price-", show=False, tooltip="Amend price one tick down",
+                id="order.nudge-down"),
+        Binding("right_square_bracket", "nudge(1)", "Price+", show=False, tooltip="Amend price one tick up",
+                id="order.nudge-up"),
+        Binding("a", "amend_qty", "Amend", show=False, tooltip="Amend the selected order's quantity",
+                id="order.amend"),
+        Binding("space", "mark", "Mark", show=False, tooltip="Mark an order for batch cancel", id="order.mark"),
+        Binding("D", "toggle_dms", "DMS", tooltip="Arm/disarm the dead-man's switch", id="order.dms"),
+        Binding("o", "focus_panel('orders')", "Orders", show=False, id="panel.orders"),
+        Binding("f", "focus_panel('fills')", "Fills", show=False, id="panel.fills"),
+        Binding("B", "focus_panel('balances')", "Balances", show=False, id="panel.balances"),
+        Binding("A", "focus_panel('activity')", "Log", show=False, id="panel.activity"),
+        Binding("w", "focus_watchlist", "Watchlist", show=False, id="panel.watchlist"),
+        Binding("question_mark", "help", "Help", tooltip="All key bindings", id="app.help"),
+    ]
+
+    def __init__(self, store: Store, symbol: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.store = store
+        self.symbol = symbol
+        self.group = 1
+        self.l3_view = False
+        self.seen = -1
+        self.last_rows: tuple[LadderRow, ...] = ()
+
+    @property
+    def kapp(self) -> KrakenApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield ModeBanner(id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Watchlist(id="watchlist")
+                yield InstrumentInfo(id="instrument")
+            yield BookLadder(id="book")
+            with Vertical(id="right"):
+                yield TradesTape(id="tape")
+                yield CandleChart(id="candles")
+                yield DepthChart(id="depth")
+        with TabbedContent(id="account", initial="tab-orders"):
+            with TabPane("Orders", id="tab-orders"):
+                yield OrdersTable(id="orders")
+            with TabPane("Fills", id="tab-fills"):
+                yield FillsTable(id="fills")
+            with TabPane("Balances", id="tab-balances"):
+                yield BalancesTable(id="balances")
+            with TabPane("Activity", id="tab-activity"):
+                yield ActivityLog(id="activity")
+        yield StatusBar(self.store, id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        wl = self.query_one(Watchlist)
+        wl.ensure_rows(list(self.store.markets))
+        self.query_one("#book", BookLadder).border_title = self.symbol
+        self.query_one("#tape", TradesTape).border_title = "Trades"
+        self.query_one("#depth", DepthChart).border_title = "Depth"
+        self.query_one("#account", TabbedContent).border_title = "Account"
+        self._layout_for(self.size.width, self.size.height)
+        self.set_focus(self.query_one("#book", BookLadder))
+        self.refresh_from_store(force=True)
+
+    def on_resize(self, event: object) -> None:
+        self._layout_for(self.size.width, self.size.height)
+
+    def _layout_for(self, width: int, height: int) -> None:
+        """Small terminals keep book, tape and status; bigger ones get charts and panels."""
+        self.set_class(width < 110, "-narrow")
+        self.set_class(height < 30, "-short")
+
+    # --- repaint -----------------------------------------------------------------------------------
+    def refresh_from_store(self, force: bool = False) -> None:
+        store = self.store
+        ch = store.changes_since(self.seen if not force else -1)
+        self.seen = ch.version
+        sym = self.symbol
+        mk = store.markets.get(sym)
+        parts = ch.symbol_parts(sym)
+        wl = self.query_one(Watchlist)
+        for s in ch.symbols:
+            m = store.markets.get(s)
+            if m is not None and ({"ticker", "book", "status", "instrument"} & ch.symbol_parts(s)):
+                wl.update_market(m)
+        if mk is not None:
+            if force or parts & {"book", "status", "l3", "instrument"} or "orders" in ch.account:
+                view = build_ladder(store, sym, self.group, self.l3_view)
+                ladder = self.query_one("#book", BookLadder)
+                ladder.set_class(mk.book_state == "stale", "-stale")
+                ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
+                ladder.border_title = f"{sym}  depth {mk.book_depth}" + (
+                    f"  ×{self.group}" if self.group > 1 else "") + ("  L3" if self.l3_view else "")
+                ladder.border_subtitle = {"ok": "verified ✓", "resyncing": "RESYNCING", "stale": "STALE",
+                                          "waiting": "waiting for snapshot"}.get(mk.book_state, mk.book_state)
+                if view is not None:
+                    ladder.update_view(view)
+                    self.last_rows = view.rows
+                book = mk.book
+                if book is not None:
+                    bc = [c for _, _, c in book.cumulative("bids", 200)]
+                    ac = [c for _, _, c in book.cumulative("asks", 200)]
+                    self.query_one(DepthChart).update_depth(bc, ac)
+            if force or "trades" in parts:
+                self.query_one(TradesTape).update_trades(list(mk.trades)[-300:])
+            if force or "candles" in parts:
+                chart = self.query_one(CandleChart)
+                chart.border_title = f"Candles {mk.ohlc_interval}m"
+                chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+            if force or "instrument" in parts:
+                self.query_one(InstrumentInfo).show(mk.instrument, sym)
+        acct = store.account
+        if force or "orders" in ch.account:
+            self.query_one(OrdersTable).show(acct.orders)
+        if force or "fills" in ch.account:
+            self.query_one(FillsTable).show(list(acct.fills))
+        if force or ch.account & {"balances", "orders"} or "ticker" in parts:
+            prices = {}
+            for m in store.markets.values():
+                if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
+                    prices[m.instrument.base] = m.ticker.last
+            self.query_one(BalancesTable).show(acct.balances(store.instruments), prices, "USD")
+        if force or "activity" in ch.account:
+            self.query_one(ActivityLog).show(list(store.activity))
+        self.query_one(StatusBar).refresh_status(list(store.markets))
+        extra = ""
+        if mk is not None and mk.ticker is not None:
+            t = mk.ticker
+            extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%  high {format(t.high, 'f')}  low {format(t.low, 'f')}"
+        self.query_one(ModeBanner).set_mode(store.mode, sym, extra)
+
+    # --- actions -------------------------------------------------------------------------------------
+    def select_symbol(self, symbol: str) -> None:
+        if symbol not in self.store.markets or symbol == self.symbol:
+            return
+        self.symbol = symbol
+        self.group = 1
+        ladder = self.query_one("#book", BookLadder)
+        ladder._centered = False
+        ladder.view = None
+        self.query_one(TradesTape)._last_id = None
+        if self.l3_view:
+            self.kapp.feed_call(lambda f: f.set_l3(symbol, True))
+        self.refresh_from_store(force=True)
+
+    @on(DataTable.RowHighlighted, "#watchlist")
+    def _watch_row(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value:
+            self.select_symbol(str(event.row_key.value))
+
+    def action_search(self) -> None:
+        from tui.screens.search import SymbolSearch
+
+        def chosen(symbol: str | None) -> None:
+            if symbol:
+                self.select_symbol(symbol)
+                wl = self.query_one(Watchlist)
+                wl.move_cursor(row=wl.get_row_index(symbol))
+
+        self.app.push_screen(SymbolSearch(list(self.store.markets)), chosen)
+
+    def set_depth(self, depth: int) -> None:
+        self.kapp.feed_call(lambda f: f.set_book_depth(self.symbol, depth))
+        self.query_one("#book", BookLadder)._centered = False
+        self.notify(f"{self.symbol}: book depth {depth}", timeout=2)
+
+    def action_cycle_depth(self) -> None:
+        mk = self.store.market(self.symbol)
+        nxt = DEPTHS[(DEPTHS.index(mk.book_depth) + 1) % len(DEPTHS)] if mk.book_depth in DEPTHS else 10
+        self.set_depth(nxt)
+
+    def action_group(self, direction: int) -> None:
+        i = GROUPS.index(self.group) if self.group in GROUPS else 0
+        self.group = GROUPS[max(0, min(len(GROUPS) - 1, i + direction))]
+        self.query_one("#book", BookLadder)._centered = False
+        self.refresh_from_store(force=True)
+
+    def set_candle_interval(self, interval: int) -> None:
+        self.kapp.feed_call(lambda f: f.set_ohlc_interval(self.symbol, interval))
+        self.refresh_from_store(force=True)
+
+    def action_cycle_interval(self) -> None:
+        cur = self.store.market(self.symbol).ohlc_interval
+        self.set_candle_interval(INTERVALS[(INTERVALS.index(cur) + 1) % len(INTERVALS)] if cur in INTERVALS else 1)
+
+    def action_toggle_l3(self) -> None:
+        if not self.kapp.has_credentials:
+            self.notify("The level 3 view needs API credentials (or --demo).", severity="warning")
+            return
+        self.l3_view = not self.l3_view
+        self.kapp.feed_call(lambda f: f.set_l3(self.symbol, self.l3_view))
+        self.refresh_from_store(force=True)
+
+    def action_center(self) -> None:
+        self.query_one("#book", BookLadder).center()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
+    def action_focus_panel(self, name: str) -> None:
+        tabs = self.query_one("#account", TabbedContent)
+        tabs.active = f"tab-{name}"
+        widget = {"orders": OrdersTable, "fills": FillsTable, "balances": BalancesTable, "activity": ActivityLog}[name]
+        self.set_focus(self.query_one(widget))
+
+    def action_focus_watchlist(self) -> None:
+        self.set_focus(self.query_one(Watchlist))
+
+    # --- trading ------------------------------------------------------------------------------------
+    def action_order(self, side: str) -> None:
+        from tui.screens.order_form import OrderForm
+
+        if not self.kapp.has_credentials:
+            self.notify("Trading needs API credentials (KRAKEN_API_KEY/SECRET) or --demo/--paper.",
+                        severity="warning")
+            return
+        mk = self.store.market(self.symbol)
+        if mk.instrument is None or mk.book is None:
+            self.notify("Waiting for the book and instrument data…", severity="warning")
+            return
+        self.app.push_screen(OrderForm(self.store, self.symbol, side, self.kapp.settings))
+
+    def _selected_orders(self) -> list[str]:
+        table = self.query_one(OrdersTable)
+        if table.marked:
+            return [o for o in table.marked if o in self.store.account.orders]
+        key = table.selected_key
+        return [key] if key else []
+
+    def action_mark(self) -> None:
+        table = self.query_one(OrdersTable)
+        key = table.selected_key
+        if key:
+            table.marked.symmetric_difference_update({key})
+            table.show(self.store.account.orders)
+
+    def action_cancel_selected(self) -> None:
+        ids = self._selected_orders()
+        if not ids:
+            self.notify("No order selected (press o to focus the orders panel).", severity="warning")
+            return
+        table = self.query_one(OrdersTable)
+        table.marked.clear()
+        if len(ids) >= 2:
+            self.kapp.run_request(f"batch cancel {len(ids)} orders", lambda t: t.batch_cancel(ids))
+        else:
+            self.kapp.run_request(f"cancel {ids[0]}", lambda t: t.cancel_order(ids))
+
+    def action_cancel_all(self) -> None:
+        from tui.screens.confirm import Confirm
+
+        n = len(self.store.account.orders)
+        here = [o.order_id for o in self.store.account.orders.values() if o.symbol == self.symbol]
+
+        def done(choice: str | None) -> None:
+            if choice == "all":
+                self.kapp.run_request("cancel all", lambda t: t.cancel_all())
+            elif choice == "symbol" and here:
+                if len(here) == 1:
+                    self.kapp.run_request(f"cancel {here[0]}", lambda t: t.cancel_order(here))
+                else:
+                    self.kapp.run_request(f"cancel {len(here)} {self.symbol} orders", lambda t: t.batch_cancel(here))
+
+        self.app.push_screen(Confirm(f"Cancel orders? {len(here)} on {self.symbol}, {n} in total.",
+                                     {"y": ("all", "Yes, all orders"), "s": ("symbol", f"Only {self.symbol}")}), done)
+
+    def action_nudge(self, ticks: int) -> None:
+        ids = self._selected_orders()
+        if not ids:
+            self.notify("Select an order first (o, then j/k).", severity="warning")
+            return
+        o = self.store.account.orders.get(ids[0])
+        inst = self.store.instruments.get(o.symbol) if o else None
+        if o is None or inst is None or o.limit_price is None:
+            return
+        new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
+        oid = o.order_id
+        self.kapp.run_request(f"amend {oid} price {format(new_price, 'f')}",
+                              lambda t: t.amend_order(order_id=oid, limit_price=new_price))
+
+    def action_amend_qty(self) -> None:
+        from tui.screens.confirm import AskValue
+
+        ids = self._selected_orders()
+        o = self.store.account.orders.get(ids[0]) if ids else None
+        if o is None:
+            self.notify("Select an order first (o, then j/k).", severity="warning")
+            return
+        inst = self.store.instruments.get(o.symbol)
+
+        def done(value: str | None) -> None:
+            if not value or inst is None:
+                return
+            try:
+                qty = Decimal(value)
+                ticks = inst.qty_ticks(qty)
+            except Exception:
+                self.notify(f"Not a quantity at {inst.qty_precision} decimals: {value}", severity="error")
+                return
+            problem = inst.check_qty(ticks)
+            if problem:
+                self.notify(problem.message, severity="error")
+                return
+            self.kapp.run_request(f"amend {o.order_id} qty {value}",
+                                  lambda t: t.amend_order(order_id=o.order_id, order_qty=qty))
+
+        self.app.push_screen(AskValue(f"New total quantity for {o.order_id}", format(o.qty, "f")), done)
+
+    def action_toggle_dms(self) -> None:
+        self.kapp.toggle_dead_mans_switch()
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,242 @@
+"""Order entry from the keyboard: ``b``/``s`` open it, Tab moves, Enter reviews, Esc backs out.
+
+Nothing is sent from the form itself: Enter runs the guards (errors appear next to their fields)
+and opens the review; the review sends, after a typed confirmation when a threshold is crossed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from tui.config import Settings
+from tui.guards import Draft, FormInput, Review, build_order
+from tui.kraken.requests import LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES, OrderParams, new_cl_ord_id
+from tui.store import Store
+
+if TYPE_CHECKING:
+    from tui.app import KrakenApp
+
+__all__ = ["OrderForm", "ReviewScreen"]
+
+FIELDS = ("type", "qty", "price", "trigger", "expire", "display_qty")
+
+
+class OrderForm(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Back", id="form.back"),
+        Binding("ctrl+s", "flip_side", "Flip side", id="form.flip-side"),
+        Binding("ctrl+v", "review(True)", "Validate only", id="form.validate"),
+    ]
+
+    def __init__(self, store: Store, symbol: str, side: str, settings: Settings, price: str = "best") -> None:
+        super().__init__()
+        self.store = store
+        self.symbol = symbol
+        self.side = side
+        self.settings = settings
+        self.initial_price = price
+
+    def compose(self) -> ComposeResult:
+        inst = self.store.market(self.symbol).instrument
+        assert inst is not None
+        with VerticalScroll(id="order-form", classes=f"-{self.side}"):
+            yield Label(self._title(), id="form-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Type", classes="form-label")
+                yield Select([(t, t) for t in ORDER_TYPES], value="limit", allow_blank=False, id="type")
+            yield Label("", id="type-error", classes="form-error")
+            with Horizontal(classes="form-row"):
+                yield Label("Quantity", classes="form-label")
+                yield Input(placeholder=f"min {inst.format_qty(inst.qty_min)}", id="qty")
+                yield Select([(inst.base, "base"), (inst.quote, "quote"), ("% of available", "pct")],
+                             value="base", allow_blank=False, id="qty_unit")
+            yield Label("", id="qty-error", classes="form-error")
+            with Horizontal(classes="form-row"):
+                yield Label("Price", classes="form-label")
+                yield Input(self.initial_price, placeholder="price, best, mid, +2t, -0.5%", id="price")
+            yield Label("", id="price-error", classes="form-error")
+            with Horizontal(classes="form-row", id="trigger-row"):
+                yield Label("Trigger", classes="form-label")
+                yield Input(placeholder="trigger price (trailing: distance)", id="trigger")
+                yield Select([("last trade", "last"), ("index", "index")], value="last", allow_blank=False,
+                             id="trigger_reference")
+            yield Label("", id="trigger-error", classes="form-error")
+            with Horizontal(classes="form-row"):
+                yield Label("Time in force", classes="form-label")
+                yield Select([("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")], value="gtc", allow_blank=False,
+                             id="tif")
+                yield Input(placeholder="GTD: seconds", id="expire")
+            yield Label("", id="expire-error", classes="form-error")
+            with Horizontal(classes="form-row"):
+                yield Label("Iceberg show", classes="form-label")
+                yield Input(placeholder="display qty (iceberg)", id="display_qty")
+            yield Label("", id="display_qty-error", classes="form-error")
+            with Horizontal(classes="form-row"):
+                yield Checkbox("post-only", id="post_only")
+                yield Checkbox("reduce-only", id="reduce_only")
+            yield Static(Text("Enter: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back",
+                              style="dim"), id="form-help")
+
+    def _title(self) -> Text:
+        t = Text()
+        t.append(f" {self.side.upper()} ", style="bold reverse " + ("green" if self.side == "buy" else "red"))
+        t.append(f" {self.symbol}  ", style="bold")
+        t.append(f"[{self.store.mode}]", style="bold red" if self.store.mode == "LIVE" else "bold")
+        return t
+
+    def on_mount(self) -> None:
+        self.query_one("#qty", Input).focus()
+        self._update_visibility()
+
+    @on(Select.Changed, "#type")
+    def _type_changed(self) -> None:
+        self._update_visibility()
+
+    def _update_visibility(self) -> None:
+        otype = str(self.query_one("#type", Select).value)
+        self.query_one("#trigger-row").display = otype in TRIGGERED_TYPES
+        self.query_one("#price").disabled = otype not in LIMIT_PRICED_TYPES
+
+    def action_flip_side(self) -> None:
+        self.side = "sell" if self.side == "buy" else "buy"
+        self.query_one("#form-title", Label).update(self._title())
+        self.query_one("#order-form").set_classes(f"-{self.side}")
+
+    def form_input(self, validate: bool = False) -> FormInput:
+        def val(id_: str) -> str:
+            return self.query_one(f"#{id_}", Input).value
+
+        return FormInput(
+            side=self.side,
+            order_type=str(self.query_one("#type", Select).value),
+            qty=val("qty"),
+            qty_unit=str(self.query_one("#qty_unit", Select).value),
+            price=val("price"),
+            trigger=val("trigger"),
+            trigger_reference=str(self.query_one("#trigger_reference", Select).value),
+            time_in_force=str(self.query_one("#tif", Select).value),
+            expire=val("expire"),
+            post_only=self.query_one("#post_only", Checkbox).value,
+            reduce_only=self.query_one("#reduce_only", Checkbox).value,
+            display_qty=val("display_qty"),
+            validate=validate,
+        )
+
+    def draft(self, validate: bool = False) -> Draft:
+        mk = self.store.market(self.symbol)
+        assert mk.instrument is not None and mk.book is not None
+        return build_order(
+            self.form_input(validate), mk.instrument, mk.book, self.store.account.balances(self.store.instruments),
+            self.settings.guards, live=self.store.mode == "LIVE", cl_ord_id=new_cl_ord_id(),
+        )
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_review(False)
+
+    def action_review(self, validate: bool = False) -> None:
+        draft = self.draft(validate)
+        for f in FIELDS:
+            label = self.query_one(f"#{f}-error", Label)
+            label.update(draft.errors.get(f, ""))
+            label.set_class(f in draft.errors, "-shown")
+        if not draft.ok:
+            first = next(iter(draft.errors))
+            target = {"type": "#type", "qty": "#qty", "price": "#price", "trigger": "#trigger",
+                      "expire": "#expire", "display_qty": "#display_qty"}.get(first, "#qty")
+            self.query_one(target).focus()
+            return
+        assert draft.params is not None and draft.review is not None
+        self.app.push_screen(ReviewScreen(draft.params, draft.review, self.store.mode), self._reviewed)
+
+    def _reviewed(self, sent: bool | None) -> None:
+        if sent:
+            self.dismiss(None)
+
+
+class ReviewScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Back", id="review.back"),
+        Binding("enter", "send(False)", "Send", id="review.send", priority=True),
+        Binding("v", "send(True)", "Validate only", id="review.validate"),
+    ]
+
+    def __init__(self, params: OrderParams, review: Review, mode: str) -> None:
+        super().__init__()
+        self.params = params
+        self.review = review
+        self.mode = mode
+
+    def compose(self) -> ComposeResult:
+        r = self.review
+        t = Table(show_header=False, box=None, expand=True)
+        t.add_column(style="bold")
+        t.add_column()
+        side_style = "bold green" if r.side == "buy" else "bold red"
+        t.add_row("Mode", Text(self.mode, style="bold reverse red" if self.mode == "LIVE" else "bold"))
+        t.add_row("Order", Text(f"{r.side.upper()} {format(r.qty, 'f')} {r.symbol} {r.order_type}", style=side_style))
+        t.add_row("Price", format(r.price, "f") if r.price is not None else "market")
+        if self.params.trigger_price is not None:
+            t.add_row("Trigger", format(self.params.trigger_price, "f"))
+        t.add_row("Notional", f"{r.notional:,} {r.fee_asset}")
+        t.add_row("Fee (est.)", f"{r.fee} {r.fee_asset} ({'taker' if r.marketable else 'maker'})")
+        if r.distance_pct is not None:
+            t.add_row("From mid", f"{r.distance_pct:+}%")
+        if r.marketable:
+            t.add_row("Avg fill (book)", format(r.avg_fill, "f") if r.avg_fill is not None else "no liquidity")
+            if r.slippage_pct is not None:
+                t.add_row("Slippage", f"{r.slippage_pct}%")
+            if r.unfilled:
+                t.add_row("Not fillable now", format(r.unfilled, "f"))
+        if self.params.post_only:
+            t.add_row("Flags", "post-only")
+        with Vertical(id="review-box"):
+            yield Label("Review order", id="review-title")
+            yield Static(t)
+            if r.needs_typed_confirmation:
+                for reason in r.confirm_reasons:
+                    yield Label(f"⚠ {reason}", classes="review-warning")
+                yield Label(f"Type {r.side.upper()} and press Enter to send:")
+                yield Input(id="confirm-input")
+            yield Label("Enter: send   v: validate only (nothing reaches the book)   Esc: back", id="review-help")
+            yield Label("", id="review-error", classes="form-error")
+
+    def on_mount(self) -> None:
+        if self.review.needs_typed_confirmation:
+            self.query_one("#confirm-input", Input).focus()
+
+    @on(Input.Submitted, "#confirm-input")
+    def _typed(self) -> None:
+        self.action_send(False)
+
+    def action_send(self, validate: bool) -> None:
+        r = self.review
+        if r.needs_typed_confirmation and not validate:
+            typed = self.query_one("#confirm-input", Input).value.strip().upper()
+            if typed != r.side.upper():
+                self.query_one("#review-error", Label).update(f"Type {r.side.upper()} to confirm; nothing was sent.")
+                return
+        params = self.params
+        if validate:
+            from dataclasses import replace
+
+            params = replace(params, validate=True)
+        app: KrakenApp = self.app  # type: ignore[assignment]
+        label = ("validate " if validate else "") + f"{r.side} {format(r.qty, 'f')} {r.symbol} " + (
+            f"@ {format(r.price, 'f')}" if r.price is not None else r.order_type)
+        app.run_request(label, lambda t: t.add_order(params), record_latency=True)
+        self.dismiss(True)
+
+
+def qty_text(value: Decimal) -> str:
+    return format(value, "f")

@@ -1,0 +1,134 @@
+"""Orders, fills, balances and the activity log: low-rate tables, keyed rows, cell-level updates."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable, RichLog
+
+from tui.kraken.instrument import Instrument
+from tui.store import ActivityEntry, Balance, Fill, OrderView
+
+__all__ = ["ActivityLog", "BalancesTable", "FillsTable", "OrdersTable"]
+
+
+def _f(v: Decimal | None) -> str:
+    return "" if v is None else format(v, "f")
+
+
+class _Table(DataTable[Text]):
+    COLUMNS: tuple[str, ...] = ()
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+    ]
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        for c in self.COLUMNS:
+            self.add_column(c, key=c)
+        self._values: dict[str, tuple[str, ...]] = {}
+
+    def sync(self, rows: dict[str, tuple[Text, ...]]) -> None:
+        """Keyed rows: add new, remove gone, update only the cells that changed."""
+        with self.app.batch_update():
+            for key in [k for k in self._values if k not in rows]:
+                self.remove_row(key)
+                del self._values[key]
+            for key, cells in rows.items():
+                plain = tuple(c.plain + str(c.style) for c in cells)
+                old = self._values.get(key)
+                if old is None:
+                    self.add_row(*cells, key=key)
+                elif old != plain:
+                    for col, cell, a, b in zip(self.COLUMNS, cells, old, plain, strict=True):
+                        if a != b:
+                            self.update_cell(key, col, cell)
+                self._values[key] = plain
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        except Exception:
+            return None
+
+
+class OrdersTable(_Table):
+    COLUMNS = ("Order", "Symbol", "Side", "Type", "Price", "Qty", "Filled", "Status", "Age")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.marked: set[str] = set()
+
+    def show(self, orders: dict[str, OrderView], now: float | None = None) -> None:
+        now = now or time.time()
+        rows = {}
+        for oid, o in orders.items():
+            side_style = "green" if o.side == "buy" else "red"
+            age = int(now - o.first_seen)
+            mark = "● " if oid in self.marked else ""
+            rows[oid] = (
+                Text(mark + oid[:13]), Text(o.symbol), Text(o.side, style=side_style),
+                Text(str(o.get("order_type", ""))), Text(_f(o.limit_price), justify="right"),
+                Text(_f(o.qty), justify="right"), Text(_f(o.filled), justify="right"),
+                Text(o.status), Text(f"{age}s", justify="right"),
+            )
+        self.sync(rows)
+
+
+class FillsTable(_Table):
+    COLUMNS = ("Time", "Symbol", "Side", "Price", "Qty", "Fee", "Liq", "Order")
+
+    def show(self, fills: list[Fill]) -> None:
+        rows = {}
+        for f in fills[-200:]:
+            rows[f.exec_id or f"{f.order_id}-{f.trade_id}"] = (
+                Text(f.timestamp[11:19]), Text(f.symbol), Text(f.side, style="green" if f.side == "buy" else "red"),
+                Text(_f(f.price), justify="right"), Text(_f(f.qty), justify="right"),
+                Text(f"{_f(f.fee)} {f.fee_asset}", justify="right"), Text(f.liquidity), Text(f.order_id[:13]),
+            )
+        self.sync(rows)
+
+
+class BalancesTable(_Table):
+    COLUMNS = ("Asset", "Total", "Available", "Reserved", "Value")
+
+    def show(self, balances: dict[str, Balance], prices: dict[str, Decimal], quote: str) -> Decimal:
+        rows = {}
+        total_value = Decimal(0)
+        for asset, b in balances.items():
+            px = Decimal(1) if asset == quote else prices.get(asset)
+            value = b.total * px if px is not None else None
+            if value is not None:
+                total_value += value
+            rows[asset] = (
+                Text(asset, style="bold"), Text(_f(b.total), justify="right"), Text(_f(b.available), justify="right"),
+                Text(_f(b.reserved), justify="right"),
+                Text(f"{value:,.2f} {quote}" if value is not None else "–", justify="right"),
+            )
+        rows["__total__"] = (Text("Portfolio", style="bold"), Text(""), Text(""), Text(""),
+                             Text(f"{total_value:,.2f} {quote}", style="bold", justify="right"))
+        self.sync(rows)
+        return total_value
+
+
+class ActivityLog(RichLog):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_lines=1000, wrap=False, markup=False, **kwargs)  # type: ignore[arg-type]
+        self.shown = 0
+
+    def show(self, entries: list[ActivityEntry]) -> None:
+        for e in entries[self.shown :]:
+            style = {"error": "red", "warning": "yellow"}.get(e.level, "")
+            self.write(Text(time.strftime("%H:%M:%S ", time.localtime(e.at)) + e.text, style=style))
+        self.shown = len(entries)
+
+
+def instrument_for(instruments: dict[str, Instrument], symbol: str) -> Instrument | None:
+    return instruments.get(symbol)

@@ -1,0 +1,67 @@
+"""The watchlist: last, 24h change, spread and volume per symbol, updated cell by cell."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from tui.store import MarketState
+
+__all__ = ["Watchlist"]
+
+COLUMNS = ("Symbol", "Last", "24h%", "Spread", "Vol", "")
+
+
+def _compact(v: Decimal) -> str:
+    for unit, div in (("B", Decimal(10) ** 9), ("M", Decimal(10) ** 6), ("K", Decimal(10) ** 3)):
+        if abs(v) >= div:
+            return f"{(v / div):.1f}{unit}"
+    return f"{v:.2f}"
+
+
+class Watchlist(DataTable[Text]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="list.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="list.bottom"),
+    ]
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = False
+        for name in COLUMNS:
+            self.add_column(name, key=name)
+        self._cells: dict[tuple[str, str], str] = {}
+
+    def ensure_rows(self, symbols: list[str]) -> None:
+        for s in symbols:
+            if s not in self.rows:
+                self.add_row(*[Text(s if c == "Symbol" else "") for c in COLUMNS], key=s)
+
+    def update_market(self, mk: MarketState) -> None:
+        t = mk.ticker
+        inst = mk.instrument
+        book = mk.book
+        cells: dict[str, Text] = {}
+        if t is not None:
+            up = t.change_pct >= 0
+            cells["Last"] = Text(format(t.last, "f"), style="green" if up else "red", justify="right")
+            cells["24h%"] = Text(f"{t.change_pct:+.2f}", style="green" if up else "red", justify="right")
+            cells["Vol"] = Text(_compact(t.volume), justify="right")
+        if book is not None and inst is not None:
+            spread = book.spread_ticks()
+            if spread is not None:
+                cells["Spread"] = Text(inst.format_price(spread), justify="right")
+        state = {"ok": ("✓", "green"), "resyncing": ("⟳", "yellow"), "stale": ("!", "yellow"),
+                 "waiting": ("…", "dim")}.get(mk.book_state, ("?", "dim"))
+        cells[""] = Text(state[0], style=state[1])
+        for col, value in cells.items():
+            key = (mk.symbol, col)
+            plain = value.plain + str(value.style)
+            if self._cells.get(key) != plain:
+                self._cells[key] = plain
+                self.update_cell(mk.symbol, col, value)
