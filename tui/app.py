@@ -47,18 +47,29 @@ class MarketCommands(Provider):
         for s in app.store.markets:
             out.append((f"Symbol: {s}", f"Show {s}", partial(screen.select_symbol, s)))
         for d in DEPTHS:
-            out.append((f"Book depth: {d}", f"Subscribe {screen.symbol} at depth {d}", partial(screen.set_depth, d)))
+            out.append(
+                (f"Book depth: {d}", f"Subscribe {screen.symbol} at depth {d}", partial(screen.set_depth, d))
+            )
         for i in INTERVALS:
             label = f"{i}m" if i < 60 else f"{i // 60}h" if i < 1440 else f"{i // 1440}d"
-            out.append((f"Candle interval: {label}", f"{screen.symbol} candles every {label}",
-                        partial(screen.set_candle_interval, i)))
+            out.append(
+                (
+                    f"Candle interval: {label}",
+                    f"{screen.symbol} candles every {label}",
+                    partial(screen.set_candle_interval, i),
+                )
+            )
         for g in GROUPS:
-            out.append((f"Group levels: ×{g}", f"Aggregate {g} ticks per row", partial(_set_group, screen, g)))
+            out.append(
+                (f"Group levels: ×{g}", f"Aggregate {g} ticks per row", partial(_set_group, screen, g))
+            )
         for mode in ("DEMO", "PAPER", "LIVE"):
             if mode != app.store.mode:
                 out.append((f"Mode: switch to {mode}", _MODE_HELP[mode], partial(app.switch_mode_to, mode)))
         out.append(("Book: toggle level 3 view", "Per-order queue at each level", screen.action_toggle_l3))
-        out.append(("Dead-man's switch: toggle", "cancel_all_orders_after kept armed", app.toggle_dead_mans_switch))
+        out.append(
+            ("Dead-man's switch: toggle", "cancel_all_orders_after kept armed", app.toggle_dead_mans_switch)
+        )
         return out
 
     async def discover(self) -> Hits:
@@ -151,10 +162,16 @@ class KrakenApp(App[None]):
     async def _run_feed(self) -> None:
         urls = self.urls
         if urls is None and self.mode != "LIVE":
-            self.exchange, urls = await start_mode(self.settings, self.mode, replay=self.replay, speed=self.speed)
+            self.exchange, urls = await start_mode(
+                self.settings, self.mode, replay=self.replay, speed=self.speed
+            )
         if self.mode == "LIVE" and not self.settings.has_credentials:
-            urls = urls or Urls(self.settings.ws_public_url, self.settings.ws_private_url, self.settings.ws_l3_url,
-                                self.settings.rest_url)
+            urls = urls or Urls(
+                self.settings.ws_public_url,
+                self.settings.ws_private_url,
+                self.settings.ws_l3_url,
+                self.settings.rest_url,
+            )
         self.feed = Feed(self.settings, self.store, urls=urls, record=self.record)
         await self.feed.run()
 
@@ -204,7 +221,9 @@ class KrakenApp(App[None]):
         if self.feed is not None:
             fn(self.feed)
 
-    def run_request(self, label: str, fn: Callable[[Trading], Awaitable[Reply]], record_latency: bool = False) -> None:
+    def run_request(
+        self, label: str, fn: Callable[[Trading], Awaitable[Reply]], record_latency: bool = False
+    ) -> None:
         """Send one request in the background and report its outcome (notification + activity log)."""
         if self.feed is None:
             self.notify("Not connected yet: nothing was sent.", severity="error")
@@ -233,8 +252,10 @@ class KrakenApp(App[None]):
         else:
             cfg = self.settings.dead_mans_switch
             dms.enable(cfg.timeout, cfg.refresh_every)
-            self.notify(f"Dead-man's switch armed: orders are cancelled {cfg.timeout}s after this app stops "
-                        f"refreshing it")
+            self.notify(
+                f"Dead-man's switch armed: orders are cancelled {cfg.timeout}s after this app stops "
+                f"refreshing it"
+            )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -246,10 +267,12 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
     if settings.log_file is not None:
         with contextlib.suppress(OSError):
             settings.log_file.parent.mkdir(parents=True, exist_ok=True)
-            logging.basicConfig(filename=settings.log_file, level=logging.INFO,
-                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            logging.basicConfig(
+                filename=settings.log_file,
+                level=logging.INFO,
+                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            )
     mode = mode_of(args)
     app = KrakenApp(settings, mode, replay=args.replay, speed=args.speed, record=args.record)
     app.run()
     return 0
-

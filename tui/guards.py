@@ -208,7 +208,9 @@ def build_order(
                 avail = balances.get(inst.quote, Balance(inst.quote, Decimal(0), Decimal(0))).available
                 qty_dec = avail * raw / 100 / (inst.price_decimal(ref_price) * (1 + TAKER_FEE))
             else:
-                qty_dec = balances.get(inst.base, Balance(inst.base, Decimal(0), Decimal(0))).available * raw / 100
+                qty_dec = (
+                    balances.get(inst.base, Balance(inst.base, Decimal(0), Decimal(0))).available * raw / 100
+                )
         if form.qty_unit == "base":
             try:
                 qty_ticks = inst.qty_ticks(qty_dec)
@@ -222,8 +224,12 @@ def build_order(
     except ValueError as exc:
         errors["qty"] = str(exc)
 
-    for check in inst.check_order(order_type=otype if otype in ("limit", "market") else "other",
-                                  qty_ticks=max(qty_ticks, inst.qty_min), price_ticks=None, post_only=form.post_only):
+    for check in inst.check_order(
+        order_type=otype if otype in ("limit", "market") else "other",
+        qty_ticks=max(qty_ticks, inst.qty_min),
+        price_ticks=None,
+        post_only=form.post_only,
+    ):
         if check.field in ("symbol", "type"):
             errors.setdefault("type", check.message)
     if "qty" not in errors and "price" not in errors and price_ticks is not None:
@@ -249,8 +255,10 @@ def build_order(
     if form.post_only and marketable and "price" not in errors:
         best = ask if side == "buy" else bid
         assert best is not None
-        errors["price"] = (f"post-only would cross the book (best {'ask' if side == 'buy' else 'bid'} "
-                           f"{inst.format_price(best[0])}) and be cancelled")
+        errors["price"] = (
+            f"post-only would cross the book (best {'ask' if side == 'buy' else 'bid'} "
+            f"{inst.format_price(best[0])}) and be cancelled"
+        )
 
     if form.time_in_force == "gtd":
         try:
@@ -268,9 +276,15 @@ def build_order(
     if marketable:
         filled, cost, unfilled = walk_book(book, side, qty_ticks, price_ticks if otype != "market" else None)
         avg = (cost / inst.qty_decimal(filled)) if filled else None
-        best = (ask if side == "buy" else bid)
-        slippage = ((avg - inst.price_decimal(best[0])) / inst.price_decimal(best[0]) * 100 * (1 if side == "buy" else -1)
-                    if avg is not None and best else None)
+        best = ask if side == "buy" else bid
+        slippage = (
+            (avg - inst.price_decimal(best[0]))
+            / inst.price_decimal(best[0])
+            * 100
+            * (1 if side == "buy" else -1)
+            if avg is not None and best
+            else None
+        )
         if price_ticks is not None and unfilled:
             cost += inst.qty_decimal(unfilled) * inst.price_decimal(price_ticks)
         notional = cost
@@ -292,8 +306,12 @@ def build_order(
     if side == "buy":
         avail = balances.get(inst.quote, Balance(inst.quote, Decimal(0), Decimal(0))).available
         if notional * (1 + TAKER_FEE) > avail:
-            return Draft({"qty": f"EOrder:Insufficient funds: needs {notional * (1 + TAKER_FEE):.2f} "
-                                 f"{inst.quote}, available {avail:.2f}"})
+            return Draft(
+                {
+                    "qty": f"EOrder:Insufficient funds: needs {notional * (1 + TAKER_FEE):.2f} "
+                    f"{inst.quote}, available {avail:.2f}"
+                }
+            )
     else:
         avail = balances.get(inst.base, Balance(inst.base, Decimal(0), Decimal(0))).available
         if qty > avail:
@@ -301,7 +319,9 @@ def build_order(
 
     reasons = []
     if notional > guards.max_notional:
-        reasons.append(f"notional {notional:,.2f} {inst.quote} is above your limit of {guards.max_notional:,}")
+        reasons.append(
+            f"notional {notional:,.2f} {inst.quote} is above your limit of {guards.max_notional:,}"
+        )
     if distance is not None and abs(distance) > guards.max_distance_pct:
         reasons.append(f"price is {distance}% from mid (limit ±{guards.max_distance_pct}%)")
     if live and guards.confirm_live_orders:
@@ -314,14 +334,17 @@ def build_order(
         from datetime import UTC, datetime
 
         expire_time = datetime.fromtimestamp(_time.time() + float(_num(form.expire)), tz=UTC).strftime(
-            "%Y-%m-%dT%H:%M:%SZ")
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
     try:
         params = OrderParams(
             order_type=otype,
             side=side,
             order_qty=qty,
             symbol=inst.symbol,
-            limit_price=price_dec if otype != "trailing-stop-limit" else (_num(form.price) if form.price else Decimal(0)),
+            limit_price=price_dec
+            if otype != "trailing-stop-limit"
+            else (_num(form.price) if form.price else Decimal(0)),
             trigger_price=trigger,
             trigger_reference=form.trigger_reference if triggered else None,
             trigger_price_type="quote" if otype.startswith("trailing") else None,
@@ -335,9 +358,20 @@ def build_order(
         )
     except RequestError as exc:
         return Draft({"type": str(exc)})
-    review = Review(side, inst.symbol, otype, qty, price_dec, notional.quantize(Decimal("0.01")),
-                    fee.quantize(Decimal("0.0001")), inst.quote, distance, marketable,
-                    avg.quantize(Decimal(1).scaleb(-inst.price_precision - 2)) if avg is not None else None,
-                    slippage.quantize(Decimal("0.001")) if slippage is not None else None,
-                    inst.qty_decimal(unfilled), reasons)
+    review = Review(
+        side,
+        inst.symbol,
+        otype,
+        qty,
+        price_dec,
+        notional.quantize(Decimal("0.01")),
+        fee.quantize(Decimal("0.0001")),
+        inst.quote,
+        distance,
+        marketable,
+        avg.quantize(Decimal(1).scaleb(-inst.price_precision - 2)) if avg is not None else None,
+        slippage.quantize(Decimal("0.001")) if slippage is not None else None,
+        inst.qty_decimal(unfilled),
+        reasons,
+    )
     return Draft({}, params, review)

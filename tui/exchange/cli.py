@@ -98,10 +98,8 @@ async def _serve(cfg: ExchangeConfig, stats_every: float) -> None:
     try:
         while not stop.is_set():
             frames0, cpu0, t0 = ex.frames_sent, _cpu(), time.monotonic()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=stats_every or 3600)
-            except TimeoutError:
-                pass
             if stats_every:
                 dt = time.monotonic() - t0
                 print(

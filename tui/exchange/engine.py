@@ -421,6 +421,14 @@ class Engine:
         r["timestamp"] = ts
         self.events.append(Execution(o.user, r))
 
+    def _price_fields(self, o: Order) -> dict[str, Any]:
+        if o.limit_price is None:
+            return {}
+        return {
+            "limit_price": self.pairs[o.symbol].price_decimal(o.limit_price),
+            "limit_price_type": "static",
+        }
+
     def order_fields(self, o: Order) -> dict[str, Any]:
         """Full execution-report view of an order (snapshot and pending_new)."""
         pair = self.pairs[o.symbol]
@@ -586,9 +594,8 @@ class Engine:
             raise OrderError("EOrder:Order minimum not met")
         if req.time_in_force not in ("gtc", "gtd", "ioc", "fok"):
             raise OrderError("EGeneral:Invalid arguments:time_in_force")
-        if req.time_in_force == "gtd":
-            if req.expire_time is None or req.expire_time <= self.now():
-                raise OrderError("EGeneral:Invalid arguments:expire_time")
+        if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
+            raise OrderError("EGeneral:Invalid arguments:expire_time")
         if req.time_in_force == "fok" and req.order_type != "limit":
             raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
         if req.display_qty is not None:
@@ -744,7 +751,7 @@ class Engine:
             price = abs(key)
             if not market and (
                 price > taker.limit_price if taker.side == "buy" else price < taker.limit_price
-            ):  # type: ignore[operator]
+            ):
                 break
             level = book[key]
             maker = next(iter(level.values()))
@@ -767,7 +774,7 @@ class Engine:
         elif stopped_reason is not None or market or taker.time_in_force in ("ioc", "fok"):
             self._close(
                 taker,
-                "canceled" if taker.filled or stopped_reason else "canceled",
+                "canceled",
                 "canceled",
                 stopped_reason or ("Insufficient liquidity" if market else "IOC"),
             )
@@ -840,7 +847,7 @@ class Engine:
         ):
             if o.user in self.unlimited:
                 continue
-            report = {
+            report: dict[str, Any] = {
                 "exec_id": _new_id(self._rng),
                 "trade_id": trade_id,
                 "symbol": pair.symbol,
@@ -1064,11 +1071,7 @@ class Engine:
                 amended=True,
                 order_qty=pair.qty_decimal(o.qty),
                 reason="User requested",
-                **(
-                    {"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
-                    if o.limit_price is not None
-                    else {}
-                ),
+                **self._price_fields(o),
             )
             return amend_id, o
         if resting:
@@ -1083,11 +1086,7 @@ class Engine:
             amended=True,
             order_qty=pair.qty_decimal(o.qty),
             reason="User requested",
-            **(
-                {"limit_price": pair.price_decimal(o.limit_price), "limit_price_type": "static"}
-                if o.limit_price is not None
-                else {}
-            ),
+            **self._price_fields(o),
         )
         if resting:
             self._execute(o)
@@ -1272,4 +1271,4 @@ class Engine:
 
 
 def _asdict(r: OrderRequest) -> dict[str, Any]:
-    return {name: getattr(r, name) for name in OrderRequest.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(r, name) for name in OrderRequest.__slots__}

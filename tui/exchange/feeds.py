@@ -30,7 +30,7 @@ def book_checksum_of(engine: Engine, symbol: str) -> int:
 
 
 def l3_checksum_of(engine: Engine, symbol: str) -> int:
-    parts = []
+    parts: list[str] = []
     for side in ("ask", "bid"):
         for _, orders in engine.l3_levels(symbol, side, 10):
             parts.extend(level_token(o.limit_price or 0, o.visible) for o in orders)

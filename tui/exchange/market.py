@@ -8,6 +8,7 @@ matching engine as the user's orders, so a user's order can trade with the synth
 
 from __future__ import annotations
 
+import contextlib
 import random
 from decimal import Decimal
 
@@ -70,19 +71,15 @@ class _SymbolMarket:
             self.orders[i] = self.orders[-1]
             self.orders.pop()
             if self.engine.order(oid) is not None:
-                try:
+                with contextlib.suppress(OrderError):
                     self.engine.cancel_orders(MAKER, [oid])
-                except OrderError:
-                    pass
                 return
 
     def take(self) -> None:
         side = "buy" if self.rng.random() < 0.5 + (0.1 if self.drift > 0 else -0.1) else "sell"
         qty = self._qty()
-        try:
+        with contextlib.suppress(OrderError):
             self.engine.add_order(TAKER, OrderRequest("market", side, self.pair.symbol, qty))
-        except OrderError:
-            pass
 
     drift = 0
 

@@ -297,7 +297,7 @@ class RunningExchange:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         now = time.time()
         for s, st in self.stats.items():
             st.seed_history(now, self.pairs[s].round_price(START_PRICES[s], up=False), self.config.seed)
@@ -518,7 +518,7 @@ class RunningExchange:
             except (msgspec.DecodeError, AttributeError):
                 return err("EGeneral:Invalid arguments")
         else:
-            nonce_val = (parse_qs(body).get("nonce") or [None])[0]
+            nonce_val = (parse_qs(body).get("nonce") or [""])[0]
         try:
             nonce = int(str(nonce_val))
         except ValueError:
@@ -604,7 +604,8 @@ class RunningExchange:
 
     def _drop(self, conn: _Conn) -> None:
         self.conns.discard(conn)
-        for feed in list(self.book_feeds.values()) + list(self.l3_feeds.values()):  # type: ignore[operator]
+        feeds: list[BookFeed | L3Feed] = [*self.book_feeds.values(), *self.l3_feeds.values()]
+        for feed in feeds:
             feed.subscribers.discard(conn)
 
     def _reply(
@@ -790,12 +791,12 @@ class RunningExchange:
             self._reply(conn, method, req_id, time_in, error="Snapshot field must be a boolean")
             return
         if channel == "instrument":
-            key = ("instrument",)
+            ikey: tuple[Any, ...] = ("instrument",)
             if sub:
-                if key in conn.subs:
+                if ikey in conn.subs:
                     self._reply(conn, method, req_id, time_in, error="Already subscribed")
                     return
-                conn.subs.add(key)
+                conn.subs.add(ikey)
                 self._reply(
                     conn,
                     method,
@@ -830,10 +831,10 @@ class RunningExchange:
                         }
                     )
             else:
-                if key not in conn.subs:
+                if ikey not in conn.subs:
                     self._reply(conn, method, req_id, time_in, error="Subscription Not Found")
                     return
-                conn.subs.discard(key)
+                conn.subs.discard(ikey)
                 self._reply(conn, method, req_id, time_in, result={"channel": "instrument"})
             return
         symbols = params.get("symbol")

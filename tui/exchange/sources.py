@@ -99,7 +99,7 @@ class ExternalMarket:
                                 pair.qty_ticks(str(lvl["qty"])),
                             )
                 elif frame.get("type") == "update":
-                    side = entry.get("side")
+                    side = str(entry.get("side"))
                     if side in ("buy", "sell"):
                         price = pair.price_ticks(str(entry["price"]))
                         qty = pair.qty_ticks(str(entry["qty"]))

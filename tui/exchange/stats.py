@@ -53,13 +53,24 @@ class MarketStats:
             rows = []
             for k in range(n):
                 begin = ts - ts % (interval * 60) - (k + 1) * interval * 60
-                move = int(rng.gauss(0, 1) * step * (interval ** 0.5))
+                move = int(rng.gauss(0, 1) * step * (interval**0.5))
                 open_ = max(step, close - move)
-                high = max(open_, close) + abs(int(rng.gauss(0, 0.6) * step * interval ** 0.5))
-                low = max(step, min(open_, close) - abs(int(rng.gauss(0, 0.6) * step * interval ** 0.5)))
+                high = max(open_, close) + abs(int(rng.gauss(0, 0.6) * step * interval**0.5))
+                low = max(step, min(open_, close) - abs(int(rng.gauss(0, 0.6) * step * interval**0.5)))
                 inc = self.pair.price_increment
-                rows.append(Candle(begin, interval, open_ // inc * inc, high // inc * inc, low // inc * inc,
-                                   close // inc * inc, 0, Decimal(0), 0))
+                rows.append(
+                    Candle(
+                        begin,
+                        interval,
+                        open_ // inc * inc,
+                        high // inc * inc,
+                        low // inc * inc,
+                        close // inc * inc,
+                        0,
+                        Decimal(0),
+                        0,
+                    )
+                )
                 close = open_
             candles.extend(reversed(rows))
         day_ago = self.candles[1440][-1].open if self.candles[1440] else price

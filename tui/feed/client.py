@@ -110,7 +110,7 @@ class Feed:
         fs = self.settings.feed
         self.session = aiohttp.ClientSession()
         try:
-            common = {
+            common: dict[str, Any] = {
                 "stale_after": fs.connection_stale_after,
                 "ping_interval": fs.ping_interval,
                 "min_delay": fs.reconnect_min_delay,
@@ -588,16 +588,16 @@ class Feed:
                 fill = Fill(
                     oid,
                     str(row.get("exec_id", "")),
-                    row.get("trade_id") if isinstance(row.get("trade_id"), int) else None,
+                    raw.get("trade_id") if isinstance(raw.get("trade_id"), int) else None,
                     str(row.get("symbol", "")),
                     str(row.get("side", "")),
                     _dec(raw.get("last_qty")),
                     _dec(raw.get("last_price")),
                     _dec(raw.get("cost")),
                     sum(
-                        (_dec(f.get("qty")) for f in row.get("fees") or [] if isinstance(f, dict)), Decimal(0)
+                        (_dec(f.get("qty")) for f in raw.get("fees") or [] if isinstance(f, dict)), Decimal(0)
                     ),
-                    next((str(f.get("asset")) for f in row.get("fees") or [] if isinstance(f, dict)), ""),
+                    next((str(f.get("asset")) for f in raw.get("fees") or [] if isinstance(f, dict)), ""),
                     str(row.get("liquidity_ind", "")),
                     str(row.get("timestamp", "")),
                 )

@@ -143,7 +143,7 @@ class Connection:
         ws = self.ws
         watchdog = asyncio.create_task(self._watch(ws))
         try:
-            connected = asyncio.create_task(self.on_connected(self))
+            connected: asyncio.Future[None] = asyncio.ensure_future(self.on_connected(self))
             self.connected.set()
             async for msg in ws:
                 if msg.type == aiohttp.WSMsgType.TEXT:

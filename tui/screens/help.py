@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,7 +32,7 @@ def _key(binding: Binding, keymap: dict[str, str]) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, owner: Screen[object]) -> None:
+    def __init__(self, owner: Screen[Any]) -> None:
         super().__init__()
         self.owner = owner
 
@@ -43,8 +45,10 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         sources: list[tuple[str, list[Binding]]] = [
             ("Market screen", [b for b in type(self.owner).BINDINGS if isinstance(b, Binding)]),
-            ("Lists (watchlist, orders)", [b for b in Watchlist.BINDINGS + OrdersTable.BINDINGS
-                                           if isinstance(b, Binding)]),
+            (
+                "Lists (watchlist, orders)",
+                [b for b in Watchlist.BINDINGS + OrdersTable.BINDINGS if isinstance(b, Binding)],
+            ),
         ]
         for section, bindings in sources:
             table.add_row(Text(section, style="bold underline"), "", "")

@@ -77,8 +77,9 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
             ahead = 0
             for o in orders:
                 mine = o.order_id in own_ids
-                note = f"{o.order_id}" + (f"  ahead {format(Decimal(ahead).scaleb(-book.qty_precision), 'f')}"
-                                          if mine else "")
+                note = f"{o.order_id}" + (
+                    f"  ahead {format(Decimal(ahead).scaleb(-book.qty_precision), 'f')}" if mine else ""
+                )
                 out.append(LadderRow("order", p, o.qty, 0, mine, note))
                 ahead += o.qty
         return out
@@ -89,8 +90,12 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
     spread = book.spread_ticks()
     mid = book.mid()
     pp = book.price_precision
-    state = {"ok": "", "resyncing": "  RESYNCING: not verified", "stale": "  STALE", "waiting": "  WAITING"}.get(
-        mk.book_state, "")
+    state = {
+        "ok": "",
+        "resyncing": "  RESYNCING: not verified",
+        "stale": "  STALE",
+        "waiting": "  WAITING",
+    }.get(mk.book_state, "")
     if spread is not None and mid is not None:
         bps = (Decimal(spread).scaleb(-pp) / mid * 10000).quantize(Decimal("0.1")) if mid else Decimal(0)
         note = f"spread {format(Decimal(spread).scaleb(-pp), 'f')} ({bps} bp)   mid {format(mid, 'f')}{state}"
@@ -112,23 +117,57 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
 class MarketScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
-        Binding("d", "cycle_depth", "Depth", tooltip="Cycle book depth 10/25/100/500/1000", id="book.depth-cycle"),
-        Binding("plus,equals_sign", "group(1)", "Group+", tooltip="Group price levels coarser", id="book.group-more"),
+        Binding(
+            "d", "cycle_depth", "Depth", tooltip="Cycle book depth 10/25/100/500/1000", id="book.depth-cycle"
+        ),
+        Binding(
+            "plus,equals_sign",
+            "group(1)",
+            "Group+",
+            tooltip="Group price levels coarser",
+            id="book.group-more",
+        ),
         Binding("minus", "group(-1)", "Group-", tooltip="Group price levels finer", id="book.group-less"),
-        Binding("i", "cycle_interval", "Interval", tooltip="Cycle candle interval", id="chart.interval-cycle"),
+        Binding(
+            "i", "cycle_interval", "Interval", tooltip="Cycle candle interval", id="chart.interval-cycle"
+        ),
         Binding("L", "toggle_l3", "L3", tooltip="Per-order (level 3) view of the book", id="book.l3-toggle"),
-        Binding("c", "center", "Center", show=False, tooltip="Center the book on the spread", id="book.center"),
+        Binding(
+            "c", "center", "Center", show=False, tooltip="Center the book on the spread", id="book.center"
+        ),
         Binding("b", "order('buy')", "Buy", tooltip="Open a buy order form", id="order.buy"),
         Binding("s", "order('sell')", "Sell", tooltip="Open a sell order form", id="order.sell"),
         Binding("x", "cancel_selected", "Cancel", tooltip="Cancel the selected order(s)", id="order.cancel"),
-        Binding("X", "cancel_all", "Cancel all", tooltip="Cancel all orders (confirmed)", id="order.cancel-all"),
-        Binding("left_square_bracket", "nudge(-1)", "Price-", show=False, tooltip="Amend price one tick down",
-                id="order.nudge-down"),
-        Binding("right_square_bracket", "nudge(1)", "Price+", show=False, tooltip="Amend price one tick up",
-                id="order.nudge-up"),
-        Binding("a", "amend_qty", "Amend", show=False, tooltip="Amend the selected order's quantity",
-                id="order.amend"),
-        Binding("space", "mark", "Mark", show=False, tooltip="Mark an order for batch cancel", id="order.mark"),
+        Binding(
+            "X", "cancel_all", "Cancel all", tooltip="Cancel all orders (confirmed)", id="order.cancel-all"
+        ),
+        Binding(
+            "left_square_bracket",
+            "nudge(-1)",
+            "Price-",
+            show=False,
+            tooltip="Amend price one tick down",
+            id="order.nudge-down",
+        ),
+        Binding(
+            "right_square_bracket",
+            "nudge(1)",
+            "Price+",
+            show=False,
+            tooltip="Amend price one tick up",
+            id="order.nudge-up",
+        ),
+        Binding(
+            "a",
+            "amend_qty",
+            "Amend",
+            show=False,
+            tooltip="Amend the selected order's quantity",
+            id="order.amend",
+        ),
+        Binding(
+            "space", "mark", "Mark", show=False, tooltip="Mark an order for batch cancel", id="order.mark"
+        ),
         Binding("D", "toggle_dms", "DMS", tooltip="Arm/disarm the dead-man's switch", id="order.dms"),
         Binding("o", "focus_panel('orders')", "Orders", show=False, id="panel.orders"),
         Binding("f", "focus_panel('fills')", "Fills", show=False, id="panel.fills"),
@@ -212,10 +251,17 @@ class MarketScreen(Screen[None]):
                 ladder = self.query_one("#book", BookLadder)
                 ladder.set_class(mk.book_state == "stale", "-stale")
                 ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
-                ladder.border_title = f"{sym}  depth {mk.book_depth}" + (
-                    f"  ×{self.group}" if self.group > 1 else "") + ("  L3" if self.l3_view else "")
-                ladder.border_subtitle = {"ok": "verified ✓", "resyncing": "RESYNCING", "stale": "STALE",
-                                          "waiting": "waiting for snapshot"}.get(mk.book_state, mk.book_state)
+                ladder.border_title = (
+                    f"{sym}  depth {mk.book_depth}"
+                    + (f"  ×{self.group}" if self.group > 1 else "")
+                    + ("  L3" if self.l3_view else "")
+                )
+                ladder.border_subtitle = {
+                    "ok": "verified ✓",
+                    "resyncing": "RESYNCING",
+                    "stale": "STALE",
+                    "waiting": "waiting for snapshot",
+                }.get(mk.book_state, mk.book_state)
                 if view is not None:
                     ladder.update_view(view)
                     self.last_rows = view.rows
@@ -304,7 +350,9 @@ class MarketScreen(Screen[None]):
 
     def action_cycle_interval(self) -> None:
         cur = self.store.market(self.symbol).ohlc_interval
-        self.set_candle_interval(INTERVALS[(INTERVALS.index(cur) + 1) % len(INTERVALS)] if cur in INTERVALS else 1)
+        self.set_candle_interval(
+            INTERVALS[(INTERVALS.index(cur) + 1) % len(INTERVALS)] if cur in INTERVALS else 1
+        )
 
     def action_toggle_l3(self) -> None:
         if not self.kapp.has_credentials:
@@ -325,8 +373,7 @@ class MarketScreen(Screen[None]):
     def action_focus_panel(self, name: str) -> None:
         tabs = self.query_one("#account", TabbedContent)
         tabs.active = f"tab-{name}"
-        widget = {"orders": OrdersTable, "fills": FillsTable, "balances": BalancesTable, "activity": ActivityLog}[name]
-        self.set_focus(self.query_one(widget))
+        self.set_focus(self.query_one(f"#{name}"))
 
     def action_focus_watchlist(self) -> None:
         self.set_focus(self.query_one(Watchlist))
@@ -336,8 +383,9 @@ class MarketScreen(Screen[None]):
         from tui.screens.order_form import OrderForm
 
         if not self.kapp.has_credentials:
-            self.notify("Trading needs API credentials (KRAKEN_API_KEY/SECRET) or --demo/--paper.",
-                        severity="warning")
+            self.notify(
+                "Trading needs API credentials (KRAKEN_API_KEY/SECRET) or --demo/--paper.", severity="warning"
+            )
             return
         mk = self.store.market(self.symbol)
         if mk.instrument is None or mk.book is None:
@@ -384,10 +432,17 @@ class MarketScreen(Screen[None]):
                 if len(here) == 1:
                     self.kapp.run_request(f"cancel {here[0]}", lambda t: t.cancel_order(here))
                 else:
-                    self.kapp.run_request(f"cancel {len(here)} {self.symbol} orders", lambda t: t.batch_cancel(here))
+                    self.kapp.run_request(
+                        f"cancel {len(here)} {self.symbol} orders", lambda t: t.batch_cancel(here)
+                    )
 
-        self.app.push_screen(Confirm(f"Cancel orders? {len(here)} on {self.symbol}, {n} in total.",
-                                     {"y": ("all", "Yes, all orders"), "s": ("symbol", f"Only {self.symbol}")}), done)
+        self.app.push_screen(
+            Confirm(
+                f"Cancel orders? {len(here)} on {self.symbol}, {n} in total.",
+                {"y": ("all", "Yes, all orders"), "s": ("symbol", f"Only {self.symbol}")},
+            ),
+            done,
+        )
 
     def action_nudge(self, ticks: int) -> None:
         ids = self._selected_orders()
@@ -400,8 +455,10 @@ class MarketScreen(Screen[None]):
             return
         new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
         oid = o.order_id
-        self.kapp.run_request(f"amend {oid} price {format(new_price, 'f')}",
-                              lambda t: t.amend_order(order_id=oid, limit_price=new_price))
+        self.kapp.run_request(
+            f"amend {oid} price {format(new_price, 'f')}",
+            lambda t: t.amend_order(order_id=oid, limit_price=new_price),
+        )
 
     def action_amend_qty(self) -> None:
         from tui.screens.confirm import AskValue
@@ -426,8 +483,9 @@ class MarketScreen(Screen[None]):
             if problem:
                 self.notify(problem.message, severity="error")
                 return
-            self.kapp.run_request(f"amend {o.order_id} qty {value}",
-                                  lambda t: t.amend_order(order_id=o.order_id, order_qty=qty))
+            self.kapp.run_request(
+                f"amend {o.order_id} qty {value}", lambda t: t.amend_order(order_id=o.order_id, order_qty=qty)
+            )
 
         self.app.push_screen(AskValue(f"New total quantity for {o.order_id}", format(o.qty, "f")), done)
 

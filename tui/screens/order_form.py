@@ -58,8 +58,12 @@ class OrderForm(ModalScreen[None]):
             with Horizontal(classes="form-row"):
                 yield Label("Quantity", classes="form-label")
                 yield Input(placeholder=f"min {inst.format_qty(inst.qty_min)}", id="qty")
-                yield Select([(inst.base, "base"), (inst.quote, "quote"), ("% of available", "pct")],
-                             value="base", allow_blank=False, id="qty_unit")
+                yield Select(
+                    [(inst.base, "base"), (inst.quote, "quote"), ("% of available", "pct")],
+                    value="base",
+                    allow_blank=False,
+                    id="qty_unit",
+                )
             yield Label("", id="qty-error", classes="form-error")
             with Horizontal(classes="form-row"):
                 yield Label("Price", classes="form-label")
@@ -68,13 +72,18 @@ class OrderForm(ModalScreen[None]):
             with Horizontal(classes="form-row", id="trigger-row"):
                 yield Label("Trigger", classes="form-label")
                 yield Input(placeholder="trigger price (trailing: distance)", id="trigger")
-                yield Select([("last trade", "last"), ("index", "index")], value="last", allow_blank=False,
-                             id="trigger_reference")
+                yield Select(
+                    [("last trade", "last"), ("index", "index")],
+                    value="last",
+                    allow_blank=False,
+                    id="trigger_reference",
+                )
             yield Label("", id="trigger-error", classes="form-error")
             with Horizontal(classes="form-row"):
                 yield Label("Time in force", classes="form-label")
-                yield Select([("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")], value="gtc", allow_blank=False,
-                             id="tif")
+                yield Select(
+                    [("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")], value="gtc", allow_blank=False, id="tif"
+                )
                 yield Input(placeholder="GTD: seconds", id="expire")
             yield Label("", id="expire-error", classes="form-error")
             with Horizontal(classes="form-row"):
@@ -84,8 +93,10 @@ class OrderForm(ModalScreen[None]):
             with Horizontal(classes="form-row"):
                 yield Checkbox("post-only", id="post_only")
                 yield Checkbox("reduce-only", id="reduce_only")
-            yield Static(Text("Enter: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back",
-                              style="dim"), id="form-help")
+            yield Static(
+                Text("Enter: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back", style="dim"),
+                id="form-help",
+            )
 
     def _title(self) -> Text:
         t = Text()
@@ -136,8 +147,13 @@ class OrderForm(ModalScreen[None]):
         mk = self.store.market(self.symbol)
         assert mk.instrument is not None and mk.book is not None
         return build_order(
-            self.form_input(validate), mk.instrument, mk.book, self.store.account.balances(self.store.instruments),
-            self.settings.guards, live=self.store.mode == "LIVE", cl_ord_id=new_cl_ord_id(),
+            self.form_input(validate),
+            mk.instrument,
+            mk.book,
+            self.store.account.balances(self.store.instruments),
+            self.settings.guards,
+            live=self.store.mode == "LIVE",
+            cl_ord_id=new_cl_ord_id(),
         )
 
     @on(Input.Submitted)
@@ -152,8 +168,14 @@ class OrderForm(ModalScreen[None]):
             label.set_class(f in draft.errors, "-shown")
         if not draft.ok:
             first = next(iter(draft.errors))
-            target = {"type": "#type", "qty": "#qty", "price": "#price", "trigger": "#trigger",
-                      "expire": "#expire", "display_qty": "#display_qty"}.get(first, "#qty")
+            target = {
+                "type": "#type",
+                "qty": "#qty",
+                "price": "#price",
+                "trigger": "#trigger",
+                "expire": "#expire",
+                "display_qty": "#display_qty",
+            }.get(first, "#qty")
             self.query_one(target).focus()
             return
         assert draft.params is not None and draft.review is not None
@@ -184,7 +206,10 @@ class ReviewScreen(ModalScreen[bool]):
         t.add_column()
         side_style = "bold green" if r.side == "buy" else "bold red"
         t.add_row("Mode", Text(self.mode, style="bold reverse red" if self.mode == "LIVE" else "bold"))
-        t.add_row("Order", Text(f"{r.side.upper()} {format(r.qty, 'f')} {r.symbol} {r.order_type}", style=side_style))
+        t.add_row(
+            "Order",
+            Text(f"{r.side.upper()} {format(r.qty, 'f')} {r.symbol} {r.order_type}", style=side_style),
+        )
         t.add_row("Price", format(r.price, "f") if r.price is not None else "market")
         if self.params.trigger_price is not None:
             t.add_row("Trigger", format(self.params.trigger_price, "f"))
@@ -193,7 +218,9 @@ class ReviewScreen(ModalScreen[bool]):
         if r.distance_pct is not None:
             t.add_row("From mid", f"{r.distance_pct:+}%")
         if r.marketable:
-            t.add_row("Avg fill (book)", format(r.avg_fill, "f") if r.avg_fill is not None else "no liquidity")
+            t.add_row(
+                "Avg fill (book)", format(r.avg_fill, "f") if r.avg_fill is not None else "no liquidity"
+            )
             if r.slippage_pct is not None:
                 t.add_row("Slippage", f"{r.slippage_pct}%")
             if r.unfilled:
@@ -208,7 +235,9 @@ class ReviewScreen(ModalScreen[bool]):
                     yield Label(f"⚠ {reason}", classes="review-warning")
                 yield Label(f"Type {r.side.upper()} and press Enter to send:")
                 yield Input(id="confirm-input")
-            yield Label("Enter: send   v: validate only (nothing reaches the book)   Esc: back", id="review-help")
+            yield Label(
+                "Enter: send   v: validate only (nothing reaches the book)   Esc: back", id="review-help"
+            )
             yield Label("", id="review-error", classes="form-error")
 
     def on_mount(self) -> None:
@@ -224,7 +253,9 @@ class ReviewScreen(ModalScreen[bool]):
         if r.needs_typed_confirmation and not validate:
             typed = self.query_one("#confirm-input", Input).value.strip().upper()
             if typed != r.side.upper():
-                self.query_one("#review-error", Label).update(f"Type {r.side.upper()} to confirm; nothing was sent.")
+                self.query_one("#review-error", Label).update(
+                    f"Type {r.side.upper()} to confirm; nothing was sent."
+                )
                 return
         params = self.params
         if validate:
@@ -232,8 +263,11 @@ class ReviewScreen(ModalScreen[bool]):
 
             params = replace(params, validate=True)
         app: KrakenApp = self.app  # type: ignore[assignment]
-        label = ("validate " if validate else "") + f"{r.side} {format(r.qty, 'f')} {r.symbol} " + (
-            f"@ {format(r.price, 'f')}" if r.price is not None else r.order_type)
+        label = (
+            ("validate " if validate else "")
+            + f"{r.side} {format(r.qty, 'f')} {r.symbol} "
+            + (f"@ {format(r.price, 'f')}" if r.price is not None else r.order_type)
+        )
         app.run_request(label, lambda t: t.add_order(params), record_latency=True)
         self.dismiss(True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from decimal import Decimal
 
 from rich.text import Text
@@ -32,7 +33,7 @@ class _Table(DataTable[Text]):
             self.add_column(c, key=c)
         self._values: dict[str, tuple[str, ...]] = {}
 
-    def sync(self, rows: dict[str, tuple[Text, ...]]) -> None:
+    def sync(self, rows: Mapping[str, tuple[Text, ...]]) -> None:
         """Keyed rows: add new, remove gone, update only the cells that changed."""
         with self.app.batch_update():
             for key in [k for k in self._values if k not in rows]:
@@ -46,7 +47,7 @@ class _Table(DataTable[Text]):
                 elif old != plain:
                     for col, cell, a, b in zip(self.COLUMNS, cells, old, plain, strict=True):
                         if a != b:
-                            self.update_cell(key, col, cell)
+                            self.update_cell(key, col, cell, update_width=True)
                 self._values[key] = plain
 
     @property
@@ -74,10 +75,15 @@ class OrdersTable(_Table):
             age = int(now - o.first_seen)
             mark = "● " if oid in self.marked else ""
             rows[oid] = (
-                Text(mark + oid[:13]), Text(o.symbol), Text(o.side, style=side_style),
-                Text(str(o.get("order_type", ""))), Text(_f(o.limit_price), justify="right"),
-                Text(_f(o.qty), justify="right"), Text(_f(o.filled), justify="right"),
-                Text(o.status), Text(f"{age}s", justify="right"),
+                Text(mark + oid[:13]),
+                Text(o.symbol),
+                Text(o.side, style=side_style),
+                Text(str(o.get("order_type", ""))),
+                Text(_f(o.limit_price), justify="right"),
+                Text(_f(o.qty), justify="right"),
+                Text(_f(o.filled), justify="right"),
+                Text(o.status),
+                Text(f"{age}s", justify="right"),
             )
         self.sync(rows)
 
@@ -89,9 +95,14 @@ class FillsTable(_Table):
         rows = {}
         for f in fills[-200:]:
             rows[f.exec_id or f"{f.order_id}-{f.trade_id}"] = (
-                Text(f.timestamp[11:19]), Text(f.symbol), Text(f.side, style="green" if f.side == "buy" else "red"),
-                Text(_f(f.price), justify="right"), Text(_f(f.qty), justify="right"),
-                Text(f"{_f(f.fee)} {f.fee_asset}", justify="right"), Text(f.liquidity), Text(f.order_id[:13]),
+                Text(f.timestamp[11:19]),
+                Text(f.symbol),
+                Text(f.side, style="green" if f.side == "buy" else "red"),
+                Text(_f(f.price), justify="right"),
+                Text(_f(f.qty), justify="right"),
+                Text(f"{_f(f.fee)} {f.fee_asset}", justify="right"),
+                Text(f.liquidity),
+                Text(f.order_id[:13]),
             )
         self.sync(rows)
 
@@ -108,12 +119,19 @@ class BalancesTable(_Table):
             if value is not None:
                 total_value += value
             rows[asset] = (
-                Text(asset, style="bold"), Text(_f(b.total), justify="right"), Text(_f(b.available), justify="right"),
+                Text(asset, style="bold"),
+                Text(_f(b.total), justify="right"),
+                Text(_f(b.available), justify="right"),
                 Text(_f(b.reserved), justify="right"),
                 Text(f"{value:,.2f} {quote}" if value is not None else "–", justify="right"),
             )
-        rows["__total__"] = (Text("Portfolio", style="bold"), Text(""), Text(""), Text(""),
-                             Text(f"{total_value:,.2f} {quote}", style="bold", justify="right"))
+        rows["__total__"] = (
+            Text("Portfolio", style="bold"),
+            Text(""),
+            Text(""),
+            Text(""),
+            Text(f"{total_value:,.2f} {quote}", style="bold", justify="right"),
+        )
         self.sync(rows)
         return total_value
 

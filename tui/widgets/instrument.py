@@ -19,7 +19,9 @@ class InstrumentInfo(Static):
         status_style = "green" if inst.status == "online" else "bold yellow"
         t.append(f"{inst.symbol} ", style="bold")
         t.append(f"{inst.status}\n", style=status_style)
-        t.append(f"tick {inst.format_price(inst.price_increment)}  lot {inst.format_qty(inst.qty_increment)}\n")
+        t.append(
+            f"tick {inst.format_price(inst.price_increment)}  lot {inst.format_qty(inst.qty_increment)}\n"
+        )
         t.append(f"min qty {inst.format_qty(inst.qty_min)}  min cost {inst.cost_min} {inst.quote}\n")
         t.append(f"precision {inst.price_precision}/{inst.qty_precision}")
         self.update(t)

@@ -118,11 +118,16 @@ class BookLadder(ScrollView, can_focus=True):
             return Strip([Segment(row.note.center(width)[:width], style)], width)
         pp, qp = view.price_precision, view.qty_precision
         side_style = self.get_component_rich_style("ladder--ask" if row.kind == "ask" else "ladder--bid")
-        bar_style = self.get_component_rich_style("ladder--ask-bar" if row.kind == "ask" else "ladder--bid-bar")
+        bar_style = self.get_component_rich_style(
+            "ladder--ask-bar" if row.kind == "ask" else "ladder--bid-bar"
+        )
         if row.kind == "order":
             text = f"   {'◆' if row.own else '·'} {format_ticks(row.qty, qp):>16}  {row.note}"
-            style = base + (self.get_component_rich_style("ladder--own") if row.own else
-                            self.get_component_rich_style("ladder--dim"))
+            style = base + (
+                self.get_component_rich_style("ladder--own")
+                if row.own
+                else self.get_component_rich_style("ladder--dim")
+            )
             return Strip([Segment(text[:width].ljust(width), style)], width)
         price = format_ticks(row.price, pp)
         qty = format_ticks(row.qty, qp)

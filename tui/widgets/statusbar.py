@@ -12,7 +12,14 @@ from tui.store import Store
 
 __all__ = ["ModeBanner", "StatusBar"]
 
-_DOT = {"connected": "●", "connecting": "◌", "reconnecting": "◌", "auth-error": "✖", "disconnected": "○", "idle": "○"}
+_DOT = {
+    "connected": "●",
+    "connecting": "◌",
+    "reconnecting": "◌",
+    "auth-error": "✖",
+    "disconnected": "○",
+    "idle": "○",
+}
 _INTEGRITY = {"ok": ("✓", "ok"), "resyncing": ("⟳", "warn"), "stale": ("!", "warn"), "waiting": ("…", "dim")}
 
 
@@ -22,7 +29,9 @@ class ModeBanner(Static):
     def set_mode(self, mode: str, symbol: str, extra: str = "") -> None:
         for m in ("LIVE", "PAPER", "DEMO", "REPLAY"):
             self.set_class(m == mode, f"-{m.lower()}")
-        label = {"LIVE": " LIVE: REAL MONEY ", "PAPER": " PAPER ", "DEMO": " DEMO ", "REPLAY": " REPLAY "}[mode]
+        label = {"LIVE": " LIVE: REAL MONEY ", "PAPER": " PAPER ", "DEMO": " DEMO ", "REPLAY": " REPLAY "}[
+            mode
+        ]
         text = Text()
         text.append(label, style="bold reverse")
         text.append(f"  {symbol}  ", style="bold")

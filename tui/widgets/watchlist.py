@@ -56,12 +56,16 @@ class Watchlist(DataTable[Text]):
             spread = book.spread_ticks()
             if spread is not None:
                 cells["Spread"] = Text(inst.format_price(spread), justify="right")
-        state = {"ok": ("✓", "green"), "resyncing": ("⟳", "yellow"), "stale": ("!", "yellow"),
-                 "waiting": ("…", "dim")}.get(mk.book_state, ("?", "dim"))
+        state = {
+            "ok": ("✓", "green"),
+            "resyncing": ("⟳", "yellow"),
+            "stale": ("!", "yellow"),
+            "waiting": ("…", "dim"),
+        }.get(mk.book_state, ("?", "dim"))
         cells[""] = Text(state[0], style=state[1])
         for col, value in cells.items():
             key = (mk.symbol, col)
             plain = value.plain + str(value.style)
             if self._cells.get(key) != plain:
                 self._cells[key] = plain
-                self.update_cell(mk.symbol, col, value)
+                self.update_cell(mk.symbol, col, value, update_width=True)
