@@ -48,3 +48,49 @@ def test_docs_checksum_example(samples: dict) -> None:
     expected = int(ex["expected_checksum"])
     assert zlib.crc32((ex["asks_string"] + ex["bids_string"]).encode()) == expected
     assert book_checksum([ex["asks_string"]], [ex["bids_string"]]) == expected == 3310070434
+
+
+def _apply(side: dict[int, int], levels: list[dict[str, str]]) -> None:
+    for lvl in levels:
+        price, qty = to_ticks(lvl["price"], 4), to_ticks(lvl["qty"], 8)
+        if qty == 0:
+            side.pop(price, None)
+        else:
+            side[price] = qty
+
+
+def _checksum(asks: dict[int, int], bids: dict[int, int]) -> int:
+    top_asks = sorted(asks.items())[:10]
+    top_bids = sorted(bids.items(), reverse=True)[:10]
+    return book_checksum([level_token(p, q) for p, q in top_asks], [level_token(p, q) for p, q in top_bids])
+
+
+def test_docs_matic_checksums_need_precision_formatting(samples: dict) -> None:
+    """MATIC/USD at price precision 4 / qty precision 8: snapshot 2439117997, then update 2114181697.
+
+    The wire text (e.g. ``0.566``, ``148.3464``) is shorter than the precision, so only formatting
+    through integer ticks reproduces Kraken's values.
+    """
+    import msgspec
+
+    ex = samples["book_doc_example_maticusd"]
+    decoder = msgspec.json.Decoder(float_hook=str)
+    snap = decoder.decode(ex["snapshot_raw"])["data"][0]
+    asks: dict[int, int] = {}
+    bids: dict[int, int] = {}
+    _apply(asks, snap["asks"])
+    _apply(bids, snap["bids"])
+    assert _checksum(asks, bids) == snap["checksum"] == 2439117997
+    upd = decoder.decode(ex["update_raw"])["data"][0]
+    _apply(asks, upd["asks"])
+    _apply(bids, upd["bids"])
+    for side, best_first in ((asks, sorted(asks)), (bids, sorted(bids, reverse=True))):
+        for price in best_first[10:]:
+            del side[price]
+    assert _checksum(asks, bids) == upd["checksum"] == 2114181697
+
+
+def test_negative_and_zero_ticks_format() -> None:
+    assert format_ticks(0, 8) == "0.00000000"
+    assert format_ticks(-5, 8) == "-0.00000005"
+    assert to_ticks("-0.00000005", 8) == -5

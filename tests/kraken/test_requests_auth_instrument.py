@@ -150,3 +150,20 @@ def test_instrument_from_wire_with_exponents_and_validation() -> None:
     assert "Tick size check failed" in messages and "cancel_only" in messages
     assert inst5.round_price(Decimal("1.03"), up=False) == 100
     assert inst5.round_price(Decimal("1.03"), up=True) == 105
+
+
+def test_nonce_survives_wall_clock_stepping_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import tui.kraken.auth as auth
+
+    clock = [1_764_030_000_000_000_000]
+    monkeypatch.setattr(auth, "time", types.SimpleNamespace(time_ns=lambda: clock[0]))
+    src = auth.NonceSource()
+    first = src.next()
+    assert first == 1_764_030_000_000_000  # microseconds since the epoch
+    clock[0] -= 60 * 10**9  # NTP steps the clock back a minute
+    assert src.next() == first + 1
+    assert src.next() == first + 2
+    clock[0] += 120 * 10**9
+    assert src.next() == first + 60_000_000
