@@ -19,6 +19,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -127,6 +128,7 @@ class KrakenApp(App[None]):
         self.keymap_config = dict(settings.keymap)
         self._feed_worker: Worker[None] | None = None
         self.request_log: list[tuple[str, float, Reply]] = []
+        self._modal_ticks = 0
         for s in settings.symbols:
             self.store.market(s)
 
@@ -213,7 +215,16 @@ class KrakenApp(App[None]):
 
     def _tick(self) -> None:
         screen = self.market_screen
-        if screen is not None and screen.is_mounted:
+        if screen is None or not screen.is_mounted:
+            return
+        if self.screen is not screen:
+            # A translucent modal on top makes every repaint beneath a full-screen one: keep the
+            # market moving behind it, at a calmer 2 Hz.
+            self._modal_ticks += 1
+            if self._modal_ticks % max(1, int(self.settings.refresh_hz / 2)):
+                return
+        # NoMatches: the screen is being composed or torn down; the next tick catches up
+        with contextlib.suppress(NoMatches):
             screen.refresh_from_store()
 
     # --- user intent ---------------------------------------------------------------------------------

@@ -358,6 +358,13 @@ class Feed:
             self.store.mark("health", "tick")
             self.store.flush()
 
+    def ingest(self, conn_name: str, text: str, now: float | None = None) -> None:
+        """Apply one recorded frame as if it had arrived on ``conn_name`` (recordings, snapshot tests)."""
+        conn = {"public": self.public, "private": self.private, "level3": self.level3}.get(conn_name)
+        if conn is None:
+            conn = _Offline(conn_name, self.store.health.conn(conn_name))  # type: ignore[assignment]
+        self._on_frame(conn, text, time.monotonic() if now is None else now)  # type: ignore[arg-type]
+
     # --- frames -------------------------------------------------------------------------------------
     def _on_frame(self, conn: Connection, text: str, now: float) -> None:
         if self.recorder is not None:
@@ -614,6 +621,7 @@ class Feed:
                     view = OrderView(oid)
                 else:
                     view = OrderView(oid)
+                view.seen_at(row.get("effective_time") or row.get("timestamp"))
                 acct.orders[oid] = view
             view.fields.update(row)
             if msg.type == "snapshot":
@@ -632,6 +640,18 @@ class Feed:
             if isinstance(asset, str) and "balance" in row:
                 acct.totals[asset] = _dec(row["balance"])
         self.store.mark("account", "balances")
+
+
+class _Offline:
+    """Stands in for a socket when frames come from a recording: a name and a health record."""
+
+    def __init__(self, name: str, health: Any) -> None:
+        self.name = name
+        self.health = health
+        self.ws = None
+
+    def pong(self, req_id: int | None) -> bool:
+        return False
 
 
 _NUMERIC = frozenset(

@@ -35,6 +35,7 @@ class OrderForm(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back", id="form.back"),
         Binding("ctrl+s", "flip_side", "Flip side", id="form.flip-side"),
+        Binding("ctrl+r", "review(False)", "Review", id="form.review"),
         Binding("ctrl+v", "review(True)", "Validate only", id="form.validate"),
     ]
 
@@ -94,7 +95,10 @@ class OrderForm(ModalScreen[None]):
                 yield Checkbox("post-only", id="post_only")
                 yield Checkbox("reduce-only", id="reduce_only")
             yield Static(
-                Text("Enter: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back", style="dim"),
+                Text(
+                    "Enter (in a field) or Ctrl+R: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back",
+                    style="dim",
+                ),
                 id="form-help",
             )
 

@@ -34,6 +34,21 @@ __all__ = [
     "Trade",
 ]
 
+
+def parse_rfc3339(text: str) -> float | None:
+    """Kraken timestamps (micro- or nanosecond fractions, ``Z``) to unix seconds."""
+    from datetime import datetime
+
+    body = text.rstrip("Z")
+    if "." in body:
+        head, frac = body.split(".", 1)
+        body = f"{head}.{frac[:6]}"
+    try:
+        return datetime.fromisoformat(body + "+00:00").timestamp()
+    except ValueError:
+        return None
+
+
 MARKET_PARTS = frozenset({"book", "l3", "ticker", "trades", "candles", "instrument", "status"})
 
 
@@ -122,6 +137,13 @@ class OrderView:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.fields.get(key, default)
+
+    def seen_at(self, timestamp: Any) -> None:
+        """Age counts from the exchange's own timestamp of the order, when it gives one."""
+        if isinstance(timestamp, str):
+            parsed = parse_rfc3339(timestamp)
+            if parsed is not None:
+                self.first_seen = parsed
 
     @property
     def symbol(self) -> str:

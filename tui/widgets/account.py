@@ -66,9 +66,10 @@ class OrdersTable(_Table):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.marked: set[str] = set()
+        self.clock = time.time
 
     def show(self, orders: dict[str, OrderView], now: float | None = None) -> None:
-        now = now or time.time()
+        now = now or self.clock()
         rows = {}
         for oid, o in orders.items():
             side_style = "green" if o.side == "buy" else "red"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.app import KrakenApp
+from tui.config import Settings
+from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
+from tui.feed.client import Urls
+from tui.feed.record import read_recording
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "session-demo.ndjson.gz"
+SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
+
+
+def app_settings(**kw: Any) -> Settings:
+    base: dict[str, Any] = {
+        "symbols": SYMBOLS,
+        "book_depth": 25,
+        "log_file": None,
+        "feed": {"reconnect_min_delay": 0.05, "reconnect_max_delay": 0.3, "ping_interval": 1.0},
+        "guards": {"max_notional": 5000, "max_distance_pct": 5},
+    }
+    base.update(kw)
+    return Settings(**base)
+
+
+def urls_of(ex: RunningExchange) -> Urls:
+    return Urls(ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, ex.api_key, ex.api_secret)
+
+
+@pytest.fixture
+async def exchange() -> AsyncIterator[RunningExchange]:
+    ex = await start_exchange(ExchangeConfig(port=0, rate=60, seed=5, symbols=SYMBOLS))
+    yield ex
+    await ex.stop()
+
+
+async def until(pilot: Any, pred: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def live_app(ex: RunningExchange, **kw: Any) -> KrakenApp:
+    return KrakenApp(app_settings(**kw), "DEMO", urls=urls_of(ex))
+
+
+class FixtureApp(KrakenApp):
+    """A purpose-built app for snapshots: no sockets, a recorded session, a frozen clock."""
+
+    def __init__(self, mode: str = "DEMO", stale: str | None = None) -> None:
+        super().__init__(app_settings(), mode, start_feed=False)
+        self.stale = stale
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        from tui.feed.client import Feed
+
+        feed = Feed(
+            self.settings, self.store, urls=Urls("ws://x/v2", "ws://x/auth/v2", "ws://x/l3/v2", "http://x")
+        )
+        last = 0.0
+        for rec in read_recording(FIXTURE):
+            if rec["dir"] == "in":
+                feed.ingest(rec["conn"], rec["raw"], now=100.0)
+                last = max(last, rec["t"])
+        for name in ("public", "private"):
+            c = self.store.health.conn(name)
+            c.state, c.rtt_ms, c.frames_per_s, c.last_frame_at = "connected", 0.4, 120.0, 100.0
+        if self.stale:
+            self.store.market("BTC/USD").book_state = self.stale
+            self.store.mark("BTC/USD", "status")
+        self.fixed_now = last + 5
+
+    async def freeze(self) -> None:
+        from tui.widgets.account import OrdersTable
+        from tui.widgets.statusbar import StatusBar
+
+        screen = self.market_screen
+        assert screen is not None
+        screen.query_one(StatusBar).clock = lambda: 100.2
+        screen.query_one(OrdersTable).clock = lambda: self.fixed_now
+        screen.refresh_from_store(force=True)
+        await asyncio.sleep(0)

@@ -1,0 +1,165 @@
+"""Trading from the keyboard against the embedded exchange: what a user presses, what the exchange sees."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.app.conftest import live_app, until
+from tui.exchange.server import RunningExchange
+from tui.screens.confirm import Confirm
+from tui.screens.market import MarketScreen
+from tui.screens.order_form import OrderForm, ReviewScreen
+from tui.widgets.account import FillsTable, OrdersTable
+from tui.widgets.ladder import BookLadder
+
+
+def demo_orders(ex: RunningExchange) -> list[Any]:
+    return ex.engine.open_orders("demo")
+
+
+async def fill_form(pilot: Any, side: str, qty: str, price: str | None = None) -> None:
+    await pilot.press(side[0])
+    await until(pilot, lambda: isinstance(pilot.app.screen, OrderForm))
+    await pilot.press(*qty)
+    if price is not None:
+        await pilot.press("tab", "tab", "ctrl+u", *price)
+
+
+async def ready(pilot: Any, app: Any) -> None:
+    await until(pilot, lambda: app.store.market("BTC/USD").book_state == "ok" and app.store.account.totals)
+    await until(pilot, lambda: app.store.market("BTC/USD").instrument is not None)
+
+
+async def test_limit_order_round_trip_amend_and_cancel(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("d")  # depth 100, so the order sits inside the ladder
+        await until(pilot, lambda: app.store.market("BTC/USD").book_depth == 100)
+        await fill_form(pilot, "buy", "0.001", "-0.3%")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: len(demo_orders(exchange)) == 1)
+        order = demo_orders(exchange)[0]
+        assert order.qty == 100_000 and order.side == "buy" and order.cl_ord_id
+        screen = app.market_screen
+        assert isinstance(screen, MarketScreen)
+        table = screen.query_one(OrdersTable)
+        await until(pilot, lambda: order.order_id in table._values)
+        ladder = screen.query_one("#book", BookLadder)
+        await until(pilot, lambda: any(r.own and r.price == order.limit_price for r in ladder.view.rows))  # type: ignore[union-attr]
+
+        # amend the price by one tick with `]` (amend_order keeps the order id)
+        await pilot.press("o", "right_square_bracket")
+        await until(
+            pilot, lambda: demo_orders(exchange) and demo_orders(exchange)[0].limit_price == order.limit_price
+        )
+        price_before = order.limit_price
+        await until(pilot, lambda: exchange.requests_received[-1]["method"] == "amend_order")
+        await until(pilot, lambda: demo_orders(exchange)[0].limit_price == price_before)
+        assert demo_orders(exchange)[0].order_id == order.order_id
+
+        # cancel it with `x`
+        await pilot.press("x")
+        await until(pilot, lambda: not demo_orders(exchange))
+        await until(pilot, lambda: order.order_id not in table._values)
+
+
+async def test_marketable_order_fills_and_moves_balances(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, app)
+        btc_before = app.store.account.totals.get("BTC", Decimal(0))
+        await fill_form(pilot, "buy", "0.002", "1%")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.review.marketable
+        assert review.review.avg_fill is not None
+        await pilot.press("enter")
+        await until(
+            pilot, lambda: app.store.account.totals.get("BTC", Decimal(0)) == btc_before + Decimal("0.002")
+        )
+        screen = app.market_screen
+        assert isinstance(screen, MarketScreen)
+        await until(pilot, lambda: bool(screen.query_one(FillsTable)._values))
+        assert any(t.qty == Decimal("0.002") or t.side == "buy" for t in app.store.market("BTC/USD").trades)
+        assert app.store.account.totals["USD"] < Decimal(100000)
+
+
+async def test_cancel_all_needs_confirmation(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, app)
+        for offset in ("-1%", "-1.1%"):
+            await fill_form(pilot, "buy", "0.001", offset)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+        await until(pilot, lambda: len(demo_orders(exchange)) == 2)
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert len(demo_orders(exchange)) == 2, exchange.requests_received[-3:]
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: not demo_orders(exchange))
+
+
+CASES = [
+    ("0.00001", "-1%", False, "qty", "Order minimum not met"),
+    ("0.001", "97000.05", False, "price", "Tick size check failed"),
+    ("abc", "-1%", False, "qty", "not a number"),
+    ("50", "-1%", False, "qty", "Insufficient funds"),
+    ("0.001", "ask", True, "price", "post-only would cross"),
+]
+
+
+async def test_invalid_inputs_show_their_message_and_send_nothing(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, app)
+        for qty, price, post_only, field, message in CASES:
+            sent_before = len(exchange.requests_received)
+            await fill_form(pilot, "buy", qty, price)
+            if post_only:
+                await pilot.press("tab", "tab", "tab", "tab", "space", "ctrl+r")
+            else:
+                await pilot.press("enter")
+            await pilot.pause(0.1)
+            form = app.screen
+            assert isinstance(form, OrderForm), (qty, price)
+            label = form.query_one(f"#{field}-error")
+            assert label.has_class("-shown")
+            assert message in str(label.render()), (message, str(label.render()))
+            assert len(exchange.requests_received) == sent_before
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+        assert not demo_orders(exchange)
+
+
+async def test_dead_mans_switch_cancels_when_app_stops_refreshing(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    app.settings.dead_mans_switch.timeout = 1
+    app.settings.dead_mans_switch.refresh_every = 0.3  # type: ignore[assignment]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, app)
+        await fill_form(pilot, "buy", "0.001", "-1%")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: len(demo_orders(exchange)) == 1)
+        await pilot.press("D")
+        await until(
+            pilot, lambda: app.store.account.dms_armed and app.store.account.dms_trigger_at is not None
+        )
+        await pilot.pause(1.5)
+        assert len(demo_orders(exchange)) == 1  # refreshed: still alive
+        assert app.feed is not None
+        app.feed.trading.dead_mans_switch.stop_refreshing()  # what happens when the SSH session dies
+        await until(pilot, lambda: not demo_orders(exchange), timeout=4)
