@@ -98,7 +98,7 @@ def _set_group(screen: MarketScreen, group: int) -> None:
 
 
 class KrakenApp(App[None]):
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "kraken-tui"
     COMMANDS = App.COMMANDS | {MarketCommands}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", tooltip="Quit kraken-tui", id="app.quit", show=False)]

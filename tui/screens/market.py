@@ -229,6 +229,7 @@ class MarketScreen(Screen[None]):
 
     def _layout_for(self, width: int, height: int) -> None:
         """Small terminals keep book, tape and status; bigger ones get charts and panels."""
+        self.set_class(110 <= width < 150, "-medium")
         self.set_class(width < 110, "-narrow")
         self.set_class(height < 30, "-short")
 
