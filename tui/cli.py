@@ -21,6 +21,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "exchange": ("tui.exchange.cli", "run the embedded Kraken v2 exchange (demo, paper, bot testing)"),
     "stream": ("tui.feed.stream", "print verified market and account data as NDJSON, one event a line"),
     "bench": ("tui.book.bench", "measure the book engine's hot path: decode, apply, truncate, checksum"),
+    "bench-feed": (
+        "tui.feed.bench",
+        "measure socket-to-store throughput and CPU against the embedded exchange",
+    ),
+    "bench-ui": ("tui.ui_bench", "measure repaint rate, key latency, order latency and CPU of the dashboard"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from tui.exchange.engine import Engine, OrderError, OrderRequest
@@ -51,8 +52,11 @@ class _SymbolMarket:
 
     def post(self, side: str | None = None) -> None:
         side = side or self.rng.choice(("buy", "sell"))
-        dist = 1 + int(self.rng.expovariate(1 / (self.levels / 6)))
-        dist = min(dist, self.levels * 2)
+        # most activity sits at the touch, as on a real book; now and then the depth is refilled
+        if self.rng.random() < 0.85:
+            dist = 1 + int(self.rng.expovariate(1 / 4))
+        else:
+            dist = self.rng.randint(1, self.levels * 2)
         price = self.fair - dist * self.spacing if side == "buy" else self.fair + dist * self.spacing
         if price <= 0:
             return
@@ -65,6 +69,18 @@ class _SymbolMarket:
             self.orders.append(o.order_id)
 
     def cancel(self) -> None:
+        if self.rng.random() < 0.75:
+            side = self.rng.choice(("bid", "ask"))
+            near = [
+                o
+                for _, orders in self.engine.l3_levels(self.pair.symbol, side, 10)
+                for o in orders
+                if o.user == MAKER
+            ]
+            if near:
+                with contextlib.suppress(OrderError):
+                    self.engine.cancel_orders(MAKER, [self.rng.choice(near).order_id])
+                return
         while self.orders:
             i = self.rng.randrange(len(self.orders))
             oid = self.orders[i]
@@ -135,12 +151,16 @@ class SyntheticMarket:
             m.seed()
         self._carry = 0.0
 
-    def tick(self, actions: float) -> None:
+    def tick(self, actions: float, after_each: Callable[[], None] | None = None) -> None:
+        """About ``actions`` book-changing actions; ``after_each`` publishes each one on its own,
+        as Kraken sends one update per engine event rather than one per batch."""
         self._carry += actions
         n = int(self._carry)
         self._carry -= n
         for _ in range(n):
             self.rng.choice(self.markets).step()
+            if after_each is not None:
+                after_each()
 
 
 def _assets(engine: Engine, symbols: list[str]) -> set[str]:

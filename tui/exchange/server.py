@@ -329,8 +329,7 @@ class RunningExchange:
         while True:
             next_t += step
             assert self.market is not None
-            self.market.tick(self.config.rate * step)
-            self.publish()
+            self.market.tick(self.config.rate * step, self.publish)
             delay = next_t - time.monotonic()
             if delay < -1:
                 next_t = time.monotonic()

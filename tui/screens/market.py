@@ -185,6 +185,9 @@ class MarketScreen(Screen[None]):
         self.l3_view = False
         self.seen = -1
         self.last_rows: tuple[LadderRow, ...] = ()
+        self._slow: set[str] = set()
+        self._slow_symbols: set[str] = set()
+        self._slow_at = 0.0
 
     @property
     def kapp(self) -> KrakenApp:
@@ -235,48 +238,52 @@ class MarketScreen(Screen[None]):
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:
+        """Repaint what changed since the last look. The book, tape and status follow every tick;
+        the watchlist, charts and balances at most 4 times a second (nobody reads them faster,
+        and every repaint costs CPU on a slow SSH link)."""
         store = self.store
         ch = store.changes_since(self.seen if not force else -1)
         self.seen = ch.version
         sym = self.symbol
         mk = store.markets.get(sym)
         parts = ch.symbol_parts(sym)
-        wl = self.query_one(Watchlist)
         for s in ch.symbols:
-            m = store.markets.get(s)
-            if m is not None and ({"ticker", "book", "status", "instrument"} & ch.symbol_parts(s)):
-                wl.update_market(m)
+            if {"ticker", "book", "status", "instrument"} & ch.symbol_parts(s):
+                self._slow_symbols.add(s)
+        if parts & {"book", "status"}:
+            self._slow.add("depth")
+        if "candles" in parts:
+            self._slow.add("candles")
+        if ch.account & {"balances", "orders"} or "ticker" in parts:
+            self._slow.add("balances")
+        now = time.monotonic()
+        slow_due = force or now - self._slow_at >= 0.25
         if mk is not None:
             if force or parts & {"book", "status", "l3", "instrument"} or "orders" in ch.account:
                 view = build_ladder(store, sym, self.group, self.l3_view)
                 ladder = self.query_one("#book", BookLadder)
                 ladder.set_class(mk.book_state == "stale", "-stale")
                 ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
-                ladder.border_title = (
+                title = (
                     f"{sym}  depth {mk.book_depth}"
                     + (f"  ×{self.group}" if self.group > 1 else "")
                     + ("  L3" if self.l3_view else "")
                 )
-                ladder.border_subtitle = {
+                if ladder.border_title != title:
+                    ladder.border_title = title
+                subtitle = {
                     "ok": "verified ✓",
                     "resyncing": "RESYNCING",
                     "stale": "STALE",
                     "waiting": "waiting for snapshot",
                 }.get(mk.book_state, mk.book_state)
+                if ladder.border_subtitle != subtitle:
+                    ladder.border_subtitle = subtitle
                 if view is not None:
                     ladder.update_view(view)
                     self.last_rows = view.rows
-                book = mk.book
-                if book is not None:
-                    bc = [c for _, _, c in book.cumulative("bids", 200)]
-                    ac = [c for _, _, c in book.cumulative("asks", 200)]
-                    self.query_one(DepthChart).update_depth(bc, ac)
             if force or "trades" in parts:
                 self.query_one(TradesTape).update_trades(list(mk.trades)[-300:])
-            if force or "candles" in parts:
-                chart = self.query_one(CandleChart)
-                chart.border_title = f"Candles {mk.ohlc_interval}m"
-                chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
             if force or "instrument" in parts:
                 self.query_one(InstrumentInfo).show(mk.instrument, sym)
         acct = store.account
@@ -284,20 +291,44 @@ class MarketScreen(Screen[None]):
             self.query_one(OrdersTable).show(acct.orders)
         if force or "fills" in ch.account:
             self.query_one(FillsTable).show(list(acct.fills))
-        if force or ch.account & {"balances", "orders"} or "ticker" in parts:
-            prices = {}
-            for m in store.markets.values():
-                if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
-                    prices[m.instrument.base] = m.ticker.last
-            self.query_one(BalancesTable).show(acct.balances(store.instruments), prices, "USD")
         if force or "activity" in ch.account:
             self.query_one(ActivityLog).show(list(store.activity))
+        if slow_due:
+            self._refresh_slow(force)
+            self._slow_at = now
         self.query_one(StatusBar).refresh_status(list(store.markets))
         extra = ""
         if mk is not None and mk.ticker is not None:
             t = mk.ticker
             extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%  high {format(t.high, 'f')}  low {format(t.low, 'f')}"
         self.query_one(ModeBanner).set_mode(store.mode, sym, extra)
+
+    def _refresh_slow(self, force: bool) -> None:
+        store = self.store
+        mk = store.markets.get(self.symbol)
+        wl = self.query_one(Watchlist)
+        for s in list(store.markets) if force else self._slow_symbols:
+            m = store.markets.get(s)
+            if m is not None:
+                wl.update_market(m)
+        self._slow_symbols.clear()
+        if mk is not None and (force or "depth" in self._slow) and mk.book is not None:
+            bc = [c for _, _, c in mk.book.cumulative("bids", 200)]
+            ac = [c for _, _, c in mk.book.cumulative("asks", 200)]
+            self.query_one(DepthChart).update_depth(bc, ac)
+        if mk is not None and (force or "candles" in self._slow):
+            chart = self.query_one(CandleChart)
+            title = f"Candles {mk.ohlc_interval}m"
+            if chart.border_title != title:
+                chart.border_title = title
+            chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+        if force or "balances" in self._slow:
+            prices = {}
+            for m in store.markets.values():
+                if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
+                    prices[m.instrument.base] = m.ticker.last
+            self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
+        self._slow.clear()
 
     # --- actions -------------------------------------------------------------------------------------
     def select_symbol(self, symbol: str) -> None:

@@ -13,7 +13,7 @@ __all__ = ["InstrumentInfo"]
 class InstrumentInfo(Static):
     def show(self, inst: Instrument | None, symbol: str) -> None:
         if inst is None:
-            self.update(Text(f"{symbol}: waiting for reference data", style="dim"))
+            self.update(Text(f"{symbol}: waiting for reference data", style="dim"), layout=False)
             return
         t = Text()
         status_style = "green" if inst.status == "online" else "bold yellow"
@@ -24,4 +24,4 @@ class InstrumentInfo(Static):
         )
         t.append(f"min qty {inst.format_qty(inst.qty_min)}  min cost {inst.cost_min} {inst.quote}\n")
         t.append(f"precision {inst.price_precision}/{inst.qty_precision}")
-        self.update(t)
+        self.update(t, layout=False)

@@ -66,6 +66,8 @@ class BookLadder(ScrollView, can_focus=True):
         self.view: LadderView | None = None
         self._lines: list[str] = []
         self._centered = False
+        self._style_key: object = None
+        self._style_cache: dict[str, Style] = {}
 
     def update_view(self, view: LadderView) -> None:
         old = self.view
@@ -105,47 +107,63 @@ class BookLadder(ScrollView, can_focus=True):
     def _key(r: LadderRow, v: LadderView) -> str:
         return f"{r.kind}|{r.price}|{r.qty}|{r.cum}|{r.own}|{r.note}"
 
+    def _styles(self) -> dict[str, Style]:
+        """Combined styles, built once per theme/style change: rows reuse the same Style objects,
+        which keeps Textual's style conversion caches hot."""
+        key = (id(self.styles), self.rich_style)
+        if self._style_key != key:
+            base = self.rich_style
+            c = self.get_component_rich_style
+            self._style_cache = {
+                "base": base,
+                "spread": base + c("ladder--spread"),
+                "own": base + c("ladder--own"),
+                "dim": base + c("ladder--dim"),
+                "ask": base + c("ladder--ask"),
+                "bid": base + c("ladder--bid"),
+                "ask-price": base + c("ladder--ask") + Style(bold=True),
+                "bid-price": base + c("ladder--bid") + Style(bold=True),
+                "ask-bar": base + c("ladder--ask-bar"),
+                "bid-bar": base + c("ladder--bid-bar"),
+            }
+            self._style_key = key
+        return self._style_cache
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_key = None
+
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.size.width
         view = self.view
+        st = self._styles()
         if view is None or index >= len(view.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, st["base"])
         row = view.rows[index]
-        base = self.rich_style
         if row.kind == "spread":
-            style = base + self.get_component_rich_style("ladder--spread")
-            return Strip([Segment(row.note.center(width)[:width], style)], width)
+            return Strip([Segment(row.note.center(width)[:width], st["spread"])], width)
         pp, qp = view.price_precision, view.qty_precision
-        side_style = self.get_component_rich_style("ladder--ask" if row.kind == "ask" else "ladder--bid")
-        bar_style = self.get_component_rich_style(
-            "ladder--ask-bar" if row.kind == "ask" else "ladder--bid-bar"
-        )
         if row.kind == "order":
             text = f"   {'◆' if row.own else '·'} {format_ticks(row.qty, qp):>16}  {row.note}"
-            style = base + (
-                self.get_component_rich_style("ladder--own")
-                if row.own
-                else self.get_component_rich_style("ladder--dim")
-            )
-            return Strip([Segment(text[:width].ljust(width), style)], width)
+            return Strip([Segment(text[:width].ljust(width), st["own"] if row.own else st["dim"])], width)
+        side = row.kind
         price = format_ticks(row.price, pp)
         qty = format_ticks(row.qty, qp)
         cum = format_ticks(row.cum, qp)
-        mark = "◆" if row.own else " "
         pw, qw = max(len(price), 9), max(len(qty), 10)
         show_cum = width >= pw + 2 * qw + 14
         body = f" {qty:>{qw}} {cum:>{qw}} " if show_cum else f" {qty:>{qw}} "
-        fixed = f"{mark}{price:>{pw}}{body}"
-        bar_w = max(0, width - len(fixed))
+        mark = "◆" if row.own else " "
+        bar_w = max(0, width - 1 - pw - len(body))
         fill = row.cum / view.max_cum * bar_w if view.max_cum else 0
         full = int(fill)
         frac = int((fill - full) * 8)
         bar = ("█" * full + (BAR_CHARS[frac] if frac and full < bar_w else "")).ljust(bar_w)[:bar_w]
         segs = [
-            Segment(mark, base + (self.get_component_rich_style("ladder--own") if row.own else side_style)),
-            Segment(f"{price:>{pw}}", base + side_style + Style(bold=True)),
-            Segment(body, base),
-            Segment(bar, base + bar_style),
+            Segment(mark, st["own"] if row.own else st[side]),
+            Segment(f"{price:>{pw}}", st[side + "-price"]),
+            Segment(body, st["base"]),
+            Segment(bar, st[side + "-bar"]),
         ]
-        return Strip(segs, width).crop(0, width)
+        return Strip(segs, width)

@@ -36,7 +36,7 @@ class ModeBanner(Static):
         text.append(label, style="bold reverse")
         text.append(f"  {symbol}  ", style="bold")
         text.append(extra)
-        self.update(text)
+        _update(self, text)
 
 
 class StatusBar(Static):
@@ -82,4 +82,12 @@ class StatusBar(Static):
             t.append(f" │ DMS {left}s", style="bold magenta")
         if acct.auth_error:
             t.append(f" │ {acct.auth_error}", style="bold red")
-        self.update(t)
+        _update(self, t)
+
+
+def _update(widget: Static, text: Text) -> None:
+    """Repaint a one-line bar only when its text changed, and never re-layout the screen for it."""
+    key = (text.plain, tuple((s.start, s.end, str(s.style)) for s in text.spans))
+    if getattr(widget, "_last_key", None) != key:
+        widget._last_key = key  # type: ignore[attr-defined]
+        widget.update(text, layout=False)
