@@ -89,7 +89,7 @@ async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
         book_depth=25,
         log_file=None,
         guards={"max_notional": 10**9, "max_distance_pct": 50},
-    )  # type: ignore[arg-type]
+    )
     app = KrakenApp(settings, "DEMO", urls=urls)
     result: dict[str, Any] = {"rate": rate}
     try:
