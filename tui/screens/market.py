@@ -235,6 +235,7 @@ class MarketScreen(Screen[None]):
         self.set_class(110 <= width < 150, "-medium")
         self.set_class(width < 110, "-narrow")
         self.set_class(height < 30, "-short")
+        self.set_class(30 <= height < 40, "-compact")
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:

@@ -45,6 +45,6 @@ class TradesTape(ScrollView, can_focus=True):
         segs = [
             Segment(f"{clock} ", self.rich_style + self.get_component_rich_style("tape--time")),
             Segment(f"{'B' if t.side == 'buy' else 'S'} {_fmt(t.price):>10} ", self.rich_style + side),
-            Segment(f"{_fmt(t.qty):>12}", self.rich_style),
+            Segment(f"{_fmt(t.qty):>11}", self.rich_style),
         ]
         return Strip(segs).crop(0, width).extend_cell_length(width, self.rich_style)
