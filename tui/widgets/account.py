@@ -82,7 +82,7 @@ class OrdersTable(_Table):
                 Text(str(o.get("order_type", ""))),
                 Text(_f(o.limit_price), justify="right"),
                 Text(_f(o.qty), justify="right"),
-                Text(_f(o.filled), justify="right"),
+                Text(_f(o.filled.quantize(o.qty) if o.qty else o.filled), justify="right"),
                 Text(o.status),
                 Text(f"{age}s", justify="right"),
             )
