@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_example_config_documents_every_key_with_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("KRAKEN_API_KEY", "KRAKEN_API_SECRET"):
+    for var in ("KRAKEN_API_KEY", "KRAKEN_API_SECRET", "KRAKEN_FUTURES_API_KEY", "KRAKEN_FUTURES_API_SECRET"):
         monkeypatch.delenv(var, raising=False)
     example = ROOT / "config.example.toml"
     data = tomllib.loads(example.read_text())
     defaults = Settings().model_dump(mode="json", exclude={"permission_warning", "log_file"})
     for key, value in defaults.items():
-        if key in ("api_key", "api_secret"):
+        if key in ("api_key", "api_secret", "futures_api_key", "futures_api_secret"):
             assert f"# {key} =" in example.read_text()
             continue
         assert key in data, key

@@ -25,7 +25,9 @@ from textual.worker import Worker, WorkerState
 
 from tui.config import Settings
 from tui.feed.client import Feed, Urls
+from tui.feed.futures_trading import FuturesTrading
 from tui.feed.trading import Reply, Trading
+from tui.kraken.futures import is_futures
 from tui.modes import mode_of, start_mode
 from tui.screens.market import DEPTHS, GROUPS, INTERVALS, MarketScreen
 from tui.store import Store
@@ -129,10 +131,15 @@ class KrakenApp(App[None]):
         self._feed_worker: Worker[None] | None = None
         self.request_log: list[tuple[str, float, Reply]] = []
         self._modal_ticks = 0
-        for s in settings.symbols:
+        for s in self.watch_symbols:
             self.store.market(s)
 
     # --- lifecycle ------------------------------------------------------------------------------
+    @property
+    def watch_symbols(self) -> list[str]:
+        """Futures are live on Kraken or synthetic in DEMO; PAPER and REPLAY have spot only."""
+        return self.settings.all_symbols if self.mode in ("LIVE", "DEMO") else list(self.settings.symbols)
+
     @property
     def has_credentials(self) -> bool:
         if self.urls is not None:
@@ -173,6 +180,8 @@ class KrakenApp(App[None]):
                 self.settings.ws_private_url,
                 self.settings.ws_l3_url,
                 self.settings.rest_url,
+                futures=self.settings.ws_futures_url,
+                futures_rest=self.settings.futures_rest_url,
             )
         self.feed = Feed(self.settings, self.store, urls=urls, record=self.record)
         await self.feed.run()
@@ -205,7 +214,7 @@ class KrakenApp(App[None]):
         self.mode = mode
         self.urls = None
         self.store = Store(mode)
-        for s in self.settings.symbols:
+        for s in self.watch_symbols:
             self.store.market(s)
         screen = self.market_screen
         symbol = screen.symbol if screen else self.settings.symbols[0]
@@ -233,13 +242,26 @@ class KrakenApp(App[None]):
             fn(self.feed)
 
     def run_request(
-        self, label: str, fn: Callable[[Trading], Awaitable[Reply]], record_latency: bool = False
+        self,
+        label: str,
+        fn: Callable[[Any], Awaitable[Reply]],
+        record_latency: bool = False,
+        symbol: str | None = None,
     ) -> None:
-        """Send one request in the background and report its outcome (notification + activity log)."""
+        """Send one request in the background and report its outcome (notification + activity log).
+
+        ``symbol`` picks the venue: futures products go to the futures REST gateway, which has
+        the same method names as the spot socket's ``Trading``.
+        """
         if self.feed is None:
             self.notify("Not connected yet: nothing was sent.", severity="error")
             return
-        trading = self.feed.trading
+        trading: Trading | FuturesTrading = self.feed.trading
+        if symbol is not None and is_futures(symbol):
+            if self.feed.futures is None:
+                self.notify("Futures are not connected: nothing was sent.", severity="error")
+                return
+            trading = self.feed.futures.trading
         pressed = time.perf_counter()
 
         async def go() -> None:
@@ -257,12 +279,18 @@ class KrakenApp(App[None]):
             self.notify("The dead-man's switch needs a private connection.", severity="warning")
             return
         dms = self.feed.trading.dead_mans_switch
+        futures = self.feed.futures
+        fdms = futures.trading.dead_mans_switch if futures is not None and futures.has_credentials else None
         if dms.armed:
             self.run_worker(dms.disable(), group="requests", exit_on_error=False)
+            if fdms is not None and fdms.armed:
+                self.run_worker(fdms.disable(), group="requests", exit_on_error=False)
             self.notify("Dead-man's switch disarmed")
         else:
             cfg = self.settings.dead_mans_switch
             dms.enable(cfg.timeout, cfg.refresh_every)
+            if fdms is not None:
+                fdms.enable(cfg.timeout, cfg.refresh_every)
             self.notify(
                 f"Dead-man's switch armed: orders are cancelled {cfg.timeout}s after this app stops "
                 f"refreshing it"

@@ -29,6 +29,7 @@ __all__ = ["ConfigError", "Settings", "default_config_path", "load_settings"]
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 _SYMBOL = re.compile(r"^[A-Z0-9]{1,12}/[A-Z0-9]{1,12}$")
+_FUTURES_SYMBOL = re.compile(r"^(PF|PI|FF|FI)_[A-Z0-9]{4,16}(_\d{6})?$")
 
 
 class ConfigError(Exception):
@@ -110,15 +111,31 @@ class Settings(BaseSettings):
     ws_private_url: str = "wss://ws-auth.kraken.com/v2"
     ws_l3_url: str = "wss://ws-l3.kraken.com/v2"
     rest_url: str = "https://api.kraken.com"
+    ws_futures_url: str = "wss://futures.kraken.com/ws/v1"
+    futures_rest_url: str = "https://futures.kraken.com/derivatives"
     api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("KRAKEN_API_KEY", "KRAKEN_TUI_API_KEY", "api_key")
     )
     api_secret: SecretStr | None = Field(
         None, validation_alias=AliasChoices("KRAKEN_API_SECRET", "KRAKEN_TUI_API_SECRET", "api_secret")
     )
+    # Kraken Futures keys are separate from spot keys (futures.kraken.com issues them).
+    futures_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "KRAKEN_FUTURES_API_KEY", "KRAKEN_TUI_FUTURES_API_KEY", "futures_api_key"
+        ),
+    )
+    futures_api_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "KRAKEN_FUTURES_API_SECRET", "KRAKEN_TUI_FUTURES_API_SECRET", "futures_api_secret"
+        ),
+    )
     symbols: list[str] = Field(
         default_factory=lambda: ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
     )
+    futures_symbols: list[str] = Field(default_factory=lambda: ["PF_XBTUSD"])
     book_depth: int = 25
     ohlc_interval: int = 1
     refresh_hz: float = Field(20.0, ge=1, le=60)
@@ -146,6 +163,27 @@ class Settings(BaseSettings):
                 fixed = sym.replace("XBT", "BTC").replace("XDG", "DOGE")
                 raise ValueError(f"{sym!r} is a v1 name; WebSocket v2 calls it {fixed!r}")
         return value
+
+    @field_validator("futures_symbols")
+    @classmethod
+    def _check_futures_symbols(cls, value: list[str]) -> list[str]:
+        out = []
+        for sym in value:
+            if not _FUTURES_SYMBOL.match(sym.upper()):
+                raise ValueError(f"{sym!r} is not a futures product id such as PF_XBTUSD or FI_XBTUSD_260327")
+            out.append(sym.upper())
+        return out
+
+    @property
+    def all_symbols(self) -> list[str]:
+        """Spot pairs then futures products: the watchlist's order."""
+        return [*self.symbols, *self.futures_symbols]
+
+    @property
+    def has_futures_credentials(self) -> bool:
+        return bool(
+            self.futures_api_key and self.futures_api_secret and self.futures_api_key.get_secret_value()
+        )
 
     @field_validator("book_depth")
     @classmethod

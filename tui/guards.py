@@ -13,6 +13,7 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from tui.book.l2 import L2Book
 from tui.config import Guards
+from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
 from tui.kraken.requests import LIMIT_PRICED_TYPES, TRIGGERED_TYPES, OrderParams, RequestError
 from tui.store import Balance
@@ -21,6 +22,11 @@ __all__ = ["Draft", "FormInput", "Review", "build_order", "parse_price"]
 
 MAKER_FEE = Decimal("0.0025")
 TAKER_FEE = Decimal("0.0040")
+# Kraken Futures' entry tier and the perpetuals' initial margin (50x).
+FUTURES_MAKER_FEE = Decimal("0.0002")
+FUTURES_TAKER_FEE = Decimal("0.0005")
+FUTURES_INITIAL_MARGIN = Decimal("0.02")
+FUTURES_ORDER_TYPES = ("limit", "market", "stop-loss", "stop-loss-limit", "take-profit", "take-profit-limit")
 
 
 @dataclass
@@ -149,10 +155,19 @@ def build_order(
     *,
     live: bool = False,
     cl_ord_id: str | None = None,
+    margin_available: Decimal | None = None,
 ) -> Draft:
+    """``margin_available`` is the futures account's available margin; spot uses ``balances``."""
     errors: dict[str, str] = {}
     side = form.side
     otype = form.order_type
+    futures = is_futures(inst.symbol)
+    maker_fee, taker_fee = (FUTURES_MAKER_FEE, FUTURES_TAKER_FEE) if futures else (MAKER_FEE, TAKER_FEE)
+    if futures:
+        if otype not in FUTURES_ORDER_TYPES:
+            errors["type"] = f"{otype} orders are not available on Kraken Futures"
+        if form.time_in_force == "gtd":
+            errors["expire"] = "GTD is not available on Kraken Futures"
     priced = otype in LIMIT_PRICED_TYPES
     triggered = otype in TRIGGERED_TYPES
     mid = book.mid()
@@ -204,7 +219,11 @@ def build_order(
         else:  # pct of available balance
             if raw > 100:
                 raise ValueError("at most 100%")
-            if side == "buy":
+            if futures:
+                margin = margin_available or Decimal(0)
+                unit = inst.price_decimal(ref_price) * (FUTURES_INITIAL_MARGIN + taker_fee)
+                qty_dec = margin * raw / 100 / unit
+            elif side == "buy":
                 avail = balances.get(inst.quote, Balance(inst.quote, Decimal(0), Decimal(0))).available
                 qty_dec = avail * raw / 100 / (inst.price_decimal(ref_price) * (1 + TAKER_FEE))
             else:
@@ -288,13 +307,13 @@ def build_order(
         if price_ticks is not None and unfilled:
             cost += inst.qty_decimal(unfilled) * inst.price_decimal(price_ticks)
         notional = cost
-        fee = notional * TAKER_FEE
+        fee = notional * taker_fee
     else:
         avg = slippage = None
         unfilled = 0
         px = price_ticks if price_ticks is not None else ref_price
         notional = qty * inst.price_decimal(px) if px is not None else Decimal(0)
-        fee = notional * (MAKER_FEE if priced else TAKER_FEE)
+        fee = notional * (maker_fee if priced else taker_fee)
     price_dec = inst.price_decimal(price_ticks) if price_ticks is not None else None
     distance = None
     if mid and (price_dec is not None or trigger is not None):
@@ -302,8 +321,19 @@ def build_order(
         assert ref is not None
         distance = ((ref - mid) / mid * 100).quantize(Decimal("0.01"))
 
-    # funds
-    if side == "buy":
+    # funds (futures: initial margin from the margin account, not the spot wallet)
+    if futures:
+        need = notional * FUTURES_INITIAL_MARGIN + fee
+        if margin_available is None and not form.reduce_only:
+            return Draft({"qty": "the futures margin account has not loaded yet; nothing was sent"})
+        if margin_available is not None and not form.reduce_only and need > margin_available:
+            return Draft(
+                {
+                    "qty": f"insufficientAvailableFunds: needs {need:.2f} {inst.quote} margin, "
+                    f"available {margin_available:.2f}"
+                }
+            )
+    elif side == "buy":
         avail = balances.get(inst.quote, Balance(inst.quote, Decimal(0), Decimal(0))).available
         if notional * (1 + TAKER_FEE) > avail:
             return Draft(

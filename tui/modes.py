@@ -39,6 +39,9 @@ async def start_mode(
 
     symbols = [s for s in settings.symbols]
     cfg = ExchangeConfig(port=0, seed=settings.demo.seed, rate=settings.demo.rate, symbols=_known(symbols))
+    # Futures on the embedded exchange are synthetic: shown in DEMO only, never next to mirrored
+    # (PAPER) or recorded (REPLAY) spot prices where they would pass for real ones.
+    cfg.futures_symbols = _known_futures(settings.futures_symbols) if mode == "DEMO" else []
     if mode == "DEMO":
         cfg.balances = {k: Decimal(v) for k, v in settings.demo.balances.items()}
     elif mode == "PAPER":
@@ -51,7 +54,16 @@ async def start_mode(
         cfg.replay_speed = speed
     ex = await start_exchange(cfg)
     urls = Urls(ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, ex.api_key, ex.api_secret)
+    if cfg.futures_symbols:
+        urls.futures, urls.futures_rest = ex.url_futures, ex.url_futures_rest
+        urls.futures_api_key, urls.futures_api_secret = ex.api_key, ex.api_secret
     return ex, urls
+
+
+def _known_futures(symbols: list[str]) -> list[str]:
+    from tui.exchange.pairs import FUTURES_PRODUCTS
+
+    return [s for s in symbols if s in FUTURES_PRODUCTS]
 
 
 def _known(symbols: list[str]) -> list[str]:

@@ -31,7 +31,18 @@ def app_settings(**kw: Any) -> Settings:
 
 
 def urls_of(ex: RunningExchange) -> Urls:
-    return Urls(ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, ex.api_key, ex.api_secret)
+    return Urls(
+        ex.url_public,
+        ex.url_private,
+        ex.url_l3,
+        ex.url_rest,
+        ex.api_key,
+        ex.api_secret,
+        ex.url_futures,
+        ex.url_futures_rest,
+        ex.api_key,
+        ex.api_secret,
+    )
 
 
 @pytest.fixture
@@ -66,14 +77,23 @@ class FixtureApp(KrakenApp):
         from tui.feed.client import Feed
 
         feed = Feed(
-            self.settings, self.store, urls=Urls("ws://x/v2", "ws://x/auth/v2", "ws://x/l3/v2", "http://x")
+            self.settings,
+            self.store,
+            urls=Urls(
+                "ws://x/v2",
+                "ws://x/auth/v2",
+                "ws://x/l3/v2",
+                "http://x",
+                futures="ws://x/ws/v1",
+                futures_rest="http://x",
+            ),
         )
         last = 0.0
         for rec in read_recording(FIXTURE):
             if rec["dir"] == "in":
                 feed.ingest(rec["conn"], rec["raw"], now=100.0)
                 last = max(last, rec["t"])
-        for name in ("public", "private"):
+        for name in ("public", "private", "futures"):
             c = self.store.health.conn(name)
             c.state, c.rtt_ms, c.frames_per_s, c.last_frame_at = "connected", 0.4, 120.0, 100.0
         if self.stale:

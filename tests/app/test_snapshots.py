@@ -38,3 +38,17 @@ def test_help_screen(snap_compare: Any) -> None:
 
 def test_live_mode_banner(snap_compare: Any) -> None:
     assert snap_compare(FixtureApp(mode="LIVE"), terminal_size=(120, 35), run_before=_settle)
+
+
+def test_futures_contract_with_its_position(snap_compare: Any) -> None:
+    async def run(pilot: Any) -> None:
+        await _settle(pilot)
+        app = pilot.app
+        assert app.market_screen is not None
+        app.market_screen.select_symbol("PF_XBTUSD")
+        await pilot.press("P")
+        await pilot.pause(0.2)
+        await app.freeze()
+        await pilot.pause(0.2)
+
+    assert snap_compare(FixtureApp(), terminal_size=(120, 35), run_before=run)

@@ -128,7 +128,8 @@ async def test_invalid_inputs_show_their_message_and_send_nothing(exchange: Runn
             sent_before = len(exchange.requests_received)
             await fill_form(pilot, "buy", qty, price)
             if post_only:
-                await pilot.press("tab", "tab", "tab", "tab", "space", "ctrl+r")
+                # price -> time in force -> GTD seconds -> post-only (iceberg row hidden for limits)
+                await pilot.press("tab", "tab", "tab", "space", "ctrl+r")
             else:
                 await pilot.press("enter")
             await pilot.pause(0.1)
@@ -163,3 +164,54 @@ async def test_dead_mans_switch_cancels_when_app_stops_refreshing(exchange: Runn
         assert app.feed is not None
         app.feed.trading.dead_mans_switch.stop_refreshing()  # what happens when the SSH session dies
         await until(pilot, lambda: not demo_orders(exchange), timeout=4)
+
+
+async def test_futures_order_round_trip_from_the_keyboard(exchange: RunningExchange) -> None:
+    """The same keys trade a futures contract: the order goes over signed REST, the feeds bring it back."""
+    from tui.widgets.account import PositionsTable
+
+    app = live_app(exchange)
+    product = "PF_XBTUSD"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, app)
+        await pilot.press("slash", *"PF_X", "enter")
+        screen = app.market_screen
+        assert isinstance(screen, MarketScreen)
+        await until(pilot, lambda: screen.symbol == product)
+        await until(
+            pilot,
+            lambda: (
+                app.store.market(product).book_state == "ok" and app.store.account.futures_margin is not None
+            ),
+        )
+        await fill_form(pilot, "buy", "0.0100", "-0.5%")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: any(o.symbol == product for o in demo_orders(exchange)))
+        order = next(o for o in demo_orders(exchange) if o.symbol == product)
+        table = screen.query_one(OrdersTable)
+        await until(pilot, lambda: order.order_id in table._values)
+        assert order.side == "buy" and order.cl_ord_id
+
+        # `]` amends by one tick over editorder; the order id stays
+        price_before = order.limit_price
+        await pilot.press("o", "right_square_bracket")
+        await until(pilot, lambda: order.limit_price != price_before)
+        assert order.limit_price == price_before + exchange.engine.pairs[product].price_increment
+
+        await pilot.press("x")
+        await until(pilot, lambda: not any(o.symbol == product for o in demo_orders(exchange)))
+        await until(pilot, lambda: order.order_id not in table._values)
+
+        # a marketable limit (at the ask) opens a position, shown with its unrealised P&L
+        await pilot.press("escape")
+        await fill_form(pilot, "buy", "0.0020", "ask")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: product in app.store.account.positions, timeout=8)
+        await pilot.press("P")
+        positions = screen.query_one(PositionsTable)
+        await until(pilot, lambda: product in positions._values)
+        assert app.store.account.positions[product].size > 0

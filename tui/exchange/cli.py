@@ -1,4 +1,4 @@
-"""``kraken-tui exchange``: run the embedded Kraken v2 exchange until interrupted."""
+"""``kraken-tui exchange``: run the embedded Kraken v2 (and Futures v1) exchange until interrupted."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from tui.exchange.faults import parse_faults
-from tui.exchange.pairs import DEFAULT_PAIRS
+from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, start_exchange
 
 
@@ -46,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-rate-limits", action="store_true", help="switch off Kraken's trading rate counter"
     )
     parser.add_argument(
+        "--futures",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="serve Kraken Futures (PF_XBTUSD, PF_ETHUSD) at /ws/v1 and /derivatives (default on)",
+    )
+    parser.add_argument(
         "--faults",
         help="fault injection, e.g. corrupt=0.01,drop=0.01,dup=0.01,delay=50,disconnect_every=5,"
         "drop_after=1000,rate_limited=0.05,refuse_for=10",
@@ -76,6 +82,7 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         replay_speed=args.replay_speed,
         faults=parse_faults(args.faults),
         rate_limits=not args.no_rate_limits,
+        futures_symbols=list(FUTURES_PRODUCTS) if getattr(args, "futures", True) else [],
     )
     if balances:
         cfg.balances = balances

@@ -4,14 +4,21 @@ Pure and synchronous (an injectable clock, no I/O), so it can be property-tested
 server, the synthetic market and the mirror source alike. Every state change is appended to
 ``events`` in the order it happened; the server drains them after each call and turns them into
 wire frames. Prices and quantities are integer ticks at the pair's precision; money is Decimal.
+
+Futures products (``futures=``) trade in the same books with the same matching, but settle into
+positions and USD collateral (``tui.exchange.positions``) instead of moving spot assets; their
+orders are margin-checked instead of funds-checked and report ``FuturesOrderEvent`` /
+``FuturesFill`` instead of spot executions and ledger entries.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import random
 import string
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,12 +28,15 @@ from typing import Any
 
 from sortedcontainers import SortedDict
 
-from tui.exchange.pairs import ASSET_PRECISION
+from tui.exchange.pairs import ASSET_PRECISION, FUTURES_INDEX
+from tui.exchange.positions import FuturesLedger, MarginSummary
 from tui.kraken.instrument import Instrument
 
 __all__ = [
     "Engine",
     "Execution",
+    "FuturesFill",
+    "FuturesOrderEvent",
     "L3Changed",
     "Ledger",
     "LevelChanged",
@@ -190,7 +200,38 @@ class Ledger:
     entry: dict[str, Any]
 
 
-Event = LevelChanged | L3Changed | PublicTrade | Execution | Ledger
+@dataclass(frozen=True, slots=True)
+class FuturesOrderEvent:
+    """A futures order changed: ``order`` is a copy taken when it happened."""
+
+    user: str
+    exec_type: str  # new | amended | trade | status | filled | canceled | expired
+    order: Order
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FuturesFill:
+    user: str
+    symbol: str
+    order_id: str
+    cl_ord_id: str | None
+    side: str
+    order_type: str
+    time_in_force: str
+    post_only: bool
+    price: int
+    qty: int
+    remaining: int
+    fill_id: str
+    liquidity: str  # maker | taker
+    fee: Decimal
+    realized: Decimal
+    timestamp: float
+    seq: int
+
+
+Event = LevelChanged | L3Changed | PublicTrade | Execution | Ledger | FuturesOrderEvent | FuturesFill
 
 
 @dataclass
@@ -246,8 +287,18 @@ class Engine:
         max_open_orders: int = 80,
         seed: int = 0,
         rate_limits: bool = True,
+        futures: Mapping[str, Instrument] | None = None,
+        futures_maker_fee: Decimal = Decimal("0.0002"),
+        futures_taker_fee: Decimal = Decimal("0.0005"),
     ) -> None:
-        self.pairs = dict(pairs)
+        self.pairs = {**pairs, **(futures or {})}
+        self.futures = frozenset(futures or ())
+        self.futures_maker_fee = futures_maker_fee
+        self.futures_taker_fee = futures_taker_fee
+        self.ledger = FuturesLedger()
+        self._frng = random.Random(seed + 1)  # futures ids: the spot id sequence stays as it was
+        self._ffills: dict[str, deque[FuturesFill]] = {}
+        self._fdms: dict[str, float] = {}
         self.maker_fee = maker_fee
         self.taker_fee = taker_fee
         self.now = now
@@ -292,6 +343,93 @@ class Engine:
             for asset, amount in acct.total.items():
                 out[asset] = out.get(asset, Decimal(0)) + amount
         return out
+
+    # --- futures -------------------------------------------------------------------------------
+    def open_futures_account(self, user: str, collateral: Decimal) -> None:
+        self.ledger.deposit(user, Decimal(collateral))
+
+    def is_futures(self, symbol: str) -> bool:
+        return symbol in self.futures
+
+    def mid(self, symbol: str) -> Decimal | None:
+        bid, ask = self.best(symbol, "bid"), self.best(symbol, "ask")
+        if bid is None or ask is None:
+            return None
+        pair = self.pairs[symbol]
+        return (pair.price_decimal(bid) + pair.price_decimal(ask)) / 2
+
+    def mark_price(self, symbol: str) -> Decimal | None:
+        """Mid of the product's best bid and ask; the last trade when one side is empty."""
+        mid = self.mid(symbol)
+        if mid is not None:
+            return mid
+        last = self._last_price.get(symbol)
+        return self.pairs[symbol].price_decimal(last) if last is not None else None
+
+    def index_price(self, symbol: str) -> Decimal | None:
+        """The matching spot pair's mid when it is listed here, else the mark price."""
+        spot = FUTURES_INDEX.get(symbol)
+        if spot is not None and spot in self.pairs and spot not in self.futures:
+            mid = self.mid(spot)
+            if mid is not None:
+                return mid
+        return self.mark_price(symbol)
+
+    def futures_orders(self, user: str, symbol: str | None = None) -> list[Order]:
+        return [
+            o
+            for o in self._orders.values()
+            if o.user == user and o.symbol in self.futures and (symbol is None or o.symbol == symbol)
+        ]
+
+    def _order_rows(
+        self, user: str, extra: Order | None = None, skip: Order | None = None
+    ) -> dict[str, list[tuple[str, Decimal, Decimal]]]:
+        rows: dict[str, list[tuple[str, Decimal, Decimal]]] = {}
+        orders = [o for o in self.futures_orders(user) if o is not skip]
+        if extra is not None:
+            orders.append(extra)
+        for o in orders:
+            price = self._margin_price(o)
+            if price is not None:
+                pair = self.pairs[o.symbol]
+                rows.setdefault(o.symbol, []).append((o.side, pair.qty_decimal(o.remaining), price))
+        return rows
+
+    def _margin_price(self, o: Order) -> Decimal | None:
+        pair = self.pairs[o.symbol]
+        ticks = o.limit_price if o.limit_price is not None else o.trigger_price
+        if ticks is None:
+            ticks = self.best(o.symbol, "ask" if o.side == "buy" else "bid") or self._last_price[o.symbol]
+        if ticks is not None:
+            return pair.price_decimal(ticks)
+        return self.mark_price(o.symbol)
+
+    def futures_margin(
+        self, user: str, extra: Order | None = None, skip: Order | None = None
+    ) -> MarginSummary:
+        marks = {s: self.mark_price(s) for s in self.futures}
+        return self.ledger.margin(user, marks, self._order_rows(user, extra, skip))
+
+    def futures_fills(self, user: str, n: int = 100) -> list[FuturesFill]:
+        return list(self._ffills.get(user, ()))[-n:]
+
+    def _check_margin(self, user: str, o: Order, skip: Order | None = None) -> None:
+        """Refuse an order whose added initial margin exceeds the available margin."""
+        if user in self.unlimited:
+            return
+        before = self.futures_margin(user, skip=skip if skip is not None else o)
+        after = self.futures_margin(user, extra=o, skip=skip if skip is not None else o)
+        added = after.order_margin - before.order_margin
+        if added > 0 and before.available < added:
+            raise OrderError("insufficientAvailableFunds")
+
+    def _reducible(self, o: Order) -> int:
+        """Ticks of ``o`` that would still only reduce its user's position."""
+        pos = self.ledger.qty(o.user, o.symbol)
+        if (o.side == "buy" and pos >= 0) or (o.side == "sell" and pos <= 0):
+            return 0
+        return self.pairs[o.symbol].qty_ticks(abs(pos))
 
     # --- queries ------------------------------------------------------------------------------
     def levels(self, symbol: str, side: str, n: int | None = None) -> list[tuple[int, int]]:
@@ -376,6 +514,8 @@ class Engine:
         return pair.quote, self._q(cost, pair.quote, ROUND_CEILING)
 
     def _rereserve(self, o: Order) -> None:
+        if o.symbol in self.futures:
+            return  # futures orders reserve margin, computed on demand (futures_margin)
         pair = self.pairs[o.symbol]
         acct = self._acct(o.user)
         if o.reserved:
@@ -389,7 +529,7 @@ class Engine:
             acct.reserved[asset] = acct.reserved.get(asset, Decimal(0)) + need
 
     def _charge_rate(self, user: str, symbol: str, cost: Decimal) -> None:
-        if not self.rate_limits or user in self.unlimited:
+        if not self.rate_limits or user in self.unlimited or symbol in self.futures:
             return
         now = self.now()
         value, at = self._rate.get((user, symbol), (Decimal(0), now))
@@ -409,6 +549,10 @@ class Engine:
     def _report(self, o: Order, exec_type: str, *, full: bool = False, **extra: Any) -> None:
         if o.user in self.unlimited:
             return  # the synthetic participants have no private feed
+        if o.symbol in self.futures:
+            if exec_type != "pending_new":
+                self.events.append(FuturesOrderEvent(o.user, exec_type, copy.copy(o), extra.get("reason")))
+            return
         ts = rfc3339(self.now())
         r: dict[str, Any] = {"order_id": o.order_id, "exec_type": exec_type, "order_status": o.status}
         if o.cl_ord_id is not None:
@@ -562,7 +706,8 @@ class Engine:
             raise OrderError("EGeneral:Invalid arguments:side")
         if req.order_type == "settle-position":
             raise OrderError("EOrder:Reduce only:No position exists")
-        if req.reduce_only:
+        futures = req.symbol in self.futures
+        if req.reduce_only and not futures:
             raise OrderError("EOrder:Reduce only:No position exists")
         if pair.status in ("cancel_only", "maintenance"):
             raise OrderError(f"EService:Market in {pair.status} mode")
@@ -620,8 +765,36 @@ class Engine:
             >= self.max_open_orders
         ):
             raise OrderError("EOrder:Orders limit exceeded")
-        self._check_funds(user, req, pair)
+        if futures:
+            self._check_futures(user, req)
+        else:
+            self._check_funds(user, req, pair)
         return pair
+
+    def _check_futures(self, user: str, req: OrderRequest) -> None:
+        probe = Order(
+            order_id="",
+            user=user,
+            symbol=req.symbol,
+            side=req.side,
+            order_type=req.order_type,
+            qty=req.qty,
+            limit_price=req.limit_price,
+            time_in_force=req.time_in_force,
+            created=self.now(),
+            reduce_only=req.reduce_only,
+        )
+        if req.trigger_price is not None and req.limit_price is None:
+            pair = self.pairs[req.symbol]
+            try:
+                probe.trigger_price = pair.price_ticks(req.trigger_price)
+            except ValueError:
+                raise OrderError("EOrder:Tick size check failed") from None
+        if req.reduce_only:
+            if user not in self.unlimited and self._reducible(probe) < req.qty:
+                raise OrderError("wouldNotReducePosition")
+            return
+        self._check_margin(user, probe)
 
     def _check_funds(self, user: str, req: OrderRequest, pair: Instrument) -> None:
         if user in self.unlimited:
@@ -652,7 +825,7 @@ class Engine:
         pair = self._validate(user, req)
         now = self.now()
         o = Order(
-            order_id=_new_id(self._rng),
+            order_id=self._futures_id() if req.symbol in self.futures else _new_id(self._rng),
             user=user,
             symbol=req.symbol,
             side=req.side,
@@ -664,6 +837,7 @@ class Engine:
             cl_ord_id=req.cl_ord_id,
             order_userref=req.order_userref,
             post_only=req.post_only,
+            reduce_only=req.reduce_only,
             display_qty=req.display_qty,
             expire_time=req.expire_time if req.time_in_force == "gtd" else None,
             trigger_price_type=req.trigger_price_type,
@@ -698,6 +872,9 @@ class Engine:
         self._execute(o)
         self._run_triggers(o.symbol)
         return o
+
+    def _futures_id(self) -> str:
+        return str(uuid.UUID(int=self._frng.getrandbits(128), version=4))
 
     def _set_trigger(self, o: Order, price: Decimal, pair: Instrument) -> None:
         last = self._last_price[o.symbol]
@@ -763,7 +940,19 @@ class Engine:
                 stopped_reason = "Self trade prevention"
                 break
             qty = min(taker.remaining, maker.remaining)
-            if taker.side == "buy" and taker.user not in self.unlimited:
+            if pair.symbol in self.futures:
+                if maker.reduce_only and maker.user not in self.unlimited:
+                    room = self._reducible(maker)
+                    if room <= 0:
+                        self._close(maker, "canceled", "canceled", "Reduce only")
+                        continue
+                    qty = min(qty, room)
+                if taker.reduce_only and taker.user not in self.unlimited:
+                    qty = min(qty, self._reducible(taker))
+                    if qty <= 0:
+                        stopped_reason = "Reduce only"
+                        break
+            elif taker.side == "buy" and taker.user not in self.unlimited:
                 qty = self._affordable(taker, pair, price, qty)
                 if qty <= 0:
                     stopped_reason = "Insufficient funds"
@@ -796,19 +985,33 @@ class Engine:
     def _fill(self, taker: Order, maker: Order, price: int, qty: int, pair: Instrument) -> None:
         now = self.now()
         qd = pair.qty_decimal(qty)
-        cost = self._q(qd * pair.price_decimal(price), pair.quote)
+        futures = pair.symbol in self.futures
         buyer, seller = (taker, maker) if taker.side == "buy" else (maker, taker)
-        fee_b = self._q(cost * (self.taker_fee if buyer is taker else self.maker_fee), pair.quote)
-        fee_s = self._q(cost * (self.taker_fee if seller is taker else self.maker_fee), pair.quote)
+        realized: dict[str, Decimal] = {}
+        if futures:
+            # exact: notional and fees keep every digit; realized PnL and fees move collateral
+            cost = qd * pair.price_decimal(price)
+            fee_b = cost * (self.futures_taker_fee if buyer is taker else self.futures_maker_fee)
+            fee_s = cost * (self.futures_taker_fee if seller is taker else self.futures_maker_fee)
+        else:
+            cost = self._q(qd * pair.price_decimal(price), pair.quote)
+            fee_b = self._q(cost * (self.taker_fee if buyer is taker else self.maker_fee), pair.quote)
+            fee_s = self._q(cost * (self.taker_fee if seller is taker else self.maker_fee), pair.quote)
         if buyer.user in self.unlimited:
             fee_b = Decimal(0)
         if seller.user in self.unlimited:
             fee_s = Decimal(0)
-        self._move(buyer.user, pair.quote, -(cost + fee_b))
-        self._move(buyer.user, pair.base, qd)
-        self._move(seller.user, pair.base, -qd)
-        self._move(seller.user, pair.quote, cost - fee_s)
-        self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
+        if futures:
+            px = pair.price_decimal(price)
+            realized[buyer.order_id] = self.ledger.settle(buyer.user, pair.symbol, qd, px, fee_b, now)
+            realized[seller.order_id] = self.ledger.settle(seller.user, pair.symbol, -qd, px, fee_s, now)
+            self.ledger.deposit(FEE_ACCOUNT, fee_b + fee_s)
+        else:
+            self._move(buyer.user, pair.quote, -(cost + fee_b))
+            self._move(buyer.user, pair.base, qd)
+            self._move(seller.user, pair.base, -qd)
+            self._move(seller.user, pair.quote, cost - fee_s)
+            self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
         self._trade_seq[pair.symbol] += 1
         trade_id = self._trade_seq[pair.symbol]
         self._last_price[pair.symbol] = price
@@ -840,6 +1043,41 @@ class Engine:
             )
         )
         self._trades[pair.symbol].append(self.events[-1])  # type: ignore[arg-type]
+        if futures:
+            for o, fee, liq in (
+                (maker, fee_b if maker is buyer else fee_s, "maker"),
+                (taker, fee_b if taker is buyer else fee_s, "taker"),
+            ):
+                if o.user in self.unlimited:
+                    continue
+                fills = self._ffills.setdefault(o.user, deque(maxlen=500))
+                seq = (fills[-1].seq + 1) if fills else 1
+                fill = FuturesFill(
+                    o.user,
+                    pair.symbol,
+                    o.order_id,
+                    o.cl_ord_id,
+                    o.side,
+                    o.order_type,
+                    o.time_in_force,
+                    o.post_only,
+                    price,
+                    qty,
+                    o.remaining,
+                    self._futures_id(),
+                    liq,
+                    fee,
+                    realized[o.order_id],
+                    now,
+                    seq,
+                )
+                fills.append(fill)
+                self.events.append(fill)
+                if o.remaining:
+                    self._report(o, "trade")
+            if maker.remaining == 0:
+                self._close(maker, "filled", "filled")
+            return
         ref = f"T{trade_id:05d}-{pair.base}{pair.quote}"
         for o, fee, liq in (
             (maker, fee_b if maker is buyer else fee_s, "m"),
@@ -1037,15 +1275,29 @@ class Engine:
             if best is not None and (new_price >= best if o.side == "buy" else new_price <= best):
                 raise OrderError("EOrder:Post only order")
         # funds for an increase in exposure
-        if o.side == "sell" and new_qty > o.qty:
+        if o.symbol in self.futures:
+            probe = copy.copy(o)
+            probe.qty, probe.limit_price = new_qty, new_price
+            untriggered = o.order_type in TRIGGERED_TYPES and not o.triggered
+            if trigger_price is not None and untriggered and probe.limit_price is None:
+                try:
+                    probe.trigger_price = pair.price_ticks(trigger_price)
+                except ValueError:
+                    raise OrderError("EOrder:Tick size check failed") from None
+            if o.reduce_only:
+                if user not in self.unlimited and self._reducible(probe) < probe.remaining:
+                    raise OrderError("wouldNotReducePosition")
+            else:
+                self._check_margin(user, probe, skip=o)
+        elif o.side == "sell" and new_qty > o.qty:
             if self._acct(user).available(pair.base) < pair.qty_decimal(new_qty - o.qty):
                 raise OrderError("EOrder:Insufficient funds")
-        if o.side == "buy" and new_price is not None:
+        if o.side == "buy" and new_price is not None and o.symbol not in self.futures:
             old = o.reserved
             need = pair.qty_decimal(new_qty - o.filled) * pair.price_decimal(new_price) * (1 + self.taker_fee)
             if self._acct(user).available(pair.quote) + old < need:
                 raise OrderError("EOrder:Insufficient funds")
-        amend_id = _new_id(self._rng)
+        amend_id = self._futures_id() if o.symbol in self.futures else _new_id(self._rng)
         keeps_priority = new_price == o.limit_price and new_qty <= o.qty
         if trigger_price is not None and o.order_type in TRIGGERED_TYPES and not o.triggered:
             self._set_trigger(o, trigger_price, pair)
@@ -1196,18 +1448,31 @@ class Engine:
             self._close(o, "canceled", "canceled", reason)
         return matched
 
-    def cancel_all(self, user: str, reason: str = "User requested") -> int:
-        orders = [o for o in self._orders.values() if o.user == user]
+    def cancel_all(
+        self, user: str, reason: str = "User requested", *, futures: bool = False, symbol: str | None = None
+    ) -> int:
+        """Cancel the user's spot orders (or, with ``futures=True``, futures orders), as on Kraken,
+        where spot and futures are separate venues."""
+        orders = [
+            o
+            for o in self._orders.values()
+            if o.user == user
+            and (o.symbol in self.futures) == futures
+            and (symbol is None or o.symbol == symbol)
+        ]
         for o in orders:
             self._close(o, "canceled", "canceled", reason)
         return len(orders)
 
-    def cancel_all_orders_after(self, user: str, timeout: int) -> tuple[float, float]:
+    def cancel_all_orders_after(
+        self, user: str, timeout: int, *, futures: bool = False
+    ) -> tuple[float, float]:
         now = self.now()
+        dms = self._fdms if futures else self._dms
         if timeout <= 0:
-            self._dms.pop(user, None)
+            dms.pop(user, None)
             return now, now
-        self._dms[user] = now + timeout
+        dms[user] = now + timeout
         return now, now + timeout
 
     def dead_mans_switch(self, user: str) -> float | None:
@@ -1265,6 +1530,10 @@ class Engine:
             if now >= deadline:
                 del self._dms[user]
                 self.cancel_all(user, reason="CancelAllOrdersAfter Timeout")
+        for user, deadline in list(self._fdms.items()):
+            if now >= deadline:
+                del self._fdms[user]
+                self.cancel_all(user, reason="CancelAllOrdersAfter Timeout", futures=True)
         for o in list(self._orders.values()):
             if o.expire_time is not None and now >= o.expire_time:
                 self._close(o, "expired", "expired", "Order expired")

@@ -10,7 +10,14 @@ from decimal import Decimal
 
 from tui.kraken.instrument import Instrument
 
-__all__ = ["ASSET_PRECISION", "DEFAULT_PAIRS", "START_PRICES", "pair_to_wire"]
+__all__ = [
+    "ASSET_PRECISION",
+    "DEFAULT_PAIRS",
+    "FUTURES_INDEX",
+    "FUTURES_PRODUCTS",
+    "START_PRICES",
+    "pair_to_wire",
+]
 
 
 def _pair(symbol: str, pp: int, qp: int, cp: int, price_inc: str, qty_min: str, cost_min: str) -> Instrument:
@@ -46,6 +53,44 @@ DEFAULT_PAIRS: dict[str, Instrument] = {
     )
 }
 
+
+def _perpetual(symbol: str, pp: int, tick: str, qp: int, qty_min: str) -> Instrument:
+    """A linear perpetual: quantities in contracts of 1 base unit, prices in USD.
+
+    ``base`` is the product id itself (a futures position is not an asset the spot ledger holds),
+    so nothing that walks spot assets ever moves it.
+    """
+    return Instrument.from_wire(
+        {
+            "symbol": symbol,
+            "base": symbol,
+            "quote": "USD",
+            "status": "online",
+            "price_precision": pp,
+            "qty_precision": qp,
+            "cost_precision": 8,
+            "price_increment": tick,
+            "qty_increment": format(Decimal(1).scaleb(-qp), "f"),
+            "qty_min": qty_min,
+            "cost_min": "0",
+            "marginable": True,
+            "has_index": True,
+        }
+    )
+
+
+# Kraken Futures linear perpetuals (multi-collateral "flex" account, 50x max leverage).
+FUTURES_PRODUCTS: dict[str, Instrument] = {
+    p.symbol: p
+    for p in (
+        _perpetual("PF_XBTUSD", 1, "0.5", 4, "0.0001"),
+        _perpetual("PF_ETHUSD", 1, "0.1", 3, "0.001"),
+    )
+}
+
+# The spot pair whose mid price is each perpetual's index (when that pair is listed).
+FUTURES_INDEX: dict[str, str] = {"PF_XBTUSD": "BTC/USD", "PF_ETHUSD": "ETH/USD"}
+
 # Where each synthetic market starts (quote units).
 START_PRICES: dict[str, Decimal] = {
     "BTC/USD": Decimal("97250.0"),
@@ -54,6 +99,8 @@ START_PRICES: dict[str, Decimal] = {
     "XRP/EUR": Decimal("2.14250"),
     "DOGE/USD": Decimal("0.3821500"),
     "ADA/USD": Decimal("0.912000"),
+    "PF_XBTUSD": Decimal("97250.0"),
+    "PF_ETHUSD": Decimal("3412.5"),
 }
 
 # Ledger decimals per asset (Kraken's asset `precision`).

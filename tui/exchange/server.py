@@ -1,7 +1,8 @@
 """The embedded Kraken exchange: one aiohttp app speaking WebSocket v2 and the REST bits a client needs.
 
 Paths follow the project convention (protocol reference, top): ``/v2`` public, ``/auth/v2``
-private and trading, ``/l3/v2`` level3, REST under ``/0/``. Frames, field names, number
+private and trading, ``/l3/v2`` level3, REST under ``/0/``; Kraken Futures (``futures.py``) at
+``/ws/v1`` and REST v3 under ``/derivatives/api/v3/``. Frames, field names, number
 formatting and error strings follow the reference, so a third-party v2 client works unchanged.
 """
 
@@ -35,8 +36,9 @@ from tui.exchange.engine import (
 )
 from tui.exchange.faults import FaultConfig
 from tui.exchange.feeds import BookFeed, L3Feed, book_checksum_of, l3_checksum_of
+from tui.exchange.futures import FuturesGateway
 from tui.exchange.market import SyntheticMarket
-from tui.exchange.pairs import ASSET_PRECISION, DEFAULT_PAIRS, START_PRICES, pair_to_wire
+from tui.exchange.pairs import ASSET_PRECISION, DEFAULT_PAIRS, FUTURES_PRODUCTS, START_PRICES, pair_to_wire
 from tui.exchange.stats import INTERVALS, MarketStats
 from tui.kraken.auth import verify_api_sign
 from tui.kraken.instrument import Instrument
@@ -128,6 +130,8 @@ class ExchangeConfig:
     rate_limits: bool = True
     maker_fee: Decimal = Decimal("0.0025")
     taker_fee: Decimal = Decimal("0.0040")
+    futures_symbols: list[str] = field(default_factory=lambda: list(FUTURES_PRODUCTS))  # [] disables
+    futures_collateral: Decimal = Decimal(50000)  # the demo user's futures USD collateral
 
 
 class _Conn:
@@ -216,15 +220,18 @@ class RunningExchange:
         self.config = config
         self.faults = config.faults
         self.pairs: dict[str, Instrument] = {s: DEFAULT_PAIRS[s] for s in config.symbols}
+        self.futures_pairs: dict[str, Instrument] = {s: FUTURES_PRODUCTS[s] for s in config.futures_symbols}
         self.engine = Engine(
             self.pairs,
             seed=config.seed,
             rate_limits=config.rate_limits,
             maker_fee=config.maker_fee,
             taker_fee=config.taker_fee,
+            futures=self.futures_pairs,
         )
         self.stats = {s: MarketStats(p) for s, p in self.pairs.items()}
         self.market: SyntheticMarket | None = None
+        self.futures_market: SyntheticMarket | None = None
         self.users: dict[str, tuple[str, str]] = {}  # api key -> (secret, user)
         self.tokens: dict[str, tuple[str, float, bool]] = {}  # token -> (user, issued, used)
         self.nonces: dict[str, int] = {}
@@ -238,12 +245,21 @@ class RunningExchange:
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._last_bbo: dict[str, tuple[Any, Any]] = {}
-        self.add_user(config.api_key, config.api_secret, "demo", config.balances)
+        self.futures = FuturesGateway(self, self.futures_pairs) if self.futures_pairs else None
+        self.add_user(config.api_key, config.api_secret, "demo", config.balances, config.futures_collateral)
 
     # --- setup ------------------------------------------------------------------------------------
-    def add_user(self, api_key: str, api_secret: str, user: str, balances: dict[str, Decimal]) -> None:
+    def add_user(
+        self,
+        api_key: str,
+        api_secret: str,
+        user: str,
+        balances: dict[str, Decimal],
+        futures_collateral: Decimal = Decimal(0),
+    ) -> None:
         self.users[api_key] = (api_secret, user)
         self.engine.open_account(user, balances)
+        self.engine.open_futures_account(user, futures_collateral)
 
     @property
     def url_public(self) -> str:
@@ -260,6 +276,14 @@ class RunningExchange:
     @property
     def url_rest(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def url_futures(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws/v1"
+
+    @property
+    def url_futures_rest(self) -> str:
+        return f"http://{self.host}:{self.port}/derivatives"
 
     @property
     def api_key(self) -> str:
@@ -279,6 +303,11 @@ class RunningExchange:
                 f"api key: {self.api_key}",
                 f"api secret: {self.api_secret}",
             ]
+            + (
+                [f"futures: {self.url_futures}", f"futures rest: {self.url_futures_rest}"]
+                if self.futures is not None
+                else []
+            )
         )
 
     async def start(self) -> None:
@@ -291,6 +320,8 @@ class RunningExchange:
         app.router.add_route("*", "/0/public/AssetPairs", self._rest_pairs)
         app.router.add_post("/_control/faults", self._control_faults)
         app.router.add_get("/_control/faults", self._control_faults)
+        if self.futures is not None:
+            self.futures.add_routes(app)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
@@ -301,6 +332,14 @@ class RunningExchange:
         now = time.time()
         for s, st in self.stats.items():
             st.seed_history(now, self.pairs[s].round_price(START_PRICES[s], up=False), self.config.seed)
+        if self.futures is not None:
+            self.futures.seed(now, self.config.seed)
+        if self.config.source != "none" and self.futures_pairs:
+            # futures books always run on synthetic participants (own seed: spot runs unchanged)
+            self.futures_market = SyntheticMarket(
+                self.engine, list(self.futures_pairs), START_PRICES, self.config.seed + 1
+            )
+            self.engine.drain_events()
         if self.config.source == "synthetic":
             self.market = SyntheticMarket(self.engine, list(self.pairs), START_PRICES, self.config.seed)
             self.engine.drain_events()
@@ -309,6 +348,8 @@ class RunningExchange:
             from tui.exchange.sources import run_source
 
             self._tasks.append(asyncio.create_task(run_source(self)))
+            if self.futures_market is not None:
+                self._tasks.append(asyncio.create_task(self._run_market()))
         self._tasks.append(asyncio.create_task(self._run_clock()))
 
     async def stop(self) -> None:
@@ -326,10 +367,14 @@ class RunningExchange:
     async def _run_market(self) -> None:
         step = 0.02
         next_t = time.monotonic()
+        share = len(self.futures_pairs) / max(1, len(self.pairs))  # futures books: the spot per-book rate
         while True:
             next_t += step
-            assert self.market is not None
-            self.market.tick(self.config.rate * step, self.publish)
+            futures_rate = self.config.rate * share
+            if self.market is not None:
+                self.market.tick(self.config.rate * step, self.publish)
+            if self.futures_market is not None:
+                self.futures_market.tick(futures_rate * step, self.publish)
             delay = next_t - time.monotonic()
             if delay < -1:
                 next_t = time.monotonic()
@@ -342,11 +387,14 @@ class RunningExchange:
             self.engine.advance()
             self.publish()
             now = time.monotonic()
-            if now - last_hb >= self.config.heartbeat_interval:
+            beat = now - last_hb >= self.config.heartbeat_interval
+            if beat:
                 last_hb = now
                 for c in list(self.conns):
-                    if c.subs:
+                    if c.subs and c.kind != "futures":
                         c.send('{"channel":"heartbeat"}')
+            if self.futures is not None:
+                self.futures.on_clock(beat)
             for c in list(self.conns):
                 if now - c.last_rx > self.config.idle_timeout or c.drop_due(now):
                     await c.close()
@@ -356,6 +404,8 @@ class RunningExchange:
         events = self.engine.drain_events()
         if not events:
             return
+        if self.futures is not None:
+            events = self.futures.route(events)
         levels: dict[str, dict[str, list[int]]] = {}
         l3: dict[str, list[L3Changed]] = {}
         trades: dict[str, list[PublicTrade]] = {}
@@ -1003,7 +1053,9 @@ class RunningExchange:
             data: list[dict[str, Any]] = []
             if snap_orders:
                 data.extend(
-                    self.engine.order_fields(o) | {"exec_type": "new"} for o in self.engine.open_orders(user)
+                    self.engine.order_fields(o) | {"exec_type": "new"}
+                    for o in self.engine.open_orders(user)
+                    if o.symbol in self.pairs
                 )
             if snap_trades:
                 data.extend(self.engine.fills(user, 50))
@@ -1149,6 +1201,8 @@ class RunningExchange:
         if (oid is None) == (cid is None):
             raise OrderError("EGeneral:Invalid arguments:order_id or cl_ord_id required")
         target = self.engine._find(user, oid, cid)
+        if target.symbol not in self.pairs:
+            raise OrderError("EOrder:Unknown order")  # a futures order: another venue
         pair = self.pairs[target.symbol]
         try:
             qty = pair.qty_ticks(q) if (q := _num(p, "order_qty")) is not None else None
@@ -1205,6 +1259,10 @@ class RunningExchange:
             raise _ArgError("Order_id field must be an array")
         if not (ids or cids or refs):
             raise OrderError("EGeneral:Invalid arguments:order_id, cl_ord_id or order_userref required")
+        futures = self.engine.futures_orders(user)  # another venue: never cancelled from here
+        if futures:
+            ids = [i for i in ids if i not in {o.order_id for o in futures}]
+            cids = [c for c in cids if c not in {o.cl_ord_id for o in futures}]
         cancelled = self.engine.cancel_orders(user, ids, cids, refs)
         out = []
         for o in cancelled:

@@ -23,12 +23,14 @@ from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
 from tui.config import Settings
 from tui.feed.connection import AuthFailure, Connection
+from tui.feed.futures import FuturesFeed
 from tui.feed.record import Recorder
 from tui.feed.token import TokenError, fetch_ws_token
 from tui.feed.trading import Trading
 from tui.kraken import messages as m
 from tui.kraken import requests as rq
 from tui.kraken.auth import NonceSource
+from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
 from tui.store import Candle, Fill, OrderView, Store, Ticker, Trade
 
@@ -47,6 +49,10 @@ class Urls:
     rest: str
     api_key: str | None = None
     api_secret: str | None = None
+    futures: str | None = None  # Kraken Futures WS v1
+    futures_rest: str | None = None  # ends in /derivatives
+    futures_api_key: str | None = None
+    futures_api_secret: str | None = None
 
 
 def _dec(v: Any) -> Decimal:
@@ -77,6 +83,10 @@ class Feed:
             settings.rest_url,
             settings.api_key.get_secret_value() if settings.api_key else None,
             settings.api_secret.get_secret_value() if settings.api_secret else None,
+            settings.ws_futures_url,
+            settings.futures_rest_url,
+            settings.futures_api_key.get_secret_value() if settings.futures_api_key else None,
+            settings.futures_api_secret.get_secret_value() if settings.futures_api_secret else None,
         )
         self.symbols: list[str] = list(settings.symbols)
         self.depth: dict[str, int] = dict.fromkeys(self.symbols, settings.book_depth)
@@ -93,6 +103,17 @@ class Feed:
         self._tasks: list[asyncio.Task[None]] = []
         self._resync_pending: dict[str, float] = {}
         self.trading = Trading(self)
+        self.futures: FuturesFeed | None = None
+        if self.urls.futures and self.urls.futures_rest and settings.futures_symbols:
+            self.futures = FuturesFeed(
+                settings,
+                store,
+                url=self.urls.futures,
+                rest_url=self.urls.futures_rest,
+                api_key=self.urls.futures_api_key,
+                api_secret=self.urls.futures_api_secret,
+                record=self._record if self.recorder is not None else None,
+            )
         for s in self.symbols:
             mk = store.market(s)
             mk.book_depth = self.depth[s]
@@ -156,6 +177,8 @@ class Feed:
             for c in (self.public, self.private, self.level3):
                 if c is not None and self.recorder is not None:
                     c.sent = lambda text, name=c.name: self._record(name, "out", text)
+            if self.futures is not None:
+                self._tasks.append(asyncio.create_task(self.futures.run(self.session)))
             self._tasks.append(asyncio.create_task(self._watch_symbols()))
             await asyncio.gather(*self._tasks)
         finally:
@@ -171,6 +194,8 @@ class Feed:
 
     async def _close(self) -> None:
         self.trading.stop()
+        if self.futures is not None:
+            self.futures.trading.stop()
         if self.recorder is not None:
             self.recorder.close()
         if self.session is not None and not self.session.closed:
@@ -260,6 +285,8 @@ class Feed:
         self.store.flush()
 
     def set_book_depth(self, symbol: str, depth: int) -> None:
+        if is_futures(symbol):
+            return  # futures books are full depth and have no level 3
         old = self.depth.get(symbol)
         if old == depth:
             return
@@ -278,6 +305,10 @@ class Feed:
         await self._send(self.public, rq.subscribe("book", [symbol], req_id=self.next_req_id(), depth=depth))
 
     def set_ohlc_interval(self, symbol: str, interval: int) -> None:
+        if is_futures(symbol):
+            if self.futures is not None and not self.futures.set_ohlc_interval(symbol, interval):
+                self.store.log("warning", f"{symbol}: futures have no {interval}-minute candles")
+            return
         old = self.interval.get(symbol)
         if old == interval:
             return
@@ -299,6 +330,8 @@ class Feed:
         asyncio.get_running_loop().create_task(swap())
 
     def set_l3(self, symbol: str, enabled: bool) -> None:
+        if is_futures(symbol):
+            return  # futures books are full depth and have no level 3
         if not self.has_credentials or self.level3 is None:
             return
         if enabled and symbol not in self.l3_symbols:
@@ -328,6 +361,10 @@ class Feed:
 
     def resync(self, symbol: str) -> None:
         """Resubscribe one symbol's book (once per desync episode)."""
+        if is_futures(symbol):
+            if self.futures is not None:
+                self.futures.resync(symbol)
+            return
         mk = self.store.market(symbol)
         if mk.book_state == "resyncing" and time.monotonic() - self._resync_pending.get(symbol, 0) < 5:
             return
@@ -360,6 +397,10 @@ class Feed:
 
     def ingest(self, conn_name: str, text: str, now: float | None = None) -> None:
         """Apply one recorded frame as if it had arrived on ``conn_name`` (recordings, snapshot tests)."""
+        if conn_name == "futures":
+            if self.futures is not None:
+                self.futures.ingest(text, now)
+            return
         conn = {"public": self.public, "private": self.private, "level3": self.level3}.get(conn_name)
         if conn is None:
             conn = _Offline(conn_name, self.store.health.conn(conn_name))  # type: ignore[assignment]
@@ -584,7 +625,8 @@ class Feed:
     def _executions(self, msg: m.ExecutionsMessage) -> None:
         acct = self.store.account
         if msg.type == "snapshot":
-            acct.orders.clear()
+            for spot_id in [k for k, o in acct.orders.items() if not is_futures(o.symbol)]:
+                del acct.orders[spot_id]
         for raw in msg.data:
             row = {k: (Decimal(v) if isinstance(v, str) and k in _NUMERIC else v) for k, v in raw.items()}
             oid = row.get("order_id")

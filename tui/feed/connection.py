@@ -46,6 +46,7 @@ class Connection:
         min_delay: float = 0.5,
         max_delay: float = 30.0,
         prepare: Callable[[], Awaitable[None]] | None = None,
+        app_ping: bool = True,
     ) -> None:
         self.name = name
         self.url = url
@@ -56,6 +57,9 @@ class Connection:
         self.on_connected = on_connected
         self.on_disconnected = on_disconnected
         self.prepare = prepare
+        # v2 has an application ping that measures RTT; futures v1 has none, so a WebSocket
+        # ping frame keeps the socket alive there (the heartbeat feed keeps frames flowing).
+        self.app_ping = app_ping
         self.stale_after = stale_after
         self.ping_interval = ping_interval
         self.min_delay = min_delay
@@ -177,6 +181,10 @@ class Connection:
                 return
             if now - last_ping >= self.ping_interval:
                 last_ping = now
+                if not self.app_ping:
+                    with contextlib.suppress(Exception):
+                        await ws.ping()
+                    continue
                 self._ping_id += 1
                 self._ping_sent = {k: v for k, v in self._ping_sent.items() if now - v < 60}
                 self._ping_sent[self._ping_id] = now

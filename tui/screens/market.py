@@ -18,8 +18,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
+from tui.kraken.futures import is_futures
 from tui.store import Store
-from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable
+from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow, LadderView
@@ -172,6 +173,7 @@ class MarketScreen(Screen[None]):
         Binding("o", "focus_panel('orders')", "Orders", show=False, id="panel.orders"),
         Binding("f", "focus_panel('fills')", "Fills", show=False, id="panel.fills"),
         Binding("B", "focus_panel('balances')", "Balances", show=False, id="panel.balances"),
+        Binding("P", "focus_panel('positions')", "Positions", show=False, id="panel.positions"),
         Binding("A", "focus_panel('activity')", "Log", show=False, id="panel.activity"),
         Binding("w", "focus_watchlist", "Watchlist", show=False, id="panel.watchlist"),
         Binding("question_mark", "help", "Help", tooltip="All key bindings", id="app.help"),
@@ -211,6 +213,8 @@ class MarketScreen(Screen[None]):
                 yield FillsTable(id="fills")
             with TabPane("Balances", id="tab-balances"):
                 yield BalancesTable(id="balances")
+            with TabPane("Positions", id="tab-positions"):
+                yield PositionsTable(id="positions")
             with TabPane("Activity", id="tab-activity"):
                 yield ActivityLog(id="activity")
         yield StatusBar(self.store, id="status")
@@ -255,7 +259,7 @@ class MarketScreen(Screen[None]):
             self._slow.add("depth")
         if "candles" in parts:
             self._slow.add("candles")
-        if ch.account & {"balances", "orders"} or "ticker" in parts:
+        if ch.account & {"balances", "orders", "positions"} or "ticker" in parts:
             self._slow.add("balances")
         now = time.monotonic()
         slow_due = force or now - self._slow_at >= 0.25
@@ -266,14 +270,14 @@ class MarketScreen(Screen[None]):
                 ladder.set_class(mk.book_state == "stale", "-stale")
                 ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
                 title = (
-                    f"{sym}  depth {mk.book_depth}"
+                    (f"{sym}  full book" if is_futures(sym) else f"{sym}  depth {mk.book_depth}")
                     + (f"  ×{self.group}" if self.group > 1 else "")
                     + ("  L3" if self.l3_view else "")
                 )
                 if ladder.border_title != title:
                     ladder.border_title = title
                 subtitle = {
-                    "ok": "verified ✓",
+                    "ok": "in sequence ✓" if is_futures(sym) else "verified ✓",
                     "resyncing": "RESYNCING",
                     "stale": "STALE",
                     "waiting": "waiting for snapshot",
@@ -285,8 +289,12 @@ class MarketScreen(Screen[None]):
                     self.last_rows = view.rows
             if force or "trades" in parts:
                 self.query_one(TradesTape).update_trades(list(mk.trades)[-300:])
-            if force or "instrument" in parts:
-                self.query_one(InstrumentInfo).show(mk.instrument, sym)
+            if (
+                force
+                or (parts & {"instrument", "ticker"} and mk.derivatives is not None)
+                or "instrument" in parts
+            ):
+                self.query_one(InstrumentInfo).show(mk.instrument, sym, mk.derivatives)
         acct = store.account
         if force or "orders" in ch.account:
             self.query_one(OrdersTable).show(acct.orders)
@@ -302,6 +310,15 @@ class MarketScreen(Screen[None]):
         if mk is not None and mk.ticker is not None:
             t = mk.ticker
             extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%  high {format(t.high, 'f')}  low {format(t.low, 'f')}"
+            d = mk.derivatives
+            if d is not None:
+                extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%"
+                if d.mark_price is not None:
+                    extra += f"  mark {format(d.mark_price, 'f')}"
+                if d.relative_funding_rate is not None:
+                    extra += f"  funding {d.relative_funding_rate * 100:+.4f}%"
+                if d.open_interest is not None:
+                    extra += f"  OI {format(d.open_interest, 'f')}"
         self.query_one(ModeBanner).set_mode(store.mode, sym, extra)
 
     def _refresh_slow(self, force: bool) -> None:
@@ -329,6 +346,8 @@ class MarketScreen(Screen[None]):
                 if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
                     prices[m.instrument.base] = m.ticker.last
             self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
+            acct = store.account
+            self.query_one(PositionsTable).show(acct.positions, acct.futures_margin, store.instruments)
         self._slow.clear()
 
     # --- actions -------------------------------------------------------------------------------------
@@ -362,6 +381,9 @@ class MarketScreen(Screen[None]):
         self.app.push_screen(SymbolSearch(list(self.store.markets)), chosen)
 
     def set_depth(self, depth: int) -> None:
+        if is_futures(self.symbol):
+            self.notify("Futures books are always full depth.", timeout=3)
+            return
         self.kapp.feed_call(lambda f: f.set_book_depth(self.symbol, depth))
         self.query_one("#book", BookLadder)._centered = False
         self.notify(f"{self.symbol}: book depth {depth}", timeout=2)
@@ -383,13 +405,17 @@ class MarketScreen(Screen[None]):
 
     def action_cycle_interval(self) -> None:
         cur = self.store.market(self.symbol).ohlc_interval
-        self.set_candle_interval(
-            INTERVALS[(INTERVALS.index(cur) + 1) % len(INTERVALS)] if cur in INTERVALS else 1
-        )
+        nxt = INTERVALS[(INTERVALS.index(cur) + 1) % len(INTERVALS)] if cur in INTERVALS else 1
+        if is_futures(self.symbol) and nxt == 21600:
+            nxt = 1  # futures candles stop at one week
+        self.set_candle_interval(nxt)
 
     def action_toggle_l3(self) -> None:
         if not self.kapp.has_credentials:
             self.notify("The level 3 view needs API credentials (or --demo).", severity="warning")
+            return
+        if is_futures(self.symbol) and not self.l3_view:
+            self.notify("Level 3 is a spot feed; futures have no per-order book.", timeout=3)
             return
         self.l3_view = not self.l3_view
         self.kapp.feed_call(lambda f: f.set_l3(self.symbol, self.l3_view))
@@ -447,10 +473,25 @@ class MarketScreen(Screen[None]):
             return
         table = self.query_one(OrdersTable)
         table.marked.clear()
+        for sym, group in self._by_venue(ids).items():
+            self._cancel(group, sym)
+
+    def _cancel(self, ids: list[str], symbol: str | None) -> None:
         if len(ids) >= 2:
-            self.kapp.run_request(f"batch cancel {len(ids)} orders", lambda t: t.batch_cancel(ids))
+            self.kapp.run_request(
+                f"batch cancel {len(ids)} orders", lambda t: t.batch_cancel(ids), symbol=symbol
+            )
         else:
-            self.kapp.run_request(f"cancel {ids[0]}", lambda t: t.cancel_order(ids))
+            self.kapp.run_request(f"cancel {ids[0]}", lambda t: t.cancel_order(ids), symbol=symbol)
+
+    def _by_venue(self, ids: list[str]) -> dict[str | None, list[str]]:
+        """Spot orders under None, futures orders under their product (each goes to its own venue)."""
+        out: dict[str | None, list[str]] = {}
+        for oid in ids:
+            o = self.store.account.orders.get(oid)
+            sym = o.symbol if o is not None and is_futures(o.symbol) else None
+            out.setdefault(sym, []).append(oid)
+        return out
 
     def action_cancel_all(self) -> None:
         from tui.screens.confirm import Confirm
@@ -461,12 +502,21 @@ class MarketScreen(Screen[None]):
         def done(choice: str | None) -> None:
             if choice == "all":
                 self.kapp.run_request("cancel all", lambda t: t.cancel_all())
+                futures = {o.symbol for o in self.store.account.orders.values() if is_futures(o.symbol)}
+                if futures:
+                    self.kapp.run_request(
+                        "cancel all futures", lambda t: t.cancel_all(), symbol=next(iter(futures))
+                    )
             elif choice == "symbol" and here:
                 if len(here) == 1:
-                    self.kapp.run_request(f"cancel {here[0]}", lambda t: t.cancel_order(here))
+                    self.kapp.run_request(
+                        f"cancel {here[0]}", lambda t: t.cancel_order(here), symbol=self.symbol
+                    )
                 else:
                     self.kapp.run_request(
-                        f"cancel {len(here)} {self.symbol} orders", lambda t: t.batch_cancel(here)
+                        f"cancel {len(here)} {self.symbol} orders",
+                        lambda t: t.batch_cancel(here),
+                        symbol=self.symbol,
                     )
 
         self.app.push_screen(
@@ -491,6 +541,7 @@ class MarketScreen(Screen[None]):
         self.kapp.run_request(
             f"amend {oid} price {format(new_price, 'f')}",
             lambda t: t.amend_order(order_id=oid, limit_price=new_price),
+            symbol=o.symbol,
         )
 
     def action_amend_qty(self) -> None:
@@ -517,7 +568,9 @@ class MarketScreen(Screen[None]):
                 self.notify(problem.message, severity="error")
                 return
             self.kapp.run_request(
-                f"amend {o.order_id} qty {value}", lambda t: t.amend_order(order_id=o.order_id, order_qty=qty)
+                f"amend {o.order_id} qty {value}",
+                lambda t: t.amend_order(order_id=o.order_id, order_qty=qty),
+                symbol=o.symbol,
             )
 
         self.app.push_screen(AskValue(f"New total quantity for {o.order_id}", format(o.qty, "f")), done)

@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui.config import Settings
-from tui.guards import Draft, FormInput, Review, build_order
+from tui.guards import FUTURES_ORDER_TYPES, Draft, FormInput, Review, build_order
+from tui.kraken.futures import is_futures
 from tui.kraken.requests import LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES, OrderParams, new_cl_ord_id
 from tui.store import Store
 
@@ -50,17 +51,23 @@ class OrderForm(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         inst = self.store.market(self.symbol).instrument
         assert inst is not None
+        futures = is_futures(self.symbol)
+        types = FUTURES_ORDER_TYPES if futures else ORDER_TYPES
         with VerticalScroll(id="order-form", classes=f"-{self.side}"):
             yield Label(self._title(), id="form-title")
             with Horizontal(classes="form-row"):
                 yield Label("Type", classes="form-label")
-                yield Select([(t, t) for t in ORDER_TYPES], value="limit", allow_blank=False, id="type")
+                yield Select([(t, t) for t in types], value="limit", allow_blank=False, id="type")
             yield Label("", id="type-error", classes="form-error")
             with Horizontal(classes="form-row"):
                 yield Label("Quantity", classes="form-label")
                 yield Input(placeholder=f"min {inst.format_qty(inst.qty_min)}", id="qty")
                 yield Select(
-                    [(inst.base, "base"), (inst.quote, "quote"), ("% of available", "pct")],
+                    [
+                        (f"{inst.base} contracts" if futures else inst.base, "base"),
+                        (inst.quote, "quote"),
+                        ("% of margin" if futures else "% of available", "pct"),
+                    ],
                     value="base",
                     allow_blank=False,
                     id="qty_unit",
@@ -83,11 +90,16 @@ class OrderForm(ModalScreen[None]):
             with Horizontal(classes="form-row"):
                 yield Label("Time in force", classes="form-label")
                 yield Select(
-                    [("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")], value="gtc", allow_blank=False, id="tif"
+                    [("GTC", "gtc"), ("IOC", "ioc")]
+                    if futures
+                    else [("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")],
+                    value="gtc",
+                    allow_blank=False,
+                    id="tif",
                 )
                 yield Input(placeholder="GTD: seconds", id="expire")
             yield Label("", id="expire-error", classes="form-error")
-            with Horizontal(classes="form-row"):
+            with Horizontal(classes="form-row", id="iceberg-row"):
                 yield Label("Iceberg show", classes="form-label")
                 yield Input(placeholder="display qty (iceberg)", id="display_qty")
             yield Label("", id="display_qty-error", classes="form-error")
@@ -121,6 +133,7 @@ class OrderForm(ModalScreen[None]):
         otype = str(self.query_one("#type", Select).value)
         self.query_one("#trigger-row").display = otype in TRIGGERED_TYPES
         self.query_one("#price").disabled = otype not in LIMIT_PRICED_TYPES
+        self.query_one("#iceberg-row").display = otype == "iceberg"
 
     def action_flip_side(self) -> None:
         self.side = "sell" if self.side == "buy" else "buy"
@@ -158,6 +171,11 @@ class OrderForm(ModalScreen[None]):
             self.settings.guards,
             live=self.store.mode == "LIVE",
             cl_ord_id=new_cl_ord_id(),
+            margin_available=(
+                self.store.account.futures_margin.available_margin
+                if self.store.account.futures_margin is not None
+                else None
+            ),
         )
 
     @on(Input.Submitted)
@@ -229,8 +247,20 @@ class ReviewScreen(ModalScreen[bool]):
                 t.add_row("Slippage", f"{r.slippage_pct}%")
             if r.unfilled:
                 t.add_row("Not fillable now", format(r.unfilled, "f"))
-        if self.params.post_only:
-            t.add_row("Flags", "post-only")
+        flags = [
+            f
+            for f, on_ in (("post-only", self.params.post_only), ("reduce-only", self.params.reduce_only))
+            if on_
+        ]
+        if flags:
+            t.add_row("Flags", ", ".join(flags))
+        if is_futures(r.symbol):
+            from tui.guards import FUTURES_INITIAL_MARGIN
+
+            t.add_row(
+                "Margin (est.)",
+                f"{(r.notional * FUTURES_INITIAL_MARGIN).quantize(Decimal('0.01')):,} {r.fee_asset}",
+            )
         with Vertical(id="review-box"):
             yield Label("Review order", id="review-title")
             yield Static(t)
@@ -272,7 +302,7 @@ class ReviewScreen(ModalScreen[bool]):
             + f"{r.side} {format(r.qty, 'f')} {r.symbol} "
             + (f"@ {format(r.price, 'f')}" if r.price is not None else r.order_type)
         )
-        app.run_request(label, lambda t: t.add_order(params), record_latency=True)
+        app.run_request(label, lambda t: t.add_order(params), record_latency=True, symbol=r.symbol)
         self.dismiss(True)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
+from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
 
 __all__ = [
@@ -25,10 +26,13 @@ __all__ = [
     "Candle",
     "Changes",
     "ConnectionHealth",
+    "Derivatives",
     "Fill",
+    "FuturesMargin",
     "Health",
     "MarketState",
     "OrderView",
+    "Position",
     "Store",
     "Ticker",
     "Trade",
@@ -91,6 +95,18 @@ class Candle:
     trades: int
 
 
+@dataclass(frozen=True, slots=True)
+class Derivatives:
+    """What a futures ticker adds to the spot one: the prices margin and funding are based on."""
+
+    mark_price: Decimal | None
+    index_price: Decimal | None
+    funding_rate: Decimal | None  # absolute, per period, as Kraken reports it
+    relative_funding_rate: Decimal | None  # the rate as a fraction of the position value
+    next_funding_at: float | None  # unix seconds
+    open_interest: Decimal | None
+
+
 @dataclass
 class MarketState:
     symbol: str
@@ -109,6 +125,8 @@ class MarketState:
     ohlc_interval: int = 1
     last_update: float = 0.0
     book_updates: int = 0
+    derivatives: Derivatives | None = None
+    sequence_gaps: int = 0
 
     @property
     def trusted(self) -> bool:
@@ -206,6 +224,37 @@ class Fill:
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """A futures position as the exchange reports it; ``size`` is signed (short < 0)."""
+
+    symbol: str
+    size: Decimal
+    entry_price: Decimal
+    mark_price: Decimal | None
+    pnl: Decimal | None  # unrealised, in the collateral currency
+    liquidation_price: Decimal | None
+    initial_margin: Decimal | None
+    effective_leverage: Decimal | None
+
+    @property
+    def side(self) -> str:
+        return "long" if self.size > 0 else "short"
+
+
+@dataclass(frozen=True, slots=True)
+class FuturesMargin:
+    """The futures (flex) margin account: separate money from the spot wallet."""
+
+    currency: str
+    collateral: Decimal
+    margin_equity: Decimal
+    available_margin: Decimal
+    initial_margin: Decimal
+    maintenance_margin: Decimal
+    unrealised_pnl: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityEntry:
     at: float
     level: str  # info | warning | error
@@ -222,6 +271,9 @@ class AccountState:
     auth_error: str | None = None
     dms_trigger_at: float | None = None  # wall time the exchange will cancel everything
     dms_armed: bool = False
+    positions: dict[str, Position] = field(default_factory=dict)
+    futures_margin: FuturesMargin | None = None
+    futures_authenticated: bool = False
 
     def reserved(
         self, instruments: dict[str, Instrument], fee: Decimal = Decimal("0.004")
@@ -230,8 +282,8 @@ class AccountState:
         out: dict[str, Decimal] = {}
         for o in self.orders.values():
             inst = instruments.get(o.symbol)
-            if inst is None or not o.is_open:
-                continue
+            if inst is None or not o.is_open or is_futures(o.symbol):
+                continue  # futures orders hold margin, reported by the exchange, not wallet funds
             if o.side == "sell":
                 out[inst.base] = out.get(inst.base, Decimal(0)) + o.remaining
             elif o.limit_price is not None:

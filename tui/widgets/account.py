@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, RichLog
 
 from tui.kraken.instrument import Instrument
-from tui.store import ActivityEntry, Balance, Fill, OrderView
+from tui.store import ActivityEntry, Balance, Fill, FuturesMargin, OrderView, Position
 
-__all__ = ["ActivityLog", "BalancesTable", "FillsTable", "OrdersTable"]
+__all__ = ["ActivityLog", "BalancesTable", "FillsTable", "OrdersTable", "PositionsTable"]
 
 
 def _f(v: Decimal | None) -> str:
@@ -135,6 +135,52 @@ class BalancesTable(_Table):
         )
         self.sync(rows)
         return total_value
+
+
+class PositionsTable(_Table):
+    """Futures positions with unrealised P&L at the mark, and the margin account beneath."""
+
+    COLUMNS = ("Symbol", "Side", "Size", "Entry", "Mark", "uPnL", "Liq", "Margin")
+
+    def show(
+        self,
+        positions: Mapping[str, Position],
+        margin: FuturesMargin | None,
+        instruments: Mapping[str, Instrument],
+    ) -> None:
+        rows = {}
+        for sym, p in sorted(positions.items()):
+            inst = instruments.get(sym)
+            entry = p.entry_price
+            if inst is not None:
+                entry = entry.quantize(Decimal(1).scaleb(-inst.price_precision))
+            pnl_style = "green" if (p.pnl or 0) >= 0 else "red"
+            rows[sym] = (
+                Text(sym, style="bold"),
+                Text(p.side, style="green" if p.size > 0 else "red"),
+                Text(_f(abs(p.size)), justify="right"),
+                Text(_f(entry), justify="right"),
+                Text(_f(p.mark_price), justify="right"),
+                Text(f"{p.pnl:+,.2f}" if p.pnl is not None else "–", style=pnl_style, justify="right"),
+                Text(_f(p.liquidation_price) if p.liquidation_price else "–", justify="right"),
+                Text(f"{p.initial_margin:,.2f}" if p.initial_margin is not None else "–", justify="right"),
+            )
+        if margin is not None:
+            rows["__margin__"] = (
+                Text(f"Margin {margin.currency}", style="bold"),
+                Text(""),
+                Text(""),
+                Text(f"equity {margin.margin_equity:,.2f}", justify="right"),
+                Text(f"avail {margin.available_margin:,.2f}", justify="right"),
+                Text(
+                    f"{margin.unrealised_pnl:+,.2f}",
+                    style="green" if margin.unrealised_pnl >= 0 else "red",
+                    justify="right",
+                ),
+                Text(""),
+                Text(f"{margin.initial_margin:,.2f}", justify="right"),
+            )
+        self.sync(rows)
 
 
 class ActivityLog(RichLog):

@@ -51,19 +51,20 @@ class StatusBar(Static):
         now = self.clock()
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(f" {s.mode} ", style="bold reverse")
-        for name in ("public", "private", "level3"):
+        for name in ("public", "private", "level3", "futures"):
             c = s.health.connections.get(name)
             if c is None or (name == "level3" and c.state == "idle"):
                 continue
             style = "green" if c.state == "connected" else "red" if c.state in ("auth-error",) else "yellow"
-            t.append(f" {name[:4]} ", style="bold")
+            t.append(f" {name[:4] if name != 'futures' else 'fut'} ", style="bold")
             t.append(_DOT.get(c.state, "?") + " ", style=style)
             if c.state != "connected":
                 t.append(c.state + (f" ({c.error})" if c.error else "") + " ", style=style)
                 continue
-            rtt = f"{c.rtt_ms:.1f}ms" if c.rtt_ms is not None else "–"
             age = now - c.last_frame_at if c.last_frame_at else 0.0
-            t.append(f"{rtt} {c.frames_per_s:.0f}/s {age:.1f}s ", style="dim" if age < 2 else "yellow")
+            # futures v1 has no application ping: no RTT to show, only rate and age
+            rtt = f"{c.rtt_ms:.1f}ms " if c.rtt_ms is not None else ""
+            t.append(f"{rtt}{c.frames_per_s:.0f}/s {age:.1f}s ", style="dim" if age < 2 else "yellow")
             if c.malformed:
                 t.append(f"bad:{c.malformed} ", style="yellow")
         if s.health.system_status not in ("online", "unknown"):
