@@ -128,6 +128,42 @@ async def test_info_errors_and_spot_isolation(fx: RunningExchange, session: aioh
     assert "futures: ws://" in fx.banner() and fx.banner().splitlines()[4].startswith("api key: ")
 
 
+async def test_spot_methods_never_touch_futures_orders(
+    fx: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    from tests.exchange.conftest import connect, get_token
+
+    bid = best(fx, "PF_XBTUSD", "bid")[0]
+    placed = await rest(
+        session,
+        fx,
+        "sendorder",
+        {
+            "orderType": "lmt",
+            "symbol": "PF_XBTUSD",
+            "side": "buy",
+            "size": "0.001",
+            "limitPrice": str(bid - 50),
+            "cliOrdId": "f-1",
+        },
+    )
+    oid = placed["sendStatus"]["order_id"]
+    ws = await connect(session, fx.url_private)
+    token = await get_token(session, fx)
+    await ws.send(
+        {
+            "method": "batch_cancel",
+            "params": {"orders": [oid, "OUNKNOWN-AAAAA-BBBBBB", "OUNKNOWN-AAAAA-CCCCCC"], "token": token},
+            "req_id": 1,
+        }
+    )
+    reply = await ws.until(lambda m: m.get("method") == "batch_cancel")
+    assert reply["success"] and reply["result"]["count"] == 0
+    await ws.send({"method": "cancel_all", "params": {"token": token}, "req_id": 2})
+    await ws.until(lambda m: m.get("method") == "cancel_all")
+    assert [o.order_id for o in fx.engine.futures_orders("demo")] == [oid]
+
+
 async def test_book_snapshot_and_contiguous_updates_rebuild_the_engine_book(
     live: RunningExchange, session: aiohttp.ClientSession
 ) -> None:

@@ -1310,6 +1310,11 @@ class RunningExchange:
         cids = p.get("cl_ord_id") or []
         if not isinstance(ids, list) or not isinstance(cids, list):
             raise _ArgError("Orders field must be an array")
+        futures = self.engine.futures_orders(user)  # another venue: never cancelled from here
+        fids = {o.order_id for o in futures}
+        fcids = {o.cl_ord_id for o in futures}
+        ids = [i for i in ids if str(i) not in fids]
+        cids = [c for c in cids if str(c) not in fcids]
         return {"count": self.engine.batch_cancel(user, [str(i) for i in ids], [str(c) for c in cids])}
 
 
