@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     futures_symbols: list[str] = Field(default_factory=lambda: ["PF_XBTUSD"])
     book_depth: int = 25
     ohlc_interval: int = 1
-    refresh_hz: float = Field(20.0, ge=1, le=60)
+    refresh_hz: float = Field(16.0, ge=1, le=60)
     theme: str = "textual-dark"
     log_file: Path | None = Field(default_factory=_default_log_file)
     guards: Guards = Field(default_factory=lambda: Guards())

@@ -19,12 +19,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
 from tui.kraken.futures import is_futures
-from tui.store import Store
+from tui.store import MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow, LadderView
 from tui.widgets.statusbar import ModeBanner, StatusBar
+from tui.widgets.tape import CAPACITY as TAPE_CAPACITY
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
 
@@ -189,6 +190,7 @@ class MarketScreen(Screen[None]):
         self.last_rows: tuple[LadderRow, ...] = ()
         self._slow: set[str] = set()
         self._slow_symbols: set[str] = set()
+        self._health_seen: tuple[object, ...] = ()
         self._slow_at = 0.0
 
     @property
@@ -288,7 +290,7 @@ class MarketScreen(Screen[None]):
                     ladder.update_view(view)
                     self.last_rows = view.rows
             if force or "trades" in parts:
-                self.query_one(TradesTape).update_trades(list(mk.trades)[-300:])
+                self.query_one(TradesTape).update_trades(list(mk.trades)[-TAPE_CAPACITY:])
             if (
                 force
                 or (parts & {"instrument", "ticker"} and mk.derivatives is not None)
@@ -305,21 +307,42 @@ class MarketScreen(Screen[None]):
         if slow_due:
             self._refresh_slow(force)
             self._slow_at = now
-        self.query_one(StatusBar).refresh_status(list(store.markets))
-        extra = ""
-        if mk is not None and mk.ticker is not None:
-            t = mk.ticker
-            extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%  high {format(t.high, 'f')}  low {format(t.low, 'f')}"
-            d = mk.derivatives
-            if d is not None:
-                extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%"
-                if d.mark_price is not None:
-                    extra += f"  mark {format(d.mark_price, 'f')}"
-                if d.relative_funding_rate is not None:
-                    extra += f"  funding {d.relative_funding_rate * 100:+.4f}%"
-                if d.open_interest is not None:
-                    extra += f"  OI {format(d.open_interest, 'f')}"
-        self.query_one(ModeBanner).set_mode(store.mode, sym, extra)
+        # The top and bottom lines follow at the slow rate unless integrity changed: a line at each
+        # edge of the screen that changed on every tick would make the compositor re-render every
+        # panel between them (it repaints the rectangle around all changed regions).
+        urgent = (
+            force
+            or (ch.health and self._health_seen != self._health_key())
+            or any("status" in ch.symbol_parts(s) for s in ch.symbols)
+        )
+        if slow_due or urgent:
+            self._health_seen = self._health_key()
+            self.query_one(StatusBar).refresh_status(list(store.markets))
+            self.query_one(ModeBanner).set_mode(store.mode, sym, self._banner_text(mk))
+
+    def _health_key(self) -> tuple[object, ...]:
+        h = self.store.health
+        return (h.system_status, *((c.name, c.state, c.error, c.malformed) for c in h.connections.values()))
+
+    @staticmethod
+    def _banner_text(mk: MarketState | None) -> str:
+        if mk is None or mk.ticker is None:
+            return ""
+        t = mk.ticker
+        d = mk.derivatives
+        if d is None:
+            return (
+                f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%  "
+                f"high {format(t.high, 'f')}  low {format(t.low, 'f')}"
+            )
+        extra = f"last {format(t.last, 'f')}  24h {t.change_pct:+.2f}%"
+        if d.mark_price is not None:
+            extra += f"  mark {format(d.mark_price, 'f')}"
+        if d.relative_funding_rate is not None:
+            extra += f"  funding {d.relative_funding_rate * 100:+.4f}%"
+        if d.open_interest is not None:
+            extra += f"  OI {format(d.open_interest, 'f')}"
+        return extra
 
     def _refresh_slow(self, force: bool) -> None:
         store = self.store

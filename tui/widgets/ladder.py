@@ -68,6 +68,7 @@ class BookLadder(ScrollView, can_focus=True):
         self._centered = False
         self._style_key: object = None
         self._style_cache: dict[str, Style] = {}
+        self._scale = 0  # cumulative quantity a full-width depth bar stands for
 
     def update_view(self, view: LadderView) -> None:
         old = self.view
@@ -78,18 +79,28 @@ class BookLadder(ScrollView, can_focus=True):
             self.virtual_size = Size(width, n)
             self.refresh()
         keys = [self._key(r, view) for r in view.rows]
-        if old is None or len(keys) != len(self._lines) or old.max_cum != view.max_cum:
+        # Depth bars scale to a sticky maximum with headroom: rescaling redraws every line, so it
+        # happens only when the book outgrows the scale or shrinks well below it, not on every fill.
+        rescale = view.max_cum > self._scale or view.max_cum < self._scale * 0.5
+        if rescale:
+            self._scale = view.max_cum * 5 // 4 or 1
+        if old is None or len(keys) != len(self._lines) or rescale:
             self._lines = keys
             self.refresh()
         else:
             changed = [i for i, (a, b) in enumerate(zip(keys, self._lines, strict=True)) if a != b]
             self._lines = keys
-            if changed:
-                start, end = changed[0], changed[-1]
-                if end - start < 40:
-                    self.refresh_lines(start, end - start + 1)
-                else:
-                    self.refresh()
+            # repaint only the lines that changed, run by run (cached lines cost nothing)
+            run_start = prev = None
+            for i in changed:
+                if prev is not None and i == prev + 1:
+                    prev = i
+                    continue
+                if run_start is not None and prev is not None:
+                    self.refresh_lines(run_start, prev - run_start + 1)
+                run_start = prev = i
+            if run_start is not None and prev is not None:
+                self.refresh_lines(run_start, prev - run_start + 1)
         if not self._centered and n and self.size.height:
             self.center()
             self._centered = True
@@ -108,10 +119,10 @@ class BookLadder(ScrollView, can_focus=True):
         return f"{r.kind}|{r.price}|{r.qty}|{r.cum}|{r.own}|{r.note}"
 
     def _styles(self) -> dict[str, Style]:
-        """Combined styles, built once per theme/style change: rows reuse the same Style objects,
-        which keeps Textual's style conversion caches hot."""
-        key = (id(self.styles), self.rich_style)
-        if self._style_key != key:
+        """Combined styles, built once per theme/style change (``notify_style_update`` clears them):
+        rows reuse the same Style objects, which keeps Textual's style conversion caches hot, and
+        ``rich_style`` (a walk up the DOM) is not recomputed for every line of every repaint."""
+        if self._style_key is None:
             base = self.rich_style
             c = self.get_component_rich_style
             self._style_cache = {
@@ -126,7 +137,7 @@ class BookLadder(ScrollView, can_focus=True):
                 "ask-bar": base + c("ladder--ask-bar"),
                 "bid-bar": base + c("ladder--bid-bar"),
             }
-            self._style_key = key
+            self._style_key = True
         return self._style_cache
 
     def notify_style_update(self) -> None:
@@ -156,7 +167,7 @@ class BookLadder(ScrollView, can_focus=True):
         body = f" {qty:>{qw}} {cum:>{qw}} " if show_cum else f" {qty:>{qw}} "
         mark = "◆" if row.own else " "
         bar_w = max(0, width - 1 - pw - len(body))
-        fill = row.cum / view.max_cum * bar_w if view.max_cum else 0
+        fill = min(row.cum / self._scale, 1) * bar_w if self._scale else 0
         full = int(fill)
         frac = int((fill - full) * 8)
         bar = ("█" * full + (BAR_CHARS[frac] if frac and full < bar_w else "")).ljust(bar_w)[:bar_w]

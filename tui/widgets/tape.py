@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -10,6 +11,10 @@ from textual.strip import Strip
 from tui.store import Trade
 
 __all__ = ["TradesTape"]
+
+# The tape's scroll height is fixed at its capacity: a virtual size that grew with every trade
+# would re-run the whole screen's layout (tens of ms) on every new print.
+CAPACITY = 300
 
 
 def _fmt(value: object) -> str:
@@ -24,6 +29,23 @@ class TradesTape(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.trades: list[Trade] = []
         self._last_id: int | None = None
+        self._styles: dict[str, Style] | None = None
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
+    def _style(self) -> dict[str, Style]:
+        """Built once per style change: ``rich_style`` walks the DOM, too slow for every line."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {
+                "base": base,
+                "time": base + self.get_component_rich_style("tape--time"),
+                "buy": base + self.get_component_rich_style("tape--buy"),
+                "sell": base + self.get_component_rich_style("tape--sell"),
+            }
+        return self._styles
 
     def update_trades(self, trades: list[Trade]) -> None:
         newest = trades[-1].trade_id if trades else None
@@ -31,20 +53,25 @@ class TradesTape(ScrollView, can_focus=True):
             return
         self._last_id = newest
         self.trades = trades[::-1]
-        self.virtual_size = Size(self.size.width, len(self.trades))
+        size = Size(self.size.width, max(CAPACITY, len(self.trades)))
+        if self.virtual_size != size:
+            self.virtual_size = size
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.size.width
+        st = self._style()
         if index >= len(self.trades):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, st["base"])
         t = self.trades[index]
-        side = self.get_component_rich_style("tape--buy" if t.side == "buy" else "tape--sell")
         clock = t.timestamp[11:19] if len(t.timestamp) >= 19 else t.timestamp
         segs = [
-            Segment(f"{clock} ", self.rich_style + self.get_component_rich_style("tape--time")),
-            Segment(f"{'B' if t.side == 'buy' else 'S'} {_fmt(t.price):>10} ", self.rich_style + side),
-            Segment(f"{_fmt(t.qty):>11}", self.rich_style),
+            Segment(f"{clock} ", st["time"]),
+            Segment(
+                f"{'B' if t.side == 'buy' else 'S'} {_fmt(t.price):>10} ",
+                st[t.side if t.side in ("buy", "sell") else "base"],
+            ),
+            Segment(f"{_fmt(t.qty):>11}", st["base"]),
         ]
-        return Strip(segs).crop(0, width).extend_cell_length(width, self.rich_style)
+        return Strip(segs).crop(0, width).extend_cell_length(width, st["base"])
