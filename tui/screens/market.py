@@ -363,6 +363,8 @@ class MarketScreen(Screen[None]):
             if chart.border_title != title:
                 chart.border_title = title
             chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+        # ages tick by the second even when no order changed (only changed cells are redrawn)
+        self.query_one(OrdersTable).show(store.account.orders)
         if force or "balances" in self._slow:
             prices = {}
             for m in store.markets.values():

@@ -269,9 +269,7 @@ class ReviewScreen(ModalScreen[bool]):
                     yield Label(f"⚠ {reason}", classes="review-warning")
                 yield Label(f"Type {r.side.upper()} and press Enter to send:")
                 yield Input(id="confirm-input")
-            yield Label(
-                "Enter: send   v: validate only (nothing reaches the book)   Esc: back", id="review-help"
-            )
+            yield Label("Enter: send   v: validate only (nothing is placed)   Esc: back", id="review-help")
             yield Label("", id="review-error", classes="form-error")
 
     def on_mount(self) -> None:

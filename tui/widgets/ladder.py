@@ -101,8 +101,15 @@ class BookLadder(ScrollView, can_focus=True):
                 run_start = prev = i
             if run_start is not None and prev is not None:
                 self.refresh_lines(run_start, prev - run_start + 1)
+        if old is not None and self._centered and old.spread_index != view.spread_index:
+            # levels appeared or went above the spread (a full-depth book): keep the same prices
+            # where the eye left them instead of letting the ladder drift
+            self.call_after_refresh(
+                self.scroll_to, y=self.scroll_offset.y + view.spread_index - old.spread_index, animate=False
+            )
         if not self._centered and n and self.size.height:
-            self.center()
+            # after the new virtual size is laid out, or the scroll would clamp to the old one
+            self.call_after_refresh(self.center)
             self._centered = True
 
     def center(self) -> None:

@@ -66,6 +66,8 @@ class TradesTape(ScrollView, can_focus=True):
             return Strip.blank(width, st["base"])
         t = self.trades[index]
         clock = t.timestamp[11:19] if len(t.timestamp) >= 19 else t.timestamp
+        if width < 36:
+            clock = clock[3:]  # mm:ss, so a narrow tape keeps every digit of the quantity
         segs = [
             Segment(f"{clock} ", st["time"]),
             Segment(
