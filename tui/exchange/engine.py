@@ -142,6 +142,23 @@ class Order:
     queued_at: float = 0.0
     cash_order_qty: Decimal | None = None
 
+    @classmethod
+    def unplaced(cls, user: str, req: OrderRequest, now: float, status: str = "pending_new") -> Order:
+        """An order that never reaches the book: a pre-trade probe or a refused batch member."""
+        return cls(
+            order_id="",
+            user=user,
+            symbol=req.symbol,
+            side=req.side,
+            order_type=req.order_type,
+            qty=req.qty,
+            limit_price=req.limit_price,
+            time_in_force=req.time_in_force,
+            created=now,
+            reduce_only=req.reduce_only,
+            status=status,
+        )
+
     @property
     def remaining(self) -> int:
         return self.qty - self.filled
@@ -772,18 +789,7 @@ class Engine:
         return pair
 
     def _check_futures(self, user: str, req: OrderRequest) -> None:
-        probe = Order(
-            order_id="",
-            user=user,
-            symbol=req.symbol,
-            side=req.side,
-            order_type=req.order_type,
-            qty=req.qty,
-            limit_price=req.limit_price,
-            time_in_force=req.time_in_force,
-            created=self.now(),
-            reduce_only=req.reduce_only,
-        )
+        probe = Order.unplaced(user, req, self.now())
         if req.trigger_price is not None and req.limit_price is None:
             pair = self.pairs[req.symbol]
             try:
@@ -1496,20 +1502,7 @@ class Engine:
             try:
                 out.append(self.add_order_unchecked(user, r))
             except OrderError:
-                out.append(
-                    Order(
-                        order_id="",
-                        user=user,
-                        symbol=symbol,
-                        side=r.side,
-                        order_type=r.order_type,
-                        qty=r.qty,
-                        limit_price=r.limit_price,
-                        time_in_force=r.time_in_force,
-                        created=self.now(),
-                        status="rejected",
-                    )
-                )
+                out.append(Order.unplaced(user, r, self.now(), status="rejected"))
         return out
 
     def batch_cancel(self, user: str, ids: Iterable[str], cl_ord_ids: Iterable[str] = ()) -> int:

@@ -27,6 +27,7 @@ from tui.feed.futures import FuturesFeed
 from tui.feed.record import Recorder
 from tui.feed.token import TokenError, fetch_ws_token
 from tui.feed.trading import Trading
+from tui.feed.watch import check_symbols
 from tui.kraken import messages as m
 from tui.kraken import requests as rq
 from tui.kraken.auth import NonceSource
@@ -382,14 +383,7 @@ class Feed:
         while True:
             await asyncio.sleep(1.0)
             now = time.monotonic()
-            for s in self.symbols:
-                mk = self.store.market(s)
-                if mk.book_state == "ok" and mk.last_update and now - mk.last_update > after:
-                    mk.book_state = "stale"
-                    self.store.mark(s, "status")
-                elif mk.book_state in ("resyncing", "waiting") and now - self._resync_pending.get(s, now) > 3:
-                    self._resync_pending[s] = 0
-                    self.resync(s)
+            check_symbols(self.store, self.symbols, self._resync_pending, after, self.resync, now)
             for c in self.store.health.connections.values():
                 c.rate(now)
             self.store.mark("health", "tick")

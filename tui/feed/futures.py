@@ -23,6 +23,7 @@ import aiohttp
 from tui.book.sequenced import SequencedBook
 from tui.feed.connection import Connection
 from tui.feed.futures_trading import FuturesTrading
+from tui.feed.watch import check_symbols
 from tui.kraken import futures as fx
 from tui.kraken.auth import sign_futures_challenge
 from tui.kraken.instrument import Instrument
@@ -244,13 +245,7 @@ class FuturesFeed:
         while True:
             await asyncio.sleep(1.0)
             now = time.monotonic()
-            for s in self.symbols:
-                mk = self.store.market(s)
-                if mk.book_state == "ok" and mk.last_update and now - mk.last_update > after:
-                    mk.book_state = "stale"
-                    self.store.mark(s, "status")
-                elif mk.book_state == "resyncing" and now - self._resync_pending.get(s, now) > 3:
-                    self.resync(s)
+            check_symbols(self.store, self.symbols, self._resync_pending, after, self.resync, now)
             self.store.health.conn("futures").rate(now)
 
     # --- frames -------------------------------------------------------------------------------------
