@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, TabbedContent, TabPane
 
 from tui.kraken.futures import is_futures
-from tui.store import MarketState, Store
+from tui.store import Changes, MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.instrument import InstrumentInfo
@@ -37,6 +37,10 @@ __all__ = ["DEPTHS", "INTERVALS", "MarketScreen", "build_ladder"]
 DEPTHS = (10, 25, 100, 500, 1000)
 INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
+
+
+# Book frames per tick below which a market counts as quiet (see MarketScreen._can_wait).
+QUIET_UPDATES = 8
 
 
 def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView | None:
@@ -191,6 +195,8 @@ class MarketScreen(Screen[None]):
         self._slow: set[str] = set()
         self._slow_symbols: set[str] = set()
         self._health_seen: tuple[object, ...] = ()
+        self._painted_at = 0.0
+        self._updates_painted = 0
         self._slow_at = 0.0
 
     @property
@@ -250,9 +256,13 @@ class MarketScreen(Screen[None]):
         and every repaint costs CPU on a slow SSH link)."""
         store = self.store
         ch = store.changes_since(self.seen if not force else -1)
-        self.seen = ch.version
         sym = self.symbol
         mk = store.markets.get(sym)
+        if not force and self._can_wait(ch, mk):
+            return
+        self.seen = ch.version
+        self._painted_at = time.monotonic()
+        self._updates_painted = mk.book_updates if mk is not None else 0
         parts = ch.symbol_parts(sym)
         for s in ch.symbols:
             if {"ticker", "book", "status", "instrument"} & ch.symbol_parts(s):
@@ -319,6 +329,24 @@ class MarketScreen(Screen[None]):
             self._health_seen = self._health_key()
             self.query_one(StatusBar).refresh_status(list(store.markets))
             self.query_one(ModeBanner).set_mode(store.mode, sym, self._banner_text(mk))
+
+    def _can_wait(self, ch: Changes, mk: MarketState | None) -> bool:
+        """A quiet market's routine changes may wait one tick (half rate), saving a repaint.
+
+        Only market data of a market that is barely moving waits: anything the user did (keys
+        repaint directly), orders, fills, balances, a book changing integrity state, or a busy
+        book (``QUIET_UPDATES`` or more frames since the last repaint) is shown on this tick.
+        """
+        if not ch or ch.account or any("status" in ch.symbol_parts(s) for s in ch.symbols):
+            return False
+        if mk is not None and mk.book_updates - self._updates_painted >= QUIET_UPDATES:
+            return False
+        interval = 1 / self.app_settings_hz
+        return time.monotonic() - self._painted_at < 1.5 * interval
+
+    @property
+    def app_settings_hz(self) -> float:
+        return float(getattr(getattr(self.app, "settings", None), "refresh_hz", 16.0))
 
     def _health_key(self) -> tuple[object, ...]:
         h = self.store.health
