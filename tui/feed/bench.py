@@ -65,6 +65,7 @@ async def measure(rate: float, seconds: float, depth: int) -> dict[str, Any]:
             str(stats_every),
             "--pairs",
             *SYMBOLS,
+            "--no-futures",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -78,7 +79,7 @@ async def measure(rate: float, seconds: float, depth: int) -> dict[str, Any]:
         f"ws://{base}/v2", f"ws://{base}/auth/v2", f"ws://{base}/l3/v2", f"http://{base}", key, secret
     )
     store = Store("DEMO")
-    settings = Settings(symbols=SYMBOLS, book_depth=depth, log_file=None)
+    settings = Settings(symbols=SYMBOLS, futures_symbols=[], book_depth=depth, log_file=None)
     feed = Feed(settings, store, urls=urls)
     lags: list[tuple[float, float]] = []
     original = feed._book
