@@ -75,6 +75,7 @@ class MarketStats:
             candles.extend(reversed(rows))
         day_ago = self.candles[1440][-1].open if self.candles[1440] else price
         self.window.append((ts - DAY + 1, day_ago, 0))
+        self.last = price  # the history closes at the current price: "last" before any trade
 
     def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
         self.last = price
