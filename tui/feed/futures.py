@@ -127,10 +127,14 @@ class FuturesFeed:
         if all(s in self.store.instruments for s in self.symbols):
             return
         assert self.session is not None
-        async with self.session.get(f"{self.rest_url}/api/v3/instruments") as resp:
+        timeout = aiohttp.ClientTimeout(total=self.settings.feed.request_timeout * 2)
+        async with self.session.get(f"{self.rest_url}/api/v3/instruments", timeout=timeout) as resp:
             text = await resp.text()
         self._rec("in", text)  # a replay needs the precisions too
-        body = fx.decode(text)
+        try:
+            body = fx.decode(text)
+        except fx.FrameError as exc:  # e.g. an HTML error page from a proxy: retry with backoff
+            raise aiohttp.ClientError(f"futures instruments: {exc}") from None
         if body.get("result") != "success":
             raise aiohttp.ClientError(f"futures instruments: {body.get('error')}")
         self._instruments(body)
