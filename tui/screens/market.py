@@ -251,9 +251,10 @@ class MarketScreen(Screen[None]):
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:
-        """Repaint what changed since the last look. The book, tape and status follow every tick;
-        the watchlist, charts and balances at most 4 times a second (nobody reads them faster,
-        and every repaint costs CPU on a slow SSH link)."""
+        """Repaint what changed since the last look. The book and tape follow every tick (every
+        other tick on a quiet market, see ``_can_wait``); the watchlist, charts, balances and the
+        top and bottom bars at most 4 times a second unless integrity changed (nobody reads them
+        faster, and every repaint costs CPU on a slow SSH link)."""
         store = self.store
         ch = store.changes_since(self.seen if not force else -1)
         sym = self.symbol
