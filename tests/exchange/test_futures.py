@@ -45,12 +45,6 @@ async def live() -> AsyncIterator[RunningExchange]:
     await ex.stop()
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
-
-
 async def fconnect(session: aiohttp.ClientSession, ex: RunningExchange) -> WS:
     ws = WS(await session.ws_connect(ex.url_futures))
     assert await ws.recv() == {"event": "info", "version": 1}

@@ -48,6 +48,7 @@ from tui.exchange.positions import IM_RATE, MM_RATE
 from tui.exchange.stats import Candle, MarketStats
 from tui.kraken.auth import sign_futures_challenge
 from tui.kraken.instrument import Instrument
+from tui.kraken.jsontext import dumps
 
 if TYPE_CHECKING:
     from tui.exchange.server import RunningExchange, _Conn
@@ -553,38 +554,29 @@ class FuturesGateway:
             self._send_balances(conn, st, user, "balances_snapshot", force=True)
 
     def _send_positions(self, conn: _Conn, st: _State, user: str, *, force: bool = False) -> None:
-        rows = self.positions(user)
-        from tui.kraken.jsontext import dumps
-
-        text = dumps(rows)
-        if not force and st.pushed.get("open_positions") == text:
-            return
-        st.pushed["open_positions"] = text
-        conn.send(
-            {
-                "feed": "open_positions",
-                "account": user,
-                "positions": rows,
-                "seq": st.next_seq("open_positions"),
-                "timestamp": ms(time.time()),
-            }
+        self._push(
+            conn, st, "open_positions", "open_positions", user, "positions", self.positions(user), force
         )
 
     def _send_balances(self, conn: _Conn, st: _State, user: str, feed: str, *, force: bool = False) -> None:
-        from tui.kraken.jsontext import dumps
+        self._push(conn, st, "balances", feed, user, "flex_futures", self.flex(user), force)
 
-        flex = self.flex(user)
-        text = dumps(flex)
-        if not force and st.pushed.get("balances") == text:
+    def _push(
+        self, conn: _Conn, st: _State, key: str, feed: str, user: str, name: str, body: Any, force: bool
+    ) -> None:
+        """Send an account frame only when its numbers changed (or on subscribe), with the
+        feed's own ``seq``: mark moves re-evaluate these every second."""
+        text = dumps(body)
+        if not force and st.pushed.get(key) == text:
             return
-        st.pushed["balances"] = text
+        st.pushed[key] = text
         conn.send(
             {
                 "feed": feed,
                 "account": user,
-                "flex_futures": flex,
+                name: body,
+                "seq": st.next_seq(key),
                 "timestamp": ms(time.time()),
-                "seq": st.next_seq("balances"),
             }
         )
 

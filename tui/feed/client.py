@@ -542,22 +542,18 @@ class Feed:
             if mk is None:
                 continue
             tid = row.get("trade_id")
-            tid = tid if isinstance(tid, int) else 0
-            if mk.trades and tid and tid <= mk.trades[-1].trade_id and msg.type != "snapshot":
-                continue  # duplicate frame
-            if msg.type == "snapshot" and mk.trades and tid and tid <= mk.trades[-1].trade_id:
-                continue
-            mk.trades.append(
+            added = mk.add_trade(
                 Trade(
                     _dec(row.get("price")),
                     _dec(row.get("qty")),
                     str(row.get("side")),
                     str(row.get("ord_type", "")),
-                    tid,
+                    tid if isinstance(tid, int) else 0,
                     str(row.get("timestamp", "")),
                 )
             )
-            self.store.mark(mk.symbol, "trades")
+            if added:
+                self.store.mark(mk.symbol, "trades")
 
     def _ohlc(self, msg: m.OhlcMessage) -> None:
         for row in msg.data:

@@ -250,7 +250,6 @@ class FuturesFeed:
             await asyncio.sleep(1.0)
             now = time.monotonic()
             check_symbols(self.store, self.symbols, self._resync_pending, after, self.resync, now)
-            self.store.health.conn("futures").rate(now)
 
     # --- frames -------------------------------------------------------------------------------------
     def ingest(self, text: str, now: float | None = None) -> None:
@@ -399,16 +398,13 @@ class FuturesFeed:
             raise fx.FrameError("trade_snapshot without a trades list")
         ordered = sorted(rows, key=lambda r: int(r.get("seq") or 0))  # snapshots come newest first
         for r in ordered:
-            seq = int(r.get("seq") or 0)
-            if mk.trades and seq and seq <= mk.trades[-1].trade_id:
-                continue
-            mk.trades.append(
+            mk.add_trade(
                 Trade(
                     _d(r.get("price")),
                     _d(r.get("qty")),
                     str(r.get("side")),
                     str(r.get("type", "")),
-                    seq,
+                    int(r.get("seq") or 0),
                     _iso(r.get("time")),
                 )
             )

@@ -14,11 +14,10 @@ import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import aiohttp
 
-from tui.feed.trading import DeadMansSwitch, Reply
+from tui.feed.trading import DeadMansSwitch, Reply, summarize
 from tui.kraken import futures as fx
 from tui.kraken import requests as rq
 from tui.kraken.auth import NonceSource, futures_authent
@@ -85,7 +84,7 @@ class FuturesTrading:
         if feed.session is None or not feed.has_credentials:
             return None, "no futures credentials or session; nothing was sent"
         assert feed.api_key and feed.api_secret
-        body = urlencode(list(fields.items()))
+        body = fx.encode_form(fields)
         nonce = str(self.nonce.next())
         headers = {
             "APIKey": feed.api_key,
@@ -111,7 +110,7 @@ class FuturesTrading:
             return None, f"unreadable reply: {exc}"
 
     def _log(self, label: str, reply: Reply) -> Reply:
-        detail = reply.error or ", ".join(f"{k}={v}" for k, v in (reply.result or {}).items())[:120]
+        detail = reply.error or summarize(reply.result)
         self.feed.store.log(
             "info" if reply.ok else "error",
             f"futures {label}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}",

@@ -151,7 +151,7 @@ class Trading:
 
     def _log(self, method: str, reply: Reply) -> None:
         level = "info" if reply.ok else "error"
-        detail = reply.error or _short(reply.result)
+        detail = reply.error or summarize(reply.result)
         self.feed.store.log(level, f"{method}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}")
 
     async def add_order(self, order: rq.OrderParams) -> Reply:
@@ -348,7 +348,8 @@ def _with_cl_ord_id(order: rq.OrderParams) -> rq.OrderParams:
     return replace(order, cl_ord_id=rq.new_cl_ord_id())
 
 
-def _short(result: Any) -> str:
+def summarize(result: Any) -> str:
+    """A reply's result in one short line for the activity log."""
     if isinstance(result, dict):
         return ", ".join(f"{k}={v}" for k, v in result.items())[:120]
     return str(result)[:120]

@@ -321,13 +321,12 @@ class MarketScreen(Screen[None]):
         # The top and bottom lines follow at the slow rate unless integrity changed: a line at each
         # edge of the screen that changed on every tick would make the compositor re-render every
         # panel between them (it repaints the rectangle around all changed regions).
+        health = self._health_key()
         urgent = (
-            force
-            or (ch.health and self._health_seen != self._health_key())
-            or any("status" in ch.symbol_parts(s) for s in ch.symbols)
+            force or health != self._health_seen or any("status" in ch.symbol_parts(s) for s in ch.symbols)
         )
         if slow_due or urgent:
-            self._health_seen = self._health_key()
+            self._health_seen = health
             self.query_one(StatusBar).refresh_status(list(store.markets))
             self.query_one(ModeBanner).set_mode(store.mode, sym, self._banner_text(mk))
 
@@ -342,12 +341,7 @@ class MarketScreen(Screen[None]):
             return False
         if mk is not None and mk.book_updates - self._updates_painted >= QUIET_UPDATES:
             return False
-        interval = 1 / self.app_settings_hz
-        return time.monotonic() - self._painted_at < 1.5 * interval
-
-    @property
-    def app_settings_hz(self) -> float:
-        return float(getattr(getattr(self.app, "settings", None), "refresh_hz", 16.0))
+        return time.monotonic() - self._painted_at < 1.5 / self.kapp.settings.refresh_hz
 
     def _health_key(self) -> tuple[object, ...]:
         h = self.store.health

@@ -128,6 +128,14 @@ class MarketState:
     derivatives: Derivatives | None = None
     sequence_gaps: int = 0
 
+    def add_trade(self, trade: Trade) -> bool:
+        """Append a print unless it is not newer than the last one (a repeated frame, or a
+        snapshot overlapping what is already here); False if it was skipped."""
+        if self.trades and trade.trade_id and trade.trade_id <= self.trades[-1].trade_id:
+            return False
+        self.trades.append(trade)
+        return True
+
     @property
     def trusted(self) -> bool:
         """The book may be shown as live: verified and fresh."""
