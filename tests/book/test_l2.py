@@ -6,11 +6,14 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.book.l2 import L2Book
 from tui.kraken.messages import BookLevel, BookMessage, decode
+
+pytestmark = pytest.mark.usefixtures("each_l2_kernel")
 
 
 def lv(price: str, qty: str) -> BookLevel:

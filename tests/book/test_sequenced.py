@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tui.book.sequenced import SequencedBook
 from tui.kraken.futures import BookLevel
+
+pytestmark = pytest.mark.usefixtures("each_l2_kernel")
 
 
 def lv(p: str, q: str) -> BookLevel:

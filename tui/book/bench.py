@@ -17,7 +17,8 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-from tui.book.l2 import L2Book
+from tui.book import l2
+from tui.book.l2 import L2Book, kernel_name
 from tui.kraken.messages import decode
 
 MID = 600_000  # 60000.0 in price ticks (precision 1)
@@ -151,6 +152,7 @@ def run_once(frames: list[bytes], depth: int) -> dict[str, Any]:
     dt = time.perf_counter() - t0
     return {
         "depth": depth,
+        "kernel": kernel_name(),
         "messages": len(frames),
         "seconds": round(dt, 3),
         "msg_per_s": int(len(frames) / dt),
@@ -167,10 +169,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--updates", type=int, default=200_000, help="update messages per depth (default 200000)"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--kernel",
+        choices=["auto", "c", "python"],
+        default="auto",
+        help="the L2 inner loop to time (default: the compiled one when it was built)",
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
 
 
 def run(args: argparse.Namespace, settings: object) -> int:
+    if args.kernel == "python":
+        l2._kernel = None
+    elif args.kernel == "c" and l2._compiled is None:
+        print("the compiled L2 kernel was not built here (no C compiler or Python headers at install)")
+        return 2
     results = []
     for depth in args.depth or [10, 1000]:
         frames = generate(args.updates, depth, args.seed)
@@ -180,7 +193,7 @@ def run(args: argparse.Namespace, settings: object) -> int:
             print(
                 f"depth {depth:>4}: {result['messages']:,} msgs in {result['seconds']:.2f}s = "
                 f"{result['msg_per_s']:,} msg/s ({result['us_per_msg']} µs/msg), "
-                f"checksum failures: {result['checksum_failures']}"
+                f"checksum failures: {result['checksum_failures']}, {result['kernel']} kernel"
             )
     if args.json:
         print(json.dumps(results))
