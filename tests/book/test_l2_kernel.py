@@ -169,3 +169,5 @@ def test_the_kernel_refuses_a_malformed_call() -> None:
         k.checksum([1], {1: (1, "not bytes")}, [], {})
     with pytest.raises(KeyError):
         k.checksum([1], {}, [], {})
+    with pytest.raises(RuntimeError, match="disagree"):  # a level in the dict but not in the keys
+        k.apply_levels([], {10: (1, b"101")}, [BookLevel("1.0", "0.00000000")], 1, 8, 1, 10, l2.to_ticks, "X")

@@ -214,7 +214,14 @@ static PyObject *apply_levels(PyObject *Py_UNUSED(self), PyObject *const *args, 
             }
             Py_DECREF(pykey);
             Py_ssize_t at = bisect_left_ll(keys, key);
-            if (at < 0 || PyList_SetSlice(keys, at, at + 1, NULL) < 0) {
+            if (at < 0) {
+                goto fail;
+            }
+            if (at == PyList_GET_SIZE(keys) || PyLong_AsLongLong(PyList_GET_ITEM(keys, at)) != key) {
+                PyErr_Format(PyExc_RuntimeError, "%S: book keys and levels disagree", symbol);
+                goto fail;
+            }
+            if (PyList_SetSlice(keys, at, at + 1, NULL) < 0) {
                 goto fail;
             }
             continue;
