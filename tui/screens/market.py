@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, TabbedContent, TabPane
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from tui.kraken.futures import is_futures
 from tui.store import Changes, MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
+from tui.widgets.footer import KeyFooter
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow, LadderView
 from tui.widgets.statusbar import ModeBanner, StatusBar
@@ -226,7 +227,7 @@ class MarketScreen(Screen[None]):
             with TabPane("Activity", id="tab-activity"):
                 yield ActivityLog(id="activity")
         yield StatusBar(self.store, id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         wl = self.query_one(Watchlist)

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable, RichLog
+from textual.widgets import RichLog
 
 from tui.kraken.instrument import Instrument
 from tui.store import ActivityEntry, Balance, Fill, FuturesMargin, OrderView, Position
+from tui.widgets.lean_table import LeanTable
 
 __all__ = ["ActivityLog", "BalancesTable", "FillsTable", "OrdersTable", "PositionsTable"]
 
@@ -20,7 +21,7 @@ def _f(v: Decimal | None) -> str:
     return "" if v is None else format(v, "f")
 
 
-class _Table(DataTable[Text]):
+class _Table(LeanTable):
     COLUMNS: tuple[str, ...] = ()
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
@@ -64,7 +65,7 @@ class OrdersTable(_Table):
     COLUMNS = ("Order", "Symbol", "Side", "Type", "Price", "Qty", "Filled", "Status", "Age")
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.marked: set[str] = set()
         self.clock = time.time
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from tui.store import MarketState
+from tui.widgets.lean_table import LeanTable
 
 __all__ = ["Watchlist"]
 
@@ -22,7 +22,7 @@ def _compact(v: Decimal) -> str:
     return f"{v:.2f}"
 
 
-class Watchlist(DataTable[Text]):
+class Watchlist(LeanTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
