@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -27,6 +28,7 @@ from tui.config import Settings
 from tui.feed.client import Feed, Urls
 from tui.feed.futures_trading import FuturesTrading
 from tui.feed.trading import Reply, Trading
+from tui.gc_pacer import GcPacer
 from tui.kraken.futures import is_futures
 from tui.modes import mode_of, start_mode
 from tui.screens.market import DEPTHS, GROUPS, INTERVALS, MarketScreen
@@ -131,6 +133,8 @@ class KrakenApp(App[None]):
         self._feed_worker: Worker[None] | None = None
         self.request_log: list[tuple[str, float, Reply]] = []
         self._modal_ticks = 0
+        self.requests_in_flight = 0
+        self.gc_pacer = GcPacer()
         for s in self.watch_symbols:
             self.store.market(s)
 
@@ -164,6 +168,17 @@ class KrakenApp(App[None]):
         if self.start_feed:
             self._start_feed()
         self.set_interval(1 / self.settings.refresh_hz, self._tick)
+        self.gc_pacer.install()
+        self.set_interval(1.0, self._pace_gc)
+
+    def _pace_gc(self) -> None:
+        busy = self.requests_in_flight > 0 or not isinstance(self.screen, MarketScreen)
+        self.gc_pacer.tick(busy=busy)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.gc_pacer.touch()
+        await super().on_event(event)
 
     def _start_feed(self) -> None:
         self._feed_worker = self.run_worker(self._run_feed(), name="feed", exit_on_error=False, group="feed")
@@ -197,6 +212,7 @@ class KrakenApp(App[None]):
             self.notify(f"Connection layer stopped: {err}", severity="error")
 
     async def on_unmount(self) -> None:
+        self.gc_pacer.uninstall()
         await self._stop_feed()
 
     async def _stop_feed(self) -> None:
@@ -265,7 +281,11 @@ class KrakenApp(App[None]):
         pressed = time.perf_counter()
 
         async def go() -> None:
-            reply = await fn(trading)
+            self.requests_in_flight += 1
+            try:
+                reply = await fn(trading)
+            finally:
+                self.requests_in_flight -= 1
             self.request_log.append((label, pressed, reply))
             if reply.ok:
                 self.notify(f"{label}: {reply.outcome} in {reply.latency_ms:.1f} ms", timeout=4)
