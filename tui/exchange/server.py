@@ -46,6 +46,8 @@ from tui.kraken.jsontext import dumps
 
 __all__ = ["ExchangeConfig", "RunningExchange", "start_exchange"]
 
+REQUESTS_KEPT = 10_000
+
 log = logging.getLogger("tui.exchange")
 
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
@@ -241,7 +243,8 @@ class RunningExchange:
         self.book_feeds: dict[tuple[str, int], BookFeed] = {}
         self.l3_feeds: dict[tuple[str, int], L3Feed] = {}
         self.frames_sent = 0
-        self.requests_received: list[dict[str, Any]] = []  # private requests, for tests and audits
+        # private requests, newest last, for tests and audits (the last REQUESTS_KEPT at most)
+        self.requests_received: list[dict[str, Any]] = []
         self.host = config.host
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -735,9 +738,10 @@ class RunningExchange:
                 self._reply(conn, method, req_id, time_in, error="ESession:Invalid session", status="error")
                 return
             conn.user = user
-            self.requests_received.append(
-                {"method": method, "params": {k: v for k, v in params.items() if k != "token"}}
-            )
+            received = self.requests_received
+            received.append({"method": method, "params": {k: v for k, v in params.items() if k != "token"}})
+            if len(received) > REQUESTS_KEPT:  # a paper session runs for days: keep the newest
+                del received[: len(received) - REQUESTS_KEPT // 2]
             if self.faults.chance(self.faults.rate_limited):
                 self._reply(conn, method, req_id, time_in, error="EOrder:Rate limit exceeded")
                 return

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from tui.kraken.instrument import Instrument
 
-__all__ = ["INTERVALS", "Candle", "MarketStats"]
+__all__ = ["INTERVALS", "Candle", "MarketStats", "Minute"]
 
 INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 DAY = 86400.0
@@ -27,10 +27,31 @@ class Candle:
     trades: int = 0
 
 
+@dataclass
+class Minute:
+    """One minute of trades in the rolling 24 h window."""
+
+    begin: float
+    open: int
+    high: int
+    low: int
+    volume: int = 0
+    notional: Decimal = Decimal(0)
+    trades: int = 0
+
+
 class MarketStats:
+    """Rolling 24 h ticker numbers, kept per minute.
+
+    Per minute, not per trade: a demo or paper session runs for days at several trades a second,
+    and a per-trade window grew to hundreds of thousands of entries that every ticker message
+    scanned for its high and low. At most 1,441 minutes are kept, so the window is 24 h to
+    within a minute, as exact as a ticker needs.
+    """
+
     def __init__(self, pair: Instrument) -> None:
         self.pair = pair
-        self.window: deque[tuple[float, int, int]] = deque()
+        self.window: deque[Minute] = deque()
         self.volume = 0
         self.notional = Decimal(0)
         self.count = 0
@@ -74,20 +95,33 @@ class MarketStats:
                 close = open_
             candles.extend(reversed(rows))
         day_ago = self.candles[1440][-1].open if self.candles[1440] else price
-        self.window.append((ts - DAY + 1, day_ago, 0))
+        start = ts - DAY + 60
+        self.window.append(Minute(start - start % 60, day_ago, day_ago, day_ago))
         self.last = price  # the history closes at the current price: "last" before any trade
 
     def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
         self.last = price
-        self.window.append((ts, price, qty))
+        notional = self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
+        window = self.window
+        minute = ts - ts % 60
+        if window and window[-1].begin == minute:
+            m = window[-1]
+            m.high = max(m.high, price)
+            m.low = min(m.low, price)
+        else:
+            m = Minute(minute, price, price, price)
+            window.append(m)
+        m.volume += qty
+        m.notional += notional
+        m.trades += 1
         self.volume += qty
-        self.notional += self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
+        self.notional += notional
         self.count += 1
-        while len(self.window) > 1 and self.window[0][0] < ts - DAY:
-            _, p, q = self.window.popleft()
-            self.volume -= q
-            self.notional -= self.pair.qty_decimal(q) * self.pair.price_decimal(p)
-            self.count -= 1 if q else 0
+        while len(window) > 1 and window[0].begin + 60 <= ts - DAY:
+            gone = window.popleft()
+            self.volume -= gone.volume
+            self.notional -= gone.notional
+            self.count -= gone.trades
         touched = []
         for interval, candles in self.candles.items():
             begin = ts - ts % (interval * 60)
@@ -107,8 +141,10 @@ class MarketStats:
 
     def ticker(self, bid: tuple[int, int] | None, ask: tuple[int, int] | None) -> dict[str, object]:
         p = self.pair
-        prices = [x[1] for x in self.window] or [0]
-        first = prices[0]
+        window = self.window
+        first = window[0].open if window else 0
+        high = max((m.high for m in window), default=0)
+        low = min((m.low for m in window), default=0)
         last = self.last if self.last is not None else first
         pz = Decimal(1).scaleb(-p.price_precision)
         change = p.price_decimal(last - first)
@@ -127,8 +163,8 @@ class MarketStats:
             "last": p.price_decimal(last),
             "volume": p.qty_decimal(self.volume),
             "vwap": vwap,
-            "low": p.price_decimal(min(prices)),
-            "high": p.price_decimal(max(prices)),
+            "low": p.price_decimal(low),
+            "high": p.price_decimal(high),
             "change": change,
             "change_pct": pct,
         }

@@ -1,0 +1,48 @@
+"""Rolling 24 h ticker numbers: right to the minute, and bounded however long the session runs."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from tui.exchange.pairs import DEFAULT_PAIRS
+from tui.exchange.stats import DAY, MarketStats
+
+BTC = DEFAULT_PAIRS["BTC/USD"]
+
+
+def test_two_days_of_trades_keep_a_bounded_window_and_exact_24h_numbers() -> None:
+    rng = random.Random(3)
+    stats = MarketStats(BTC)
+    t0 = 1_764_000_000.0
+    trades: list[tuple[float, int, int]] = []
+    ts, price = t0, 970_000
+    while ts < t0 + 2 * DAY:
+        ts += rng.uniform(0.5, 40)
+        price = max(1, price + rng.randint(-30, 30))
+        qty = rng.randint(1, 10**6)
+        stats.on_trade(ts, price, qty)
+        trades.append((ts, price, qty))
+    assert len(stats.window) <= 1441
+
+    # brute force over whole minutes: a trade counts while its minute ends less than 24 h ago
+    kept = [(t, p, q) for t, p, q in trades if (t - t % 60) + 60 > ts - DAY]
+    ticker = stats.ticker(None, None)
+    assert ticker["high"] == BTC.price_decimal(max(p for _, p, _ in kept))
+    assert ticker["low"] == BTC.price_decimal(min(p for _, p, _ in kept))
+    assert ticker["volume"] == BTC.qty_decimal(sum(q for _, _, q in kept))
+    assert stats.count == len(kept)
+    assert ticker["change"] == BTC.price_decimal(price - kept[0][1])
+    notional = sum((BTC.qty_decimal(q) * BTC.price_decimal(p) for _, p, q in kept), Decimal(0))
+    assert stats.notional == notional
+
+
+def test_a_seeded_market_has_a_day_ago_price_before_its_first_trade() -> None:
+    stats = MarketStats(BTC)
+    now = 1_764_000_000.0
+    stats.seed_history(now, 970_000, seed=1)
+    ticker = stats.ticker(None, None)
+    assert ticker["last"] == BTC.price_decimal(970_000)
+    assert ticker["volume"] == BTC.qty_decimal(0)
+    day_ago = stats.window[0].open
+    assert ticker["change"] == BTC.price_decimal(970_000 - day_ago)
