@@ -6,6 +6,9 @@ footer keeps every key it ever composed, because it is only pruned when ``compac
 ours never does. Measured in ``kraken-tui bench-ui``: 24 dead keys per order placed, and after 40
 orders each full garbage collection took 250-380 ms of the event loop, during which an order's
 acknowledgement sat unread. So after a recompose we forget the watchers of keys that are gone.
+
+This reaches into Textual internals; Textual is pinned in pyproject.toml, and
+``tests/app/test_long_session.py`` fails if a new version moves them.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ table). Our tables update several times a second, so each filled its caches with
 about 400,000 live objects across the dashboard after a few minutes, and each full garbage
 collection walked them all (250-380 ms with the event loop stopped, measured in
 ``kraken-tui bench-ui``). A screenful of this terminal is at most a few hundred cells.
+
+This reaches into Textual internals; Textual is pinned in pyproject.toml, and
+``tests/app/test_long_session.py`` fails if a new version moves them.
 """
 
 from __future__ import annotations
