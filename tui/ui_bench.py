@@ -2,7 +2,9 @@
 
 Runs the real app (headless Textual driver, real rendering) against the embedded exchange in a
 separate process, then reports repaints per second, key-press latency, CPU of the app process,
-and for orders: key press to request sent, and request sent to acknowledgement.
+and for orders: key press to request sent, and request sent to acknowledgement. Full garbage
+collections are counted and timed over the whole run, because a pause of the event loop is what
+a trader feels as a late acknowledgement (see ``tui/gc_pacer.py``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import resource
 import socket
@@ -94,6 +97,18 @@ async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
     )
     app = KrakenApp(settings, "DEMO", urls=urls)
     result: dict[str, Any] = {"rate": rate}
+    full_gc_ms: list[float] = []
+    started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            full_gc_ms.append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
     try:
         async with app.run_test(size=(160, 45)) as pilot:
             deadline = time.monotonic() + 15
@@ -193,9 +208,12 @@ async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
                 )
                 result["sent_to_ack_ms_p99"] = round(_pct(sent_to_ack, 0.99), 2)
     finally:
+        gc.callbacks.remove(on_gc)
         proc.terminate()
         with contextlib.suppress(Exception):
             proc.communicate(timeout=10)
+    result["full_gc_count"] = len(full_gc_ms)
+    result["full_gc_ms_max"] = round(max(full_gc_ms, default=0.0), 1)
     return result
 
 
