@@ -37,12 +37,25 @@ def test_two_days_of_trades_keep_a_bounded_window_and_exact_24h_numbers() -> Non
     assert stats.notional == notional
 
 
-def test_a_seeded_market_has_a_day_ago_price_before_its_first_trade() -> None:
+def test_a_seeded_market_has_a_past_day_that_rolls_out_as_trades_come() -> None:
     stats = MarketStats(BTC)
     now = 1_764_000_000.0
     stats.seed_history(now, 970_000, seed=1)
     ticker = stats.ticker(None, None)
     assert ticker["last"] == BTC.price_decimal(970_000)
     assert ticker["volume"] == BTC.qty_decimal(0)
+    assert now - DAY < stats.window[0].begin <= now - DAY + 15 * 60  # a whole day of seeded past
     day_ago = stats.window[0].open
     assert ticker["change"] == BTC.price_decimal(970_000 - day_ago)
+    assert ticker["low"] <= ticker["last"] <= ticker["high"]
+
+    # an hour of trades later the baseline is the seeded price of 24 h before *then*: it rolls
+    # through the seeded past instead of jumping to the first real trade
+    for k in range(60):
+        stats.on_trade(now + 60 * k + 1, 970_000 + k, 10**6)
+    then = now + 59 * 60 + 1
+    first = stats.window[0]
+    assert first.trades == 0 and then - DAY - 15 * 60 < first.begin <= then - DAY + 15 * 60
+    # a day later the seeded past has rolled out entirely
+    stats.on_trade(now + DAY + 120, 971_000, 10**6)
+    assert all(m.begin >= now for m in stats.window)

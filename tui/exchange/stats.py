@@ -59,7 +59,7 @@ class MarketStats:
         self.candles: dict[int, deque[Candle]] = {i: deque(maxlen=720) for i in INTERVALS}
 
     def seed_history(self, ts: float, price: int, seed: int = 0) -> None:
-        """A seeded past: the price 24 h ago and a candle history ending at ``price``.
+        """A seeded past: candle histories and a 24 h window, all ending at ``price``.
 
         A synthetic market has no past of its own; without one the chart would start empty and
         the 24 h change would be meaningless.
@@ -94,9 +94,14 @@ class MarketStats:
                 )
                 close = open_
             candles.extend(reversed(rows))
-        day_ago = self.candles[1440][-1].open if self.candles[1440] else price
-        start = ts - DAY + 60
-        self.window.append(Minute(start - start % 60, day_ago, day_ago, day_ago))
+        # the rolling window gets the seeded past too, from the 15-minute series (which, like
+        # every series here, closes at ``price``), so the 24 h change, high and low roll out of
+        # it over the day as a real past would, instead of jumping when the first trade lands
+        for c in self.candles[15]:
+            if c.begin > ts - DAY:
+                self.window.append(Minute(c.begin, c.open, c.high, c.low))
+        if not self.window:
+            self.window.append(Minute(ts - ts % 60, price, price, price))
         self.last = price  # the history closes at the current price: "last" before any trade
 
     def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
