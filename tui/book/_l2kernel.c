@@ -360,13 +360,6 @@ static Py_ssize_t checksum_input(PyObject *const *args, Py_ssize_t nargs, char *
 
 #define CHECKSUM_CAP (2 * CHECKSUM_LEVELS * (2 * MAX_DIGITS + 4))
 
-/* checksum_text(ask_keys, ask_book, bid_keys, bid_book) -> bytes: what the CRC covers. */
-static PyObject *checksum_text(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
-    char buf[CHECKSUM_CAP];
-    Py_ssize_t used = checksum_input(args, nargs, buf, sizeof buf);
-    return used < 0 ? NULL : PyBytes_FromStringAndSize(buf, used);
-}
-
 /* checksum(ask_keys, ask_book, bid_keys, bid_book) -> int: Kraken's book checksum. */
 static PyObject *checksum(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs) {
     char buf[CHECKSUM_CAP];
@@ -391,8 +384,6 @@ static PyObject *crc32(PyObject *Py_UNUSED(self), PyObject *arg) {
 static PyMethodDef methods[] = {
     {"apply_levels", (PyCFunction)(void (*)(void))apply_levels, METH_FASTCALL,
      "Apply book levels to one side in order, then truncate it to depth."},
-    {"checksum_text", (PyCFunction)(void (*)(void))checksum_text, METH_FASTCALL,
-     "Kraken's checksum input: the ten best asks' tokens, then the ten best bids'."},
     {"checksum", (PyCFunction)(void (*)(void))checksum, METH_FASTCALL, "Kraken's CRC32 book checksum."},
     {"crc32", crc32, METH_O, "CRC-32 as zlib computes it."},
     {NULL, NULL, 0, NULL},

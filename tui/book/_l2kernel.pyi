@@ -15,13 +15,6 @@ def apply_levels(
     symbol: str,
     /,
 ) -> None: ...
-def checksum_text(
-    ask_keys: list[int],
-    ask_book: dict[int, tuple[int, bytes]],
-    bid_keys: list[int],
-    bid_book: dict[int, tuple[int, bytes]],
-    /,
-) -> bytes: ...
 def checksum(
     ask_keys: list[int],
     ask_book: dict[int, tuple[int, bytes]],
