@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.book.conftest import using_kernel
 from tui.book import l2
 from tui.book.l2 import L2Book
 from tui.kraken.messages import BookLevel
@@ -25,9 +26,7 @@ Outcome = tuple[str | None, list[tuple[int, int]], list[tuple[int, int]], int]
 
 def run(kernel: Any, depth: int, pp: int, frames: list[tuple[list[Any], list[Any]]]) -> list[Outcome]:
     """Snapshot, then updates; what a caller can observe after each frame, errors word for word."""
-    saved = l2._kernel
-    l2._kernel = kernel
-    try:
+    with using_kernel(kernel):
         book = L2Book("T/USD", pp, 8, depth)
         out: list[Outcome] = []
         for i, (bids, asks) in enumerate(frames):
@@ -41,8 +40,6 @@ def run(kernel: Any, depth: int, pp: int, frames: list[tuple[list[Any], list[Any
                 error = f"{type(exc).__name__}: {exc}"
             out.append((error, book.bids(2000), book.asks(2000), book.checksum()))
         return out
-    finally:
-        l2._kernel = saved
 
 
 def text_at(ticks: int, prec: int) -> str:
