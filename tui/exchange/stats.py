@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from tui.kraken.instrument import Instrument
 
-__all__ = ["INTERVALS", "Candle", "MarketStats", "Minute"]
+__all__ = ["INTERVALS", "Candle", "MarketStats"]
 
 INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 DAY = 86400.0
@@ -27,31 +27,18 @@ class Candle:
     trades: int = 0
 
 
-@dataclass
-class Minute:
-    """One minute of trades in the rolling 24 h window."""
-
-    begin: float
-    open: int
-    high: int
-    low: int
-    volume: int = 0
-    notional: Decimal = Decimal(0)
-    trades: int = 0
-
-
 class MarketStats:
     """Rolling 24 h ticker numbers, kept per minute.
 
     Per minute, not per trade: a demo or paper session runs for days at several trades a second,
     and a per-trade window grew to hundreds of thousands of entries that every ticker message
-    scanned for its high and low. At most 1,441 minutes are kept, so the window is 24 h to
-    within a minute, as exact as a ticker needs.
+    scanned for its high and low. The window holds the 1-minute candles themselves (at most
+    1,441), so it is 24 h to within a minute, as exact as a ticker needs.
     """
 
     def __init__(self, pair: Instrument) -> None:
         self.pair = pair
-        self.window: deque[Minute] = deque()
+        self.window: deque[Candle] = deque()
         self.volume = 0
         self.notional = Decimal(0)
         self.count = 0
@@ -97,36 +84,14 @@ class MarketStats:
         # the rolling window gets the seeded past too, from the 15-minute series (which, like
         # every series here, closes at ``price``), so the 24 h change, high and low roll out of
         # it over the day as a real past would, instead of jumping when the first trade lands
-        for c in self.candles[15]:
-            if c.begin > ts - DAY:
-                self.window.append(Minute(c.begin, c.open, c.high, c.low))
+        self.window.extend(c for c in self.candles[15] if c.begin > ts - DAY)
         if not self.window:
-            self.window.append(Minute(ts - ts % 60, price, price, price))
+            self.window.append(Candle(ts - ts % 60, 1, price, price, price, price))
         self.last = price  # the history closes at the current price: "last" before any trade
 
     def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
         self.last = price
         notional = self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
-        window = self.window
-        minute = ts - ts % 60
-        if window and window[-1].begin == minute:
-            m = window[-1]
-            m.high = max(m.high, price)
-            m.low = min(m.low, price)
-        else:
-            m = Minute(minute, price, price, price)
-            window.append(m)
-        m.volume += qty
-        m.notional += notional
-        m.trades += 1
-        self.volume += qty
-        self.notional += notional
-        self.count += 1
-        while len(window) > 1 and window[0].begin + 60 <= ts - DAY:
-            gone = window.popleft()
-            self.volume -= gone.volume
-            self.notional -= gone.notional
-            self.count -= gone.trades
         touched = []
         for interval, candles in self.candles.items():
             begin = ts - ts % (interval * 60)
@@ -139,9 +104,21 @@ class MarketStats:
                 c = Candle(begin, interval, price, price, price, price)
                 candles.append(c)
             c.volume += qty
-            c.notional += self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
+            c.notional += notional
             c.trades += 1
             touched.append(c)
+        window = self.window
+        minute = self.candles[1][-1]
+        if not window or window[-1] is not minute:
+            window.append(minute)
+        self.volume += qty
+        self.notional += notional
+        self.count += 1
+        while len(window) > 1 and window[0].begin + 60 <= ts - DAY:
+            gone = window.popleft()
+            self.volume -= gone.volume
+            self.notional -= gone.notional
+            self.count -= gone.trades
         return touched
 
     def ticker(self, bid: tuple[int, int] | None, ask: tuple[int, int] | None) -> dict[str, object]:
