@@ -98,15 +98,16 @@ async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
     app = KrakenApp(settings, "DEMO", urls=urls)
     result: dict[str, Any] = {"rate": rate}
     full_gc_ms: list[float] = []
-    started: list[float] = []
+    gc_started = 0.0
 
     def on_gc(phase: str, info: dict[str, Any]) -> None:
+        nonlocal gc_started
         if info.get("generation") != 2:
             return
         if phase == "start":
-            started[:] = [time.perf_counter()]
-        elif started:
-            full_gc_ms.append((time.perf_counter() - started[0]) * 1000)
+            gc_started = time.perf_counter()
+        else:
+            full_gc_ms.append((time.perf_counter() - gc_started) * 1000)
 
     gc.callbacks.append(on_gc)
     try:
