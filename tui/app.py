@@ -27,7 +27,8 @@ from textual.worker import Worker, WorkerState
 from tui.config import Settings
 from tui.feed.client import Feed, Urls
 from tui.feed.futures_trading import FuturesTrading
-from tui.feed.trading import Reply, Trading
+from tui.feed.trading import Trading
+from tui.feed.venue import Reply
 from tui.gc_pacer import GcPacer
 from tui.kraken.futures import is_futures
 from tui.modes import mode_of, start_mode

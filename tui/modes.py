@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.config import Settings
-from tui.feed.client import Urls
+from tui.feed.endpoints import Urls
 
 if TYPE_CHECKING:
     from tui.exchange.server import RunningExchange

@@ -58,7 +58,7 @@ def _pct(values: list[float], p: float) -> float:
 async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
     from tui.app import KrakenApp
     from tui.config import Settings
-    from tui.feed.client import Urls
+    from tui.feed.endpoints import Urls
     from tui.screens.market import MarketScreen
     from tui.screens.order_form import OrderForm, ReviewScreen
 

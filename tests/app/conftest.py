@@ -11,7 +11,7 @@ import pytest
 from tui.app import KrakenApp
 from tui.config import Settings
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
-from tui.feed.client import Urls
+from tui.feed.endpoints import Urls
 from tui.feed.record import read_recording
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "session-demo.ndjson.gz"

@@ -12,7 +12,6 @@ import contextlib
 import itertools
 import logging
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,12 @@ from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
 from tui.config import Settings
 from tui.feed.connection import AuthFailure, Connection
+from tui.feed.endpoints import Urls
 from tui.feed.futures import FuturesFeed
 from tui.feed.record import Recorder
 from tui.feed.token import TokenError, fetch_ws_token
-from tui.feed.trading import Trading
+from tui.feed.trading import DeadMansSwitch, Trading
+from tui.feed.venue import OrderVenue
 from tui.feed.watch import check_symbols
 from tui.kraken import messages as m
 from tui.kraken import requests as rq
@@ -40,20 +41,6 @@ __all__ = ["Feed", "Urls"]
 log = logging.getLogger("tui.feed")
 AUTH_ERRORS = ("EAPI:Invalid key", "EGeneral:Permission denied", "EAPI:Invalid signature", "EAccount:")
 TERMINAL = ("filled", "canceled", "expired")
-
-
-@dataclass
-class Urls:
-    public: str
-    private: str
-    level3: str
-    rest: str
-    api_key: str | None = None
-    api_secret: str | None = None
-    futures: str | None = None  # Kraken Futures WS v1
-    futures_rest: str | None = None  # ends in /derivatives
-    futures_api_key: str | None = None
-    futures_api_secret: str | None = None
 
 
 def _dec(v: Any) -> Decimal:
@@ -123,6 +110,19 @@ class Feed:
     @property
     def has_credentials(self) -> bool:
         return bool(self.urls.api_key and self.urls.api_secret)
+
+    def venue_for(self, symbol: str) -> OrderVenue | None:
+        """The venue that trades ``symbol``: futures REST for futures products, else the spot socket."""
+        if is_futures(symbol):
+            return self.futures.trading if self.futures is not None else None
+        return self.trading
+
+    def dead_mans_switches(self) -> list[DeadMansSwitch]:
+        """Every venue's switch that can be armed with the credentials at hand (spot first)."""
+        out = [self.trading.dead_mans_switch] if self.has_credentials else []
+        if self.futures is not None and self.futures.has_credentials:
+            out.append(self.futures.trading.dead_mans_switch)
+        return out
 
     def next_req_id(self) -> int:
         return next(self._req_ids)

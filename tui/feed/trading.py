@@ -11,27 +11,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from tui.feed.venue import Reply
 from tui.kraken import requests as rq
 from tui.kraken.messages import MethodResponse
 
 if TYPE_CHECKING:
     from tui.feed.client import Feed
 
-__all__ = ["DeadMansSwitch", "Reply", "Trading"]
-
-
-@dataclass
-class Reply:
-    ok: bool
-    result: Any = None
-    error: str | None = None
-    latency_ms: float = 0.0
-    outcome: str = "acked"  # acked | rejected | lost-then-found | lost-not-placed | lost | timeout | not-sent
-    responses: list[MethodResponse] = field(default_factory=list)
+__all__ = ["DeadMansSwitch", "Reply", "Trading"]  # Reply lives in tui.feed.venue
 
 
 @dataclass
