@@ -8,11 +8,15 @@ frames that are not JSON objects or lack the fields their kind requires raise ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
+
+from tui.kraken.events import BookDelta, BookLevel, MethodResponse, Pong
+from tui.kraken.numbers import NumberError, exact
+from tui.kraken.vocab import TRADING_METHODS
 
 __all__ = [
     "Ack",
@@ -38,50 +42,21 @@ __all__ = [
     "decode",
 ]
 
-TRADING_METHODS = frozenset(
-    {
-        "add_order",
-        "amend_order",
-        "edit_order",
-        "cancel_order",
-        "cancel_all",
-        "cancel_all_orders_after",
-        "batch_add",
-        "batch_cancel",
-    }
-)
-
 
 class DecodeError(ValueError):
     """A frame we cannot interpret: not JSON, not an object, or missing required fields."""
 
 
 def dec(text: Any) -> Decimal:
-    """Exact Decimal from wire number text (or int); raises DecodeError on anything else."""
-    if isinstance(text, bool) or not isinstance(text, str | int):
-        raise DecodeError(f"expected a number, got {type(text).__name__}")
+    """Exact, finite, bounded Decimal from wire number text (or int); DecodeError on anything else."""
     try:
-        return Decimal(text)
-    except InvalidOperation as exc:
-        raise DecodeError(f"not a number: {text!r}") from exc
+        return exact(text)
+    except NumberError as exc:
+        raise DecodeError(str(exc)) from None
 
 
-# --- book frames: typed Structs, decoded in one pass (the hot path) --------------------------
-
-
-class BookLevel(msgspec.Struct, frozen=True, gc=False):
-    """One price level; ``price``/``qty`` are the exact wire text (an int only if printed so)."""
-
-    price: Any
-    qty: Any
-
-
-class BookEntry(msgspec.Struct, frozen=True):
-    symbol: str
-    bids: list[BookLevel] = []
-    asks: list[BookLevel] = []
-    checksum: int | None = None
-    timestamp: str | None = None
+# The entries are the venue-neutral book events themselves: decoded once, never copied.
+BookEntry = BookDelta
 
 
 class BookMessage(msgspec.Struct, frozen=True):
@@ -120,14 +95,6 @@ class Heartbeat:
 
 
 @dataclass(frozen=True, slots=True)
-class Pong:
-    req_id: int | None
-    time_in: str | None
-    time_out: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Ack:
     """A subscribe/unsubscribe answer (one per symbol)."""
 
@@ -146,28 +113,6 @@ class Ack:
         return ch if isinstance(ch, str) else None
 
     raw_channel: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MethodResponse:
-    """The reply to a trading method; ``result`` is a dict, a list (batch_add) or None."""
-
-    method: str
-    success: bool
-    req_id: int | None
-    result: Any
-    error: str | None
-    time_in: str | None
-    time_out: str | None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int | None:
-        """Cancelled-order count of cancel_all/batch_cancel, in either documented shape."""
-        if isinstance(self.result, dict) and isinstance(self.result.get("count"), int):
-            return int(self.result["count"])
-        n = self.raw.get("orders_cancelled")
-        return n if isinstance(n, int) else None
 
 
 @dataclass(frozen=True, slots=True)
