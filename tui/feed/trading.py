@@ -10,19 +10,38 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from tui.feed.venue import Reply
+from tui.feed.dms import DeadMansSwitch
+from tui.feed.venue import Reply, summarize
 from tui.kraken import requests as rq
-from tui.kraken.messages import MethodResponse
+from tui.kraken.events import MethodResponse
+from tui.store.outcomes import OrdersSeen
 
-if TYPE_CHECKING:
-    from tui.feed.client import Feed
+__all__ = [
+    "DeadMansSwitch",
+    "PrivateChannel",
+    "Reply",
+    "Trading",
+    "summarize",
+]  # Reply lives in tui.feed.venue
 
-__all__ = ["DeadMansSwitch", "Reply", "Trading"]  # Reply lives in tui.feed.venue
+
+class PrivateChannel(Protocol):
+    """All the spot venue needs of the private socket: send text, number requests, the token."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def token(self) -> str | None: ...
+
+    def next_req_id(self) -> int: ...
+
+    async def send(self, text: str) -> None: ...
 
 
 @dataclass
@@ -35,86 +54,41 @@ class _Pending:
     lost: bool = False
 
 
-class DeadMansSwitch:
-    """Keeps ``cancel_all_orders_after`` armed while the app runs; the exchange fires it if we die."""
-
-    def __init__(self, trading: Trading) -> None:
-        self.trading = trading
-        self.armed = False
-        self.timeout = 60
-        self.refresh_every = 20.0
-        self.trigger_at: float | None = None  # wall time reported by the exchange
-        self.last_refresh: float | None = None
-        self.last_error: str | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    def enable(self, timeout: int = 60, refresh_every: float = 20.0) -> None:
-        self.timeout, self.refresh_every = timeout, refresh_every
-        self.armed = True
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def disable(self) -> Reply:
-        self.armed = False
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        self.trigger_at = None
-        self._publish()
-        return await self.trading.cancel_all_orders_after(0)
-
-    def stop_refreshing(self) -> None:
-        """Stop without disarming on the exchange (what happens when the app or SSH session dies)."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    def _publish(self) -> None:
-        acct = self.trading.feed.store.account
-        acct.dms_armed = self.armed
-        acct.dms_trigger_at = self.trigger_at
-        self.trading.feed.store.mark("account", "dms")
-
-    async def _run(self) -> None:
-        while self.armed:
-            reply = await self.trading.cancel_all_orders_after(self.timeout)
-            if reply.ok and isinstance(reply.result, dict):
-                self.last_refresh = time.time()
-                self.trigger_at = time.time() + self.timeout
-                self.last_error = None
-            else:
-                self.last_error = reply.error
-            self._publish()
-            await asyncio.sleep(self.refresh_every if reply.ok else min(self.refresh_every, 2.0))
-
-
 class Trading:
-    def __init__(self, feed: Feed) -> None:
-        self.feed = feed
+    """The spot venue: order requests over the private v2 socket, correlated by ``req_id``."""
+
+    def __init__(
+        self,
+        channel: PrivateChannel,
+        *,
+        timeout: float,
+        log: Callable[[str, str], None],
+        publish_dms: Callable[[bool, float | None], None],
+    ) -> None:
+        self.channel = channel
+        self.timeout = timeout
+        self.log = log
         self._pending: dict[int, _Pending] = {}
         self._lost: list[_Pending] = []
-        self._snapshot_orders: dict[str, dict[str, Any]] = {}
-        self.dead_mans_switch = DeadMansSwitch(self)
+        self._snapshot_orders: dict[str, str] = {}  # cl_ord_id -> order_id, from the last snapshot
+        self.dead_mans_switch = DeadMansSwitch(self, publish_dms)
         self.sent_count = 0
-
-    @property
-    def timeout(self) -> float:
-        return self.feed.settings.feed.request_timeout
 
     # --- requests -----------------------------------------------------------------------------------
     async def _request(
         self, method: str, build: Any, *, cl_ord_id: str | None = None, order_ids: Sequence[str] = ()
     ) -> Reply:
-        conn = self.feed.private
-        if conn is None or not conn.is_open or self.feed.token is None:
+        channel = self.channel
+        token = channel.token
+        if not channel.is_open or token is None:
             return Reply(False, error="private connection is not up; nothing was sent", outcome="not-sent")
-        req_id = self.feed.next_req_id()
-        text = build(token=self.feed.token, req_id=req_id)
+        req_id = channel.next_req_id()
+        text = build(token=token, req_id=req_id)
         fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         pending = _Pending(method, fut, time.perf_counter(), cl_ord_id, tuple(order_ids))
         self._pending[req_id] = pending
         try:
-            await conn.send(text)
+            await channel.send(text)
         except (ConnectionError, RuntimeError) as exc:
             self._pending.pop(req_id, None)
             return Reply(False, error=f"not sent: {exc}", outcome="not-sent")
@@ -143,7 +117,7 @@ class Trading:
     def _log(self, method: str, reply: Reply) -> None:
         level = "info" if reply.ok else "error"
         detail = reply.error or summarize(reply.result)
-        self.feed.store.log(level, f"{method}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}")
+        self.log(level, f"{method}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}")
 
     async def add_order(self, order: rq.OrderParams) -> Reply:
         if order.cl_ord_id is None and order.order_userref is None:
@@ -273,15 +247,17 @@ class Trading:
     def on_connected(self) -> None:
         self._snapshot_orders = {}
 
-    def seen_in_snapshot(self, fields: dict[str, Any]) -> None:
-        cid = fields.get("cl_ord_id")
-        if isinstance(cid, str):
-            self._snapshot_orders[cid] = fields
+    def on_orders_seen(self, seen: OrdersSeen) -> None:
+        """Evidence from the store: after an executions snapshot, settle the lost requests."""
+        for o in seen.orders:
+            if o.cl_ord_id is not None:
+                self._snapshot_orders[o.cl_ord_id] = o.order_id
+        if seen.snapshot:
+            self._resolve_lost(seen.open_ids)
 
-    def on_snapshot(self) -> None:
+    def _resolve_lost(self, open_ids: frozenset[str]) -> None:
         """Resolve requests whose replies were lost, from the executions snapshot."""
         lost, self._lost = self._lost, []
-        open_ids = set(self.feed.store.account.orders)
         for p in lost:
             if p.future.done():
                 continue
@@ -292,7 +268,7 @@ class Trading:
                     p.future.set_result(
                         Reply(
                             True,
-                            {"order_id": found.get("order_id"), "cl_ord_id": p.cl_ord_id},
+                            {"order_id": found, "cl_ord_id": p.cl_ord_id},
                             None,
                             latency,
                             "lost-then-found",
@@ -337,10 +313,3 @@ def _with_cl_ord_id(order: rq.OrderParams) -> rq.OrderParams:
     from dataclasses import replace
 
     return replace(order, cl_ord_id=rq.new_cl_ord_id())
-
-
-def summarize(result: Any) -> str:
-    """A reply's result in one short line for the activity log."""
-    if isinstance(result, dict):
-        return ", ".join(f"{k}={v}" for k, v in result.items())[:120]
-    return str(result)[:120]
