@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -52,6 +52,7 @@ class _Pending:
     cl_ord_id: str | None = None
     order_ids: tuple[str, ...] = ()
     lost: bool = False
+    responses: list[MethodResponse] = field(default_factory=list)
 
 
 class Trading:
@@ -219,10 +220,8 @@ class Trading:
         latency = (time.perf_counter() - pending.sent_at) * 1000
         if resp.method == "cancel_order" and resp.success and len(pending.order_ids) > 1:
             # one response per cancelled order: resolve when all have answered
-            collected = getattr(pending, "_responses", [])
-            collected.append(resp)
-            pending._responses = collected  # type: ignore[attr-defined]
-            if len(collected) < len(pending.order_ids):
+            pending.responses.append(resp)
+            if len(pending.responses) < len(pending.order_ids):
                 return
         self._pending.pop(resp.req_id, None)
         if not pending.future.done():

@@ -80,10 +80,10 @@ def _event(event: str, f: Mapping[str, Any]) -> list[Any]:
 def _book(f: dict[str, Any]) -> list[Any]:
     msg = fx.parse_book(f)
     if isinstance(msg, fx.BookSnapshot):
-        return [ev.BookSnapshot(msg.product_id, msg.bids, msg.asks, seq=msg.seq, time_ms=msg.timestamp)]  # type: ignore[arg-type]
+        return [ev.BookSnapshot(msg.product_id, msg.bids, msg.asks, seq=msg.seq, time_ms=msg.timestamp)]
     level = [msg.level]
     bids, asks = (level, []) if msg.side == "buy" else ([], level)
-    return [ev.BookDelta(msg.product_id, bids, asks, seq=msg.seq, time_ms=msg.timestamp)]  # type: ignore[arg-type]
+    return [ev.BookDelta(msg.product_id, bids, asks, seq=msg.seq, time_ms=msg.timestamp)]
 
 
 def _ticker(f: dict[str, Any]) -> list[Any]:

@@ -242,49 +242,59 @@ def decode(raw: bytes | str) -> Message:
 
 def classify(obj: dict[str, Any]) -> Message:
     """Turn an already-parsed frame (numbers as text) into a typed message."""
-    channel = obj.get("channel")
     method = obj.get("method")
     if isinstance(method, str):
-        if method == "pong":
-            return Pong(
-                _opt_int(obj.get("req_id")),
-                _opt_str(obj.get("time_in")),
-                _opt_str(obj.get("time_out")),
-                _opt_str(obj.get("error")),
-            )
-        success = obj.get("success")
-        if not isinstance(success, bool):
-            raise DecodeError(f"{method} response without a boolean success")
-        if method in ("subscribe", "unsubscribe"):
-            result = obj.get("result")
-            return Ack(
-                method,
-                success,
-                _opt_int(obj.get("req_id")),
-                result if isinstance(result, dict) else {},
-                _opt_str(obj.get("error")),
-                _opt_str(obj.get("symbol"))
-                or (_opt_str(result.get("symbol")) if isinstance(result, dict) else None),
-                _opt_str(obj.get("time_in")),
-                _opt_str(obj.get("time_out")),
-                _opt_str(obj.get("channel")),
-            )
-        if method in TRADING_METHODS:
-            return MethodResponse(
-                method,
-                success,
-                _opt_int(obj.get("req_id")),
-                obj.get("result"),
-                _opt_str(obj.get("error")),
-                _opt_str(obj.get("time_in")),
-                _opt_str(obj.get("time_out")),
-                obj,
-            )
-        return Unknown(obj)
+        return _method_frame(obj, method)
+    channel = obj.get("channel")
     if not isinstance(channel, str):
         if "error" in obj and "success" in obj:
             return Unknown(obj)
         raise DecodeError("frame has neither channel nor method")
+    return _channel_frame(obj, channel)
+
+
+def _method_frame(obj: dict[str, Any], method: str) -> Message:
+    """A reply: pong, a subscription ack or a trading method's answer."""
+    if method == "pong":
+        return Pong(
+            _opt_int(obj.get("req_id")),
+            _opt_str(obj.get("time_in")),
+            _opt_str(obj.get("time_out")),
+            _opt_str(obj.get("error")),
+        )
+    success = obj.get("success")
+    if not isinstance(success, bool):
+        raise DecodeError(f"{method} response without a boolean success")
+    if method in ("subscribe", "unsubscribe"):
+        result = obj.get("result")
+        return Ack(
+            method,
+            success,
+            _opt_int(obj.get("req_id")),
+            result if isinstance(result, dict) else {},
+            _opt_str(obj.get("error")),
+            _opt_str(obj.get("symbol"))
+            or (_opt_str(result.get("symbol")) if isinstance(result, dict) else None),
+            _opt_str(obj.get("time_in")),
+            _opt_str(obj.get("time_out")),
+            _opt_str(obj.get("channel")),
+        )
+    if method in TRADING_METHODS:
+        return MethodResponse(
+            method,
+            success,
+            _opt_int(obj.get("req_id")),
+            obj.get("result"),
+            _opt_str(obj.get("error")),
+            _opt_str(obj.get("time_in")),
+            _opt_str(obj.get("time_out")),
+            obj,
+        )
+    return Unknown(obj)
+
+
+def _channel_frame(obj: dict[str, Any], channel: str) -> Message:
+    """A channel message: market data, account data, status or heartbeat."""
     kind = obj.get("type")
     kind = kind if isinstance(kind, str) else "update"
     if channel == "heartbeat":
@@ -322,21 +332,20 @@ def classify(obj: dict[str, Any]) -> Message:
             raise DecodeError("instrument assets/pairs must be lists")
         return InstrumentMessage(kind, assets, pairs)
     if channel == "level3":
-        l3 = []
-        for d in _data_list(obj):
-            symbol = d.get("symbol")
-            bids, asks = d.get("bids", []), d.get("asks", [])
-            if not isinstance(symbol, str) or not isinstance(bids, list) or not isinstance(asks, list):
-                raise DecodeError("level3 entry needs symbol, bids and asks")
-            l3.append(
-                Level3Entry(symbol, bids, asks, _opt_int(d.get("checksum")), _opt_str(d.get("timestamp")))
-            )
-        return Level3Message(kind, l3)
+        return Level3Message(kind, [_level3_entry(d) for d in _data_list(obj)])
     if channel == "executions":
         return ExecutionsMessage(kind, _data_list(obj), _opt_int(obj.get("sequence")))
     if channel == "balances":
         return BalancesMessage(kind, _data_list(obj), _opt_int(obj.get("sequence")))
     return Unknown(obj)
+
+
+def _level3_entry(d: dict[str, Any]) -> Level3Entry:
+    symbol = d.get("symbol")
+    bids, asks = d.get("bids", []), d.get("asks", [])
+    if not isinstance(symbol, str) or not isinstance(bids, list) or not isinstance(asks, list):
+        raise DecodeError("level3 entry needs symbol, bids and asks")
+    return Level3Entry(symbol, bids, asks, _opt_int(d.get("checksum")), _opt_str(d.get("timestamp")))
 
 
 def _symbol_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:
