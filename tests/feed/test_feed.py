@@ -168,7 +168,11 @@ async def test_lost_reply_is_reconciled_not_resent(
     placed = [o for o in exchange.engine.open_orders("demo") if o.cl_ord_id == "lost-1"]
     assert len(placed) == 1
     assert reply.outcome == "lost-then-found", (reply.outcome, reply.error)
-    assert reply.ok and reply.result == {"order_id": placed[0].order_id, "cl_ord_id": "lost-1"}
+    assert reply.ok and reply.result == {
+        "order_id": placed[0].order_id,
+        "cl_ord_id": "lost-1",
+        "status": "new",
+    }
     assert store.account.orders[placed[0].order_id].cl_ord_id == "lost-1"
     assert (
         exchange.requests_received.count(

@@ -1,9 +1,11 @@
 """Order requests over the private socket, and what happens when a reply is lost.
 
 Every add carries a ``cl_ord_id``. A request whose reply was lost to a disconnect is never sent
-again blindly: after the reconnect, the executions snapshot (open orders and recent fills) is
-searched for that ``cl_ord_id`` and the request is resolved as found or not placed. The user
-decides whether to try again.
+again: every execution report the store sees (before the drop and in the snapshot after the
+reconnect) is evidence, and an order found there is reported with its status. Absence proves
+nothing: the snapshot holds open orders and only the last 50 fills, so an order that filled long
+ago, expired (IOC) or was cancelled elsewhere is missing from it. Such a request is reported
+``unknown`` ("check history"), never "not placed". The user decides whether to try again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tui.feed.dms import DeadMansSwitch
 from tui.feed.venue import Reply, summarize
 from tui.kraken import requests as rq
 from tui.kraken.events import MethodResponse
-from tui.store.outcomes import OrdersSeen
+from tui.store.outcomes import OrdersSeen, SeenOrder
 
 __all__ = [
     "DeadMansSwitch",
@@ -71,7 +73,7 @@ class Trading:
         self.log = log
         self._pending: dict[int, _Pending] = {}
         self._lost: list[_Pending] = []
-        self._snapshot_orders: dict[str, str] = {}  # cl_ord_id -> order_id, from the last snapshot
+        self._evidence: dict[str, SeenOrder] = {}  # cl_ord_id of an outstanding request -> last report
         self.dead_mans_switch = DeadMansSwitch(self, publish_dms)
         self.sent_count = 0
 
@@ -241,18 +243,20 @@ class Trading:
             p.lost = True
             self._lost.append(p)
             del self._pending[req_id]
-        self._snapshot_orders = {}
 
     def on_connected(self) -> None:
-        self._snapshot_orders = {}
+        """Nothing to do until the executions snapshot arrives; kept for the session's symmetry."""
 
     def on_orders_seen(self, seen: OrdersSeen) -> None:
-        """Evidence from the store: after an executions snapshot, settle the lost requests."""
+        """Evidence from the store; after an executions snapshot, settle the lost requests."""
+        wanted = {p.cl_ord_id for p in [*self._pending.values(), *self._lost] if p.cl_ord_id}
         for o in seen.orders:
-            if o.cl_ord_id is not None:
-                self._snapshot_orders[o.cl_ord_id] = o.order_id
+            if o.cl_ord_id in wanted:
+                self._evidence[o.cl_ord_id] = o
         if seen.snapshot:
             self._resolve_lost(seen.open_ids)
+        live = {p.cl_ord_id for p in [*self._pending.values(), *self._lost] if p.cl_ord_id}
+        self._evidence = {k: v for k, v in self._evidence.items() if k in live}
 
     def _resolve_lost(self, open_ids: frozenset[str]) -> None:
         """Resolve requests whose replies were lost, from the executions snapshot."""
@@ -262,27 +266,7 @@ class Trading:
                 continue
             latency = (time.perf_counter() - p.sent_at) * 1000
             if p.method == "add_order" and p.cl_ord_id:
-                found = self._snapshot_orders.get(p.cl_ord_id)
-                if found is not None:
-                    p.future.set_result(
-                        Reply(
-                            True,
-                            {"order_id": found, "cl_ord_id": p.cl_ord_id},
-                            None,
-                            latency,
-                            "lost-then-found",
-                        )
-                    )
-                else:
-                    p.future.set_result(
-                        Reply(
-                            False,
-                            None,
-                            "reply lost in a disconnect; the order was not placed",
-                            latency,
-                            "lost-not-placed",
-                        )
-                    )
+                p.future.set_result(self._lost_add(p.cl_ord_id, latency))
             elif p.method in ("cancel_order", "batch_cancel") and p.order_ids:
                 still = [o for o in p.order_ids if o in open_ids]
                 p.future.set_result(
@@ -298,6 +282,20 @@ class Trading:
                 p.future.set_result(
                     Reply(False, None, "reply lost in a disconnect; check the order list", latency, "lost")
                 )
+
+    def _lost_add(self, cl_ord_id: str, latency: float) -> Reply:
+        found = self._evidence.get(cl_ord_id)
+        if found is not None:
+            result = {"order_id": found.order_id, "cl_ord_id": cl_ord_id, "status": found.status}
+            return Reply(True, result, None, latency, "lost-then-found")
+        return Reply(
+            False,
+            {"cl_ord_id": cl_ord_id},
+            "reply lost in a disconnect; outcome unknown - check history (the order may have been "
+            "placed and closed since); not retried",
+            latency,
+            "unknown",
+        )
 
     def stop(self) -> None:
         self.dead_mans_switch.stop_refreshing()

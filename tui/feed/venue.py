@@ -15,7 +15,8 @@ from tui.kraken import requests as rq
 
 __all__ = ["OrderVenue", "Outcome", "Reply", "summarize"]
 
-# acked | rejected | lost-then-found | lost-not-placed | lost | timeout | not-sent
+# acked | rejected | lost-then-found | lost-not-placed | unknown | lost | timeout | not-sent
+# (unknown: the reply was lost and no evidence either way; the order may have been placed)
 Outcome = str
 
 
