@@ -234,7 +234,9 @@ class ConnectionHealth:
     last_frame_at: float = 0.0
     reconnects: int = 0
     error: str | None = None
-    malformed: int = 0
+    malformed: int = 0  # frames dropped because of what they contained
+    last_malformed: str | None = None
+    internal_errors: int = 0  # our own bugs met while handling a frame (the session restarted)
     unknown: int = 0
     _window: deque[float] = field(default_factory=lambda: deque(maxlen=4096))
 
