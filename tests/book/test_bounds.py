@@ -51,3 +51,13 @@ def test_a_futures_book_frame_with_a_hostile_number_is_refused_at_once() -> None
     with pytest.raises(ValueError):
         book.apply_delta(2, [BookLevel(Decimal("1E+300000"), Decimal(1))], [])
     assert time.perf_counter() - started < FAST
+
+
+def test_no_checksum_is_no_verification(each_l2_kernel: str) -> None:
+    from tui.book.l3 import L3Book
+
+    book = L2Book("BTC/USD", 1, 8, 10)
+    book.apply_snapshot([BookLevel("100.0", "1.00000000")], [BookLevel("101.0", "1.00000000")])
+    assert book.verify(book.checksum()) and book.last_ok
+    assert not book.verify(None) and book.last_ok is False
+    assert not L3Book("BTC/USD", 1, 8).verify(None)

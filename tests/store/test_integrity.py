@@ -84,3 +84,18 @@ def test_a_crossed_spot_book_is_not_verified_even_with_a_matching_checksum() -> 
     out = apply_spot(store, books.frame("update", "ETH/USD", [("102.0", "1.00000000")], []))
     assert out == [ResyncBook("ETH/USD", "checksum mismatch")]
     assert store.market("ETH/USD").crossed == 1
+
+
+def test_a_spot_book_frame_without_a_checksum_is_not_verified() -> None:
+    store, _ = ready_store()
+    no_checksum = '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":100.5,"qty":1.0}],"asks":[]}]}'
+    assert apply_spot(store, no_checksum) == [ResyncBook("BTC/USD", "book frame without a checksum")]
+    assert store.market("BTC/USD").book_state == "resyncing"
+    assert store.market("BTC/USD").book.last_ok is False  # type: ignore[union-attr]
+    # a snapshot without one does not end the episode either
+    snapshot = no_checksum.replace('"update"', '"snapshot"')
+    assert apply_spot(store, snapshot, now=1.0 + RESYNC_DEDUP + 1) == [
+        ResyncBook("BTC/USD", "book frame without a checksum")
+    ]
+    assert store.market("BTC/USD").book_state == "resyncing"
+    assert store.market("ETH/USD").book_state == "ok"

@@ -124,8 +124,10 @@ class L3Book:
         return zlib.crc32("".join(parts).encode())
 
     def verify(self, expected: int | None) -> bool:
+        """False for a frame without a checksum: nothing vouches for the book then."""
         if expected is None:
-            return True
+            self.last_ok = False
+            return False
         self.last_ok = self.checksum() == expected
         return self.last_ok
 

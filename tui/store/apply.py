@@ -94,7 +94,7 @@ class Applier:
         mk.last_update = now
         mk.book_updates += 1
         store.mark(e.symbol, "book")
-        req = self.integrity.checked(mk, ok, now, "checksum mismatch")
+        req = self.integrity.checked(mk, ok, now, self._reason(e.checksum))
         return _NONE if req is None else (req,)
 
     def _delta(self, e: ev.BookDelta, now: float, conn: str) -> Sequence[Outcome]:
@@ -117,16 +117,21 @@ class Applier:
         mk.last_update = now
         mk.book_updates += 1
         self.store.mark(e.symbol, "book")
-        req = self.integrity.checked(mk, ok, now, "checksum mismatch")
+        req = self.integrity.checked(mk, ok, now, self._reason(e.checksum))
         return _NONE if req is None else (req,)
 
     @staticmethod
     def _verified(mk: Any, book: L2Book, checksum: int | None) -> bool:
+        """A checksum that matches and a book that is not crossed; no checksum is no proof."""
         if book.verify(checksum) and not book.is_crossed():
             return True
         if book.is_crossed():
             mk.crossed += 1
         return False
+
+    @staticmethod
+    def _reason(checksum: int | None) -> str:
+        return "checksum mismatch" if checksum is not None else "book frame without a checksum"
 
     def _level3(self, e: ev.Level3Update, now: float, conn: str) -> Sequence[Outcome]:
         store = self.store
