@@ -12,7 +12,7 @@ from tests.store.frames import (
     ready_store,
 )
 from tui.book.sequenced import SequencedBook
-from tui.store import ResyncBook
+from tui.store import RefreshBook, ResyncBook
 from tui.store.integrity import RESYNC_DEDUP, RETRY_AFTER
 
 
@@ -99,3 +99,18 @@ def test_a_spot_book_frame_without_a_checksum_is_not_verified() -> None:
     ]
     assert store.market("BTC/USD").book_state == "resyncing"
     assert store.market("ETH/USD").book_state == "ok"
+
+
+def test_books_deeper_than_their_checksum_are_refreshed_now_and_then() -> None:
+    store, books = ready_store()
+    store.market("ETH/USD").book_depth = 25
+    assert not apply_spot(store, books.frame("snapshot", "ETH/USD", [("100.0", "1.00000000")], []), now=2.0)
+    assert store.market("ETH/USD").verified_levels == 10
+    assert store.market("PF_XBTUSD").verified_levels is None, "a sequence vouches for every level"
+    symbols = [*SPOT, *FUTURES]
+    for s in symbols:
+        store.market(s).last_update = 50.0
+    assert store.tick(51.0, 30.0, symbols, deep_refresh=60.0) == []
+    assert store.tick(63.0, 30.0, symbols, deep_refresh=60.0) == [RefreshBook("ETH/USD")]
+    assert store.tick(64.0, 30.0, symbols, deep_refresh=60.0) == [], "asked once, not every second"
+    assert store.market("ETH/USD").book_state == "ok" and store.market("ETH/USD").resyncs == 0

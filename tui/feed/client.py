@@ -27,7 +27,9 @@ from tui.feed.venue import OrderVenue
 from tui.kraken.futures import is_futures
 from tui.store import Store
 
-__all__ = ["Feed", "Urls"]
+__all__ = ["DEEP_BOOK_REFRESH", "Feed", "Urls"]
+
+DEEP_BOOK_REFRESH = 60.0
 
 
 class Feed:
@@ -70,6 +72,9 @@ class Feed:
             )
         self.session: aiohttp.ClientSession | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # Seconds between fresh snapshots of spot books deeper than the checksummed 10 levels
+        # (bounds how long a drifted deep level can be shown); ``feed.deep_book_refresh``.
+        self.deep_refresh: float = getattr(settings.feed, "deep_book_refresh", DEEP_BOOK_REFRESH)
 
     # --- what the App and commands use ----------------------------------------------------------------
     @property
@@ -172,7 +177,8 @@ class Feed:
         futures = self.futures.symbols if self.futures is not None else []
         while True:
             await asyncio.sleep(1.0)
-            for req in self.store.tick(time.monotonic(), after, [*self.spot.symbols, *futures]):
+            now = time.monotonic()
+            for req in self.store.tick(now, after, [*self.spot.symbols, *futures], self.deep_refresh):
                 if is_futures(req.symbol):
                     if self.futures is not None:
                         self.futures.act(req, "futures")

@@ -15,6 +15,7 @@ from tui.book.l3 import L3Book
 from tui.book.sequenced import SequencedBook
 from tui.kraken import events as ev
 from tui.kraken.futures_frames import AUTH_ALERT
+from tui.kraken.vocab import CHECKSUM_LEVELS
 from tui.store import account
 from tui.store.outcomes import AuthFailed, Outcome, ResyncL3, RetryBook
 
@@ -80,6 +81,7 @@ class Applier:
             seq_book = SequencedBook(e.symbol, inst.price_precision, inst.qty_precision)
             seq_book.load_snapshot(e.seq, e.bids, e.asks)
             mk.book_depth = len(seq_book)
+            mk.verified_levels = None  # the sequence vouches for every level
             book, ok = seq_book, True
         else:
             if inst is not None:
@@ -90,7 +92,9 @@ class Applier:
             book = L2Book(e.symbol, pp, qp, mk.book_depth)
             book.apply_snapshot(e.bids, e.asks)
             ok = self._verified(mk, book, e.checksum)
+            mk.verified_levels = CHECKSUM_LEVELS
         mk.book = book
+        mk.snapshot_at = now
         mk.last_update = now
         mk.book_updates += 1
         store.mark(e.symbol, "book")

@@ -86,6 +86,10 @@ class MarketState:
     book_updates: int = 0
     derivatives: Derivatives | None = None
     sequence_gaps: int = 0
+    # How many levels per side the last check vouched for: a spot CRC32 covers the top 10 only
+    # (deeper levels are shown but unverified); None when every level is (a futures sequence).
+    verified_levels: int | None = None
+    snapshot_at: float = 0.0  # when the current book's snapshot was applied (monotonic)
 
     def add_trade(self, trade: Trade) -> bool:
         """Append a print unless it is not newer than the last one (a repeated frame, or a

@@ -27,7 +27,7 @@ from tui.store.model import (
     MarketState,
     OrderView,
 )
-from tui.store.outcomes import Outcome, ResyncBook
+from tui.store.outcomes import Outcome, RefreshBook, ResyncBook
 from tui.store.parts import MARKET_PARTS, Part
 
 __all__ = [
@@ -91,12 +91,14 @@ class Store:
         mk = self.markets.get(symbol)
         return None if mk is None else self.integrity.resync(mk, now, reason)
 
-    def tick(self, now: float, stale_after: float, symbols: Sequence[str]) -> list[ResyncBook]:
-        """Once a second: staleness, stuck resyncs, frame rates."""
+    def tick(
+        self, now: float, stale_after: float, symbols: Sequence[str], deep_refresh: float | None = None
+    ) -> list[ResyncBook | RefreshBook]:
+        """Once a second: staleness, stuck resyncs, deep-book refreshes, frame rates."""
         for c in self.health.connections.values():
             c.rate(now)
         self.mark("health", "tick")
-        return self.integrity.tick(symbols, now, stale_after)
+        return self.integrity.tick(symbols, now, stale_after, deep_refresh)
 
     def market(self, symbol: str) -> MarketState:
         m = self.markets.get(symbol)
