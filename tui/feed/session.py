@@ -39,10 +39,10 @@ class FrameSession:
     def act(self, outcome: Outcome, conn: str) -> None:
         raise NotImplementedError
 
-    def frame(self, conn: str, text: str, now: float) -> None:
+    def frame(self, conn: str, text: str, now: float, wall: float | None = None) -> None:
         """One received frame, end to end. Hostile input is counted, logged and dropped; an
         exception that is not about the input is our bug and propagates (the connection restarts
-        with backoff and counts it)."""
+        with backoff and counts it). ``wall``: receive time of a live frame (lag is measured)."""
         if self.record is not None:
             self.record(conn, "in", text)
         store = self.store
@@ -56,7 +56,7 @@ class FrameSession:
                     if isinstance(event, CONTROL):
                         self._control(event, conn)
                         continue
-                    for outcome in store.apply(event, now, conn):
+                    for outcome in store.apply(event, now, conn, wall):
                         self.act(outcome, conn)
             except REFUSED as exc:
                 self._malformed(conn, exc, text)

@@ -118,7 +118,7 @@ class SpotSession(FrameSession):
             url,
             self.session,
             self.store.health.conn(name),
-            lambda c, text, now: self.frame(c.name, text, now),
+            lambda c, text, now: self.frame(c.name, text, now, time.time()),
             connected,
             self._disconnected,
             stale_after=fs.connection_stale_after,

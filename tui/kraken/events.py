@@ -317,7 +317,7 @@ class SystemStatus:
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
-    pass
+    time_ms: int | None = None  # futures heartbeats carry the exchange's time; spot ones nothing
 
 
 @dataclass(frozen=True, slots=True)

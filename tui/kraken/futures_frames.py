@@ -285,7 +285,7 @@ _FEEDS: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
     "ticker": _ticker,
     "trade": _trades,
     "trade_snapshot": _trades,
-    "heartbeat": lambda _f: [ev.Heartbeat()],
+    "heartbeat": lambda f: [ev.Heartbeat(f["time"] if isinstance(f.get("time"), int) else None)],
     "open_orders": _orders,
     "open_orders_snapshot": _orders,
     "fills": _fills,

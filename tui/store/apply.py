@@ -17,6 +17,7 @@ from tui.kraken import events as ev
 from tui.kraken.futures_frames import AUTH_ALERT
 from tui.kraken.vocab import CHECKSUM_LEVELS
 from tui.store import account
+from tui.store.lag import LagMeter
 from tui.store.outcomes import AuthFailed, Outcome, ResyncL3, RetryBook
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Applier:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.integrity = store.integrity
+        self.lag = LagMeter(store)
         self._handlers: dict[type, Callable[[Any, float, str], Sequence[Outcome]]] = {
             ev.BookDelta: self._delta,
             ev.BookSnapshot: self._snapshot,
@@ -59,12 +61,14 @@ class Applier:
             ev.Alert: self._alert,
         }
 
-    def apply(self, event: Any, now: float, conn: str) -> Sequence[Outcome]:
+    def apply(self, event: Any, now: float, conn: str, wall: float | None = None) -> Sequence[Outcome]:
         handler = self._handlers.get(type(event))
         if handler is None:
             self.store.health.conn(conn or "unknown").unknown += 1
             self.store.mark("health", "unknown")
             return _NONE
+        if wall is not None:
+            self.lag.observe(event, conn, wall)
         return handler(event, now, conn)
 
     # --- books -----------------------------------------------------------------------------------

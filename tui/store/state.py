@@ -82,9 +82,13 @@ class Store:
         self._pending = False
 
     # --- writing (session side) ---------------------------------------------------------------
-    def apply(self, event: Any, now: float, conn: str = "") -> Sequence[Outcome]:
-        """Apply one decoded event (either venue); returns what the session must act on."""
-        return self._applier.apply(event, now, conn)
+    def apply(self, event: Any, now: float, conn: str = "", wall: float | None = None) -> Sequence[Outcome]:
+        """Apply one decoded event (either venue); returns what the session must act on.
+
+        ``now`` is the monotonic receive time; ``wall`` the wall-clock one for a live frame
+        (None for a replayed recording, whose timestamps are from the past).
+        """
+        return self._applier.apply(event, now, conn, wall)
 
     def resync(self, symbol: str, now: float, reason: str) -> ResyncBook | None:
         """Ask for a fresh book of one symbol (None while an earlier request is still fresh)."""
