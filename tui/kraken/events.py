@@ -163,6 +163,7 @@ class Fill:
     fee_asset: str
     liquidity: str
     timestamp: str
+    cl_ord_id: str | None = None  # the client's id of the order, where the venue reports it
 
 
 @dataclass(frozen=True, slots=True)

@@ -213,6 +213,7 @@ def _fills(f: dict[str, Any]) -> list[Any]:
                 str(r.get("fee_currency") or "USD"),
                 "m" if r.get("fill_type") == "maker" else "t",
                 _iso(r.get("time")),
+                r["cli_ord_id"] if isinstance(r.get("cli_ord_id"), str) else None,
             )
         )
     return [ev.FillReport("futures", f.get("feed") == "fills_snapshot", tuple(fills))]

@@ -161,6 +161,7 @@ def _fill(row: Mapping[str, Any], oid: str) -> ev.Fill:
         fee_asset,
         _str(row, "liquidity_ind"),
         _str(row, "timestamp"),
+        _opt_str(row, "cl_ord_id"),
     )
 
 

@@ -63,7 +63,9 @@ def fills(store: Store, e: ev.FillReport) -> Sequence[Outcome]:
         added = True
     if added or (e.snapshot and e.venue == "futures"):
         store.mark("account", "fills")
-    return _NONE
+    # a fill proves its order existed (evidence for a lost reply), whatever became of it since
+    seen = tuple(SeenOrder(f.order_id, f.cl_ord_id, "traded") for f in e.fills if f.cl_ord_id)
+    return (OrdersSeen(e.venue, False, seen, frozenset()),) if seen else _NONE
 
 
 def balances(store: Store, e: ev.BalancesUpdate) -> Sequence[Outcome]:
