@@ -106,11 +106,11 @@ async def test_a_sequence_gap_resubscribes_that_product_alone(
         "feed": "book",
         "product_id": PRODUCT,
         "side": "buy",
-        "seq": book.seq + 50,
+        "seq": book.seq + 50,  # type: ignore[attr-defined]
         "price": 1,
         "qty": 1,
         "timestamp": 0,
-    }  # type: ignore[attr-defined]
+    }
     f.futures.ingest(json.dumps(gap))
     mk = store.market(PRODUCT)
     assert mk.book_state == "resyncing" and mk.sequence_gaps == 1 and mk.resyncs == 1
