@@ -126,7 +126,7 @@ async def test_a_bug_in_our_own_code_restarts_the_session_with_backoff(
 ) -> None:
     _, store = feed
     await wait_for(lambda: store.market("BTC/USD").book_state == "ok")
-    handlers = store._applier._handlers
+    handlers = store._applier.handlers
     real = handlers[ev.TickerUpdate]
     calls = {"n": 0}
 

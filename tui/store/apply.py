@@ -17,6 +17,7 @@ from tui.kraken import events as ev
 from tui.kraken.futures_frames import AUTH_ALERT
 from tui.kraken.vocab import CHECKSUM_LEVELS
 from tui.store import account
+from tui.store.integrity import ACCEPTING_DELTAS
 from tui.store.lag import LagMeter
 from tui.store.outcomes import AuthFailed, Outcome, ResyncL3, RetryBook
 
@@ -41,7 +42,7 @@ class Applier:
         self.store = store
         self.integrity = store.integrity
         self.lag = LagMeter(store)
-        self._handlers: dict[type, Callable[[Any, float, str], Sequence[Outcome]]] = {
+        self.handlers: dict[type, Callable[[Any, float, str], Sequence[Outcome]]] = {
             ev.BookDelta: self._delta,
             ev.BookSnapshot: self._snapshot,
             ev.TickerUpdate: self._ticker,
@@ -62,14 +63,17 @@ class Applier:
         }
 
     def apply(self, event: Any, now: float, conn: str, wall: float | None = None) -> Sequence[Outcome]:
-        handler = self._handlers.get(type(event))
+        handler = self.handlers.get(type(event))
         if handler is None:
-            self.store.health.conn(conn or "unknown").unknown += 1
-            self.store.mark("health", "unknown")
-            return _NONE
+            return self.unknown(conn)
         if wall is not None:
             self.lag.observe(event, conn, wall)
         return handler(event, now, conn)
+
+    def unknown(self, conn: str) -> Sequence[Outcome]:
+        self.store.health.conn(conn or "unknown").unknown += 1
+        self.store.mark("health", "unknown")
+        return _NONE
 
     # --- books -----------------------------------------------------------------------------------
     def _snapshot(self, e: ev.BookSnapshot, now: float, conn: str) -> Sequence[Outcome]:
@@ -106,11 +110,12 @@ class Applier:
         return _NONE if req is None else (req,)
 
     def _delta(self, e: ev.BookDelta, now: float, conn: str) -> Sequence[Outcome]:
+        """The hot path (thousands a second): a verified delta on a verified book costs no call
+        into the integrity machine; anything else goes through it."""
         mk = self.store.markets.get(e.symbol)
-        if mk is None or not self.integrity.accepts_delta(mk):
+        if mk is None or mk.book_state not in ACCEPTING_DELTAS or mk.book is None:
             return _NONE
         book = mk.book
-        assert book is not None
         if e.seq is not None:
             if not isinstance(book, SequencedBook):
                 return _NONE
@@ -121,10 +126,18 @@ class Applier:
             ok = True
         else:
             book.apply_update(e.bids, e.asks)
-            ok = self._verified(mk, book, e.checksum)
+            ok = e.checksum is not None and book.verify(e.checksum) and not book.is_crossed()
         mk.last_update = now
         mk.book_updates += 1
         self.store.mark(e.symbol, "book")
+        if ok and mk.book_state == "ok":
+            mk.checksum_checks += 1
+            return _NONE
+        if not ok:
+            if e.checksum is None:
+                book.verify(None)  # records the outcome (last_ok) when there was no checksum
+            if book.is_crossed():
+                mk.crossed += 1
         req = self.integrity.checked(mk, ok, now, self._reason(e.checksum))
         return _NONE if req is None else (req,)
 

@@ -21,20 +21,18 @@ from tui.store.outcomes import RefreshBook, ResyncBook
 if TYPE_CHECKING:
     from tui.store.state import Store
 
-__all__ = ["RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
+__all__ = ["ACCEPTING_DELTAS", "RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
 
 RESYNC_DEDUP = 5.0
 RETRY_AFTER = 3.0
+# Deltas apply only on top of a verified snapshot that no failed check has broken since.
+ACCEPTING_DELTAS = frozenset({"ok", "stale"})
 
 
 class Integrity:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.pending: dict[str, float] = {}  # symbol -> when its outstanding resync was asked
-
-    def accepts_delta(self, mk: MarketState) -> bool:
-        """Deltas apply only on top of a verified snapshot that no failed check has broken since."""
-        return mk.book is not None and mk.book_state in ("ok", "stale")
 
     def reset(self, symbols: Iterable[str]) -> None:
         """The socket (re)connected or dropped: every book waits for a fresh snapshot."""
