@@ -15,9 +15,12 @@ from typing import Any
 
 from sortedcontainers import SortedDict
 
-from tui.exchange.engine import Engine, L3Changed, Order, rfc3339
+from tui.exchange.engine import Engine
+from tui.exchange.events import L3Changed
+from tui.exchange.orders import Order
 from tui.kraken.checksum import level_token
 from tui.kraken.instrument import Instrument
+from tui.kraken.rfc3339 import format_rfc3339
 
 __all__ = ["BookFeed", "L3Feed", "book_checksum_of", "l3_checksum_of"]
 
@@ -66,7 +69,7 @@ class BookFeed:
             "bids": [self._level(-k, q) for k, q in self.held["bid"].items()],
             "asks": [self._level(k, q) for k, q in self.held["ask"].items()],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now()),
+            "timestamp": format_rfc3339(self.engine.now()),
         }
 
     def update(self, changes: dict[str, list[int]], checksum: int) -> dict[str, Any] | None:
@@ -111,7 +114,7 @@ class BookFeed:
             "bids": out["bid"],
             "asks": out["ask"],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now()),
+            "timestamp": format_rfc3339(self.engine.now()),
         }
 
 
@@ -133,7 +136,7 @@ class L3Feed:
             order_id=o.order_id,
             limit_price=self.pair.price_decimal(o.limit_price or 0),
             order_qty=self.pair.qty_decimal(o.visible),
-            timestamp=rfc3339(o.queued_at, 9),
+            timestamp=format_rfc3339(o.queued_at, 9),
         )
         return row
 
@@ -150,7 +153,7 @@ class L3Feed:
             "bids": [self._order(o) for _, orders in win["bid"] for o in orders],
             "asks": [self._order(o) for _, orders in win["ask"] for o in orders],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now(), 9),
+            "timestamp": format_rfc3339(self.engine.now(), 9),
         }
 
     def update(self, events: list[L3Changed], checksum: int) -> dict[str, Any] | None:
@@ -166,7 +169,7 @@ class L3Feed:
                             "order_id": e.order_id,
                             "limit_price": self.pair.price_decimal(e.price),
                             "order_qty": self.pair.qty_decimal(0),
-                            "timestamp": rfc3339(e.timestamp, 9),
+                            "timestamp": format_rfc3339(e.timestamp, 9),
                         }
                     )
                 continue
@@ -195,5 +198,5 @@ class L3Feed:
             "bids": out["bid"],
             "asks": out["ask"],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now(), 9),
+            "timestamp": format_rfc3339(self.engine.now(), 9),
         }

@@ -33,22 +33,15 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from tui.exchange.engine import (
-    Event,
-    FuturesFill,
-    FuturesOrderEvent,
-    L3Changed,
-    LevelChanged,
-    Order,
-    PublicTrade,
-    rfc3339,
-)
+from tui.exchange.events import Event, FuturesFill, FuturesOrderEvent, L3Changed, LevelChanged, PublicTrade
+from tui.exchange.orders import Order
 from tui.exchange.pairs import START_PRICES
 from tui.exchange.positions import IM_RATE, MM_RATE
 from tui.exchange.stats import Candle, MarketStats
 from tui.kraken.auth import sign_futures_challenge
 from tui.kraken.instrument import Instrument
 from tui.kraken.jsontext import dumps
+from tui.kraken.rfc3339 import format_rfc3339 as rfc3339
 
 if TYPE_CHECKING:
     from tui.exchange.server import RunningExchange, _Conn

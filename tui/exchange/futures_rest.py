@@ -19,8 +19,9 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from tui.exchange.engine import FuturesFill, FuturesOrderEvent, Order, OrderError, OrderRequest
+from tui.exchange.events import FuturesFill, FuturesOrderEvent
 from tui.exchange.futures import instrument_row, iso, order_type_code
+from tui.exchange.orders import Order, OrderError, OrderRequest
 from tui.kraken.auth import verify_futures_authent
 from tui.kraken.jsontext import dumps
 

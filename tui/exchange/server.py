@@ -23,26 +23,20 @@ from urllib.parse import parse_qs
 import msgspec
 from aiohttp import WSMsgType, web
 
-from tui.exchange.engine import (
-    Engine,
-    Execution,
-    L3Changed,
-    Ledger,
-    LevelChanged,
-    OrderError,
-    OrderRequest,
-    PublicTrade,
-    rfc3339,
-)
+from tui.exchange.engine import Engine
+from tui.exchange.events import Execution, L3Changed, Ledger, LevelChanged, PublicTrade
 from tui.exchange.faults import FaultConfig
 from tui.exchange.feeds import BookFeed, L3Feed, book_checksum_of, l3_checksum_of
 from tui.exchange.futures import FuturesGateway
 from tui.exchange.market import SyntheticMarket
+from tui.exchange.orders import OrderError, OrderRequest
 from tui.exchange.pairs import ASSET_PRECISION, DEFAULT_PAIRS, FUTURES_PRODUCTS, START_PRICES, pair_to_wire
-from tui.exchange.stats import INTERVALS, MarketStats
+from tui.exchange.stats import MarketStats
 from tui.kraken.auth import verify_api_sign
 from tui.kraken.instrument import Instrument
 from tui.kraken.jsontext import dumps
+from tui.kraken.rfc3339 import format_rfc3339 as rfc3339
+from tui.kraken.vocab import OHLC_INTERVALS as INTERVALS
 
 __all__ = ["ExchangeConfig", "RunningExchange", "start_exchange"]
 

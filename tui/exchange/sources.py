@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import msgspec
 
-from tui.exchange.engine import OrderError, OrderRequest
+from tui.exchange.orders import OrderError, OrderRequest
 from tui.kraken.numbers import PrecisionError
 
 if TYPE_CHECKING:
