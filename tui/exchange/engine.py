@@ -271,6 +271,10 @@ class Engine:
                     break
         return out
 
+    def book_side(self, symbol: str, side: str) -> SortedDict:
+        """The resting levels of one side ("bid" | "ask"), keyed best first (bids negated): read only."""
+        return self._books[symbol].bids if side == "bid" else self._books[symbol].asks
+
     def level_qty(self, symbol: str, side: str, price: int) -> int:
         book = self._books[symbol].bids if side == "bid" else self._books[symbol].asks
         level = book.get(-price if side == "bid" else price)
@@ -1074,7 +1078,7 @@ class Engine:
         return last >= o.trigger_price if stop else last <= o.trigger_price
 
     # --- amend / edit / cancel ---------------------------------------------------------------------
-    def _find(self, user: str, order_id: str | None = None, cl_ord_id: str | None = None) -> Order:
+    def find(self, user: str, order_id: str | None = None, cl_ord_id: str | None = None) -> Order:
         for o in self._orders.values():
             if o.user == user and (
                 (order_id is not None and o.order_id == order_id)
@@ -1095,7 +1099,7 @@ class Engine:
         trigger_price: Decimal | None = None,
         post_only: bool = False,
     ) -> tuple[str, Order]:
-        o = self._find(user, order_id, cl_ord_id)
+        o = self.find(user, order_id, cl_ord_id)
         pair = self.pairs[o.symbol]
         self._charge_rate(
             user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (3, 2, 1, 0, 0, 0)))
@@ -1212,7 +1216,7 @@ class Engine:
         order_userref: int | None = None,
         validate: bool = False,
     ) -> tuple[Order, str]:
-        o = self._find(user, order_id)
+        o = self.find(user, order_id)
         if o.cl_ord_id is not None:
             raise OrderError(
                 "EGeneral:Invalid arguments:orders with cl_ord_id cannot be edited; use amend_order"

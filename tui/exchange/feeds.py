@@ -75,10 +75,7 @@ class BookFeed:
     def update(self, changes: dict[str, list[int]], checksum: int) -> dict[str, Any] | None:
         """changes: side -> changed prices (final state is read from the engine)."""
         out: dict[str, list[dict[str, Decimal]]] = {"bid": [], "ask": []}
-        book_sides = {
-            "bid": self.engine._books[self.pair.symbol].bids,
-            "ask": self.engine._books[self.pair.symbol].asks,
-        }
+        book_sides = {side: self.engine.book_side(self.pair.symbol, side) for side in ("bid", "ask")}
         for side, prices in changes.items():
             held = self.held[side]
             book = book_sides[side]

@@ -1,0 +1,170 @@
+"""Reading a v2 trading request's params into an engine ``OrderRequest``, with Kraken's errors.
+
+Shape errors (a wrong type, an unknown field) are answered with the plain v2 text
+(``ArgError``); values the venue refuses get the ``EGeneral:``/``EOrder:`` text (``OrderError``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tui.exchange.orders import OrderError, OrderRequest
+from tui.kraken.instrument import Instrument
+from tui.kraken.rfc3339 import parse_rfc3339
+
+__all__ = ["ADD_FIELDS", "AMEND_FIELDS", "ArgError", "num", "opt_str", "order_request", "timestamp"]
+
+ADD_FIELDS = frozenset(
+    {
+        "order_type",
+        "side",
+        "order_qty",
+        "symbol",
+        "limit_price",
+        "limit_price_type",
+        "triggers",
+        "time_in_force",
+        "expire_time",
+        "effective_time",
+        "deadline",
+        "post_only",
+        "reduce_only",
+        "margin",
+        "display_qty",
+        "cl_ord_id",
+        "order_userref",
+        "conditional",
+        "fee_preference",
+        "stp_type",
+        "cash_order_qty",
+        "validate",
+        "sender_sub_id",
+        "no_mpp",
+        "token",
+        "stop_price",
+        "trigger",
+    }
+)
+AMEND_FIELDS = frozenset(
+    {
+        "order_id",
+        "cl_ord_id",
+        "order_qty",
+        "display_qty",
+        "limit_price",
+        "limit_price_type",
+        "post_only",
+        "trigger_price",
+        "trigger_price_type",
+        "deadline",
+        "symbol",
+        "token",
+    }
+)
+
+
+class ArgError(Exception):
+    """A request-shape error answered with the plain v2 error text (no EXxx: prefix)."""
+
+
+def opt_str(v: Any) -> str | None:
+    return v if isinstance(v, str) else None
+
+
+def num(p: dict[str, Any], key: str, label: str | None = None) -> Decimal | None:
+    v = p.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        name = label or key
+        raise ArgError(f"{name[0].upper()}{name[1:]} field must be a number_float")
+    try:
+        return Decimal(v)
+    except InvalidOperation:
+        raise ArgError(f"{(label or key).capitalize()} field must be a number_float") from None
+
+
+def timestamp(v: Any) -> float | None:
+    if not isinstance(v, str):
+        return None
+    ts = parse_rfc3339(v)
+    if ts is None:
+        raise OrderError("EGeneral:Invalid arguments:time")
+    return ts
+
+
+def _check_fields(p: dict[str, Any], method: str) -> None:
+    for key in p:
+        if key not in ADD_FIELDS:
+            raise ArgError(f"Unsupported field: '{key}' for the given msg type: {method}")
+
+
+def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, str]:
+    """(price, price_type, reference) of the ``triggers`` object, if any."""
+    trig = p.get("triggers")
+    if trig is None:
+        return None, "static", "last"
+    if not isinstance(trig, dict):
+        raise ArgError("Triggers field must be an object")
+    price = num(trig, "price", "Triggers.price")
+    reference = trig.get("reference", "last")
+    if reference == "index" and not pair.has_index:
+        raise OrderError("EGeneral:Invalid arguments:Index unavailable")
+    return price, str(trig.get("price_type", "static") or "static"), str(reference)
+
+
+def order_request(
+    pairs: dict[str, Instrument], p: dict[str, Any], symbol: str, method: str = "add order"
+) -> OrderRequest:
+    _check_fields(p, method)
+    pair = pairs.get(symbol)
+    if pair is None:
+        raise ArgError(f"Currency pair not supported {symbol}")
+    order_type = p.get("order_type")
+    side = p.get("side")
+    if not isinstance(order_type, str):
+        raise ArgError("Order_type field must be a string")
+    if side not in ("buy", "sell"):
+        raise ArgError("Side field must be buy or sell")
+    cash = num(p, "cash_order_qty")
+    qty_d = num(p, "order_qty")
+    if qty_d is None and cash is None:
+        raise ArgError("EGeneral:Invalid arguments:order_qty")
+    limit = num(p, "limit_price")
+    trigger_price, trigger_type, reference = _trigger(p, pair)
+    try:
+        qty = pair.qty_ticks(qty_d) if qty_d is not None else 0
+        limit_ticks = None
+        offset = None
+        if limit is not None:
+            if order_type == "trailing-stop-limit":
+                offset = limit
+            else:
+                limit_ticks = pair.price_ticks(limit)
+        display = pair.qty_ticks(d) if (d := num(p, "display_qty")) is not None else None
+    except ValueError:
+        raise OrderError("EGeneral:Invalid arguments:precision") from None
+    return OrderRequest(
+        order_type=order_type,
+        side=side,
+        symbol=symbol,
+        qty=qty,
+        limit_price=limit_ticks,
+        limit_price_type=str(p.get("limit_price_type", "quote" if offset is not None else "static")),
+        limit_offset=offset,
+        trigger_price=trigger_price,
+        trigger_price_type=trigger_type,
+        trigger_reference=reference,
+        time_in_force=str(p.get("time_in_force", "gtc")).lower(),
+        expire_time=timestamp(p.get("expire_time")),
+        deadline=timestamp(p.get("deadline")),
+        post_only=bool(p.get("post_only", False)),
+        reduce_only=bool(p.get("reduce_only", False)),
+        display_qty=display,
+        cl_ord_id=opt_str(p.get("cl_ord_id")),
+        order_userref=p.get("order_userref") if isinstance(p.get("order_userref"), int) else None,
+        cash_order_qty=cash,
+        validate=bool(p.get("validate", False)),
+        stp_type=str(p.get("stp_type", "cancel_newest")),
+    )
