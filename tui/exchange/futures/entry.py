@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from tui.exchange.bounds import bounded_decimal
 from tui.exchange.events import FuturesFill, FuturesOrderEvent
 from tui.exchange.futures.rows import iso, order_type_code
 from tui.exchange.futures.state import FuturesVenue
@@ -59,18 +60,16 @@ def code_of(o: Order) -> str:
 
 
 def decimal_param(params: dict[str, str], name: str, required: bool = False) -> Decimal | None:
+    """A form number, bounded (``tui.exchange.bounds``) before any arithmetic sees it."""
     v = params.get(name)
     if v is None or v == "":
         if required:
             raise ArgError(name)
         return None
     try:
-        d = Decimal(v)
-    except InvalidOperation:
+        return bounded_decimal(v)
+    except ValueError:
         raise ArgError(name) from None
-    if not d.is_finite():
-        raise ArgError(name)
-    return d
 
 
 def order_rest(pair: Instrument, o: Order, filled: int | None = None) -> dict[str, Any]:

@@ -6,9 +6,10 @@ Shape errors (a wrong type, an unknown field) are answered with the plain v2 tex
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from tui.exchange.bounds import NotANumber, OutOfRange, bounded_decimal
 from tui.exchange.orders import OrderError, OrderRequest
 from tui.kraken.instrument import Instrument
 from tui.kraken.rfc3339 import parse_rfc3339
@@ -72,17 +73,23 @@ def opt_str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def num(p: dict[str, Any], key: str, label: str | None = None) -> Decimal | None:
+def num(p: dict[str, Any], key: str, label: str | None = None, detail: str | None = None) -> Decimal | None:
+    """The number ``p[key]`` as an exact Decimal, bounded (``tui.exchange.bounds``) before any
+    arithmetic sees it: a wrong type or non-finite text gets ``<Field> field must be a
+    number_float``, an absurd length or magnitude ``EGeneral:Invalid arguments:<field>``."""
     v = p.get(key)
     if v is None:
         return None
+    name = label or key
+    wrong_type = ArgError(f"{name[0].upper()}{name[1:]} field must be a number_float")
     if isinstance(v, bool) or not isinstance(v, str | int):
-        name = label or key
-        raise ArgError(f"{name[0].upper()}{name[1:]} field must be a number_float")
+        raise wrong_type
     try:
-        return Decimal(v)
-    except InvalidOperation:
-        raise ArgError(f"{(label or key).capitalize()} field must be a number_float") from None
+        return bounded_decimal(v)
+    except NotANumber:
+        raise wrong_type from None
+    except OutOfRange:
+        raise OrderError(f"EGeneral:Invalid arguments:{detail or key}") from None
 
 
 def timestamp(v: Any) -> float | None:
@@ -107,7 +114,7 @@ def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, 
         return None, "static", "last"
     if not isinstance(trig, dict):
         raise ArgError("Triggers field must be an object")
-    price = num(trig, "price", "Triggers.price")
+    price = num(trig, "price", "Triggers.price", "triggers")
     reference = trig.get("reference", "last")
     if reference == "index" and not pair.has_index:
         raise OrderError("EGeneral:Invalid arguments:Index unavailable")
