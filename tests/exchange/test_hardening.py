@@ -170,3 +170,223 @@ async def test_absurd_numbers_are_refused_at_once_while_other_clients_are_served
             assert took < 0.1, (field, took)
         assert await watcher.worst() < 0.1
     assert [o.order_id for o in fast.engine.open_orders("demo")] == [resting]
+
+
+# --- 2. malformed requests get Kraken's error, with their req_id and method -----------------------
+async def is_reply_of(ws: WS, marker: int) -> list[dict[str, Any]]:
+    """The replies (not channel data) that arrive before the pong to ``marker``."""
+    await ws.send({"method": "ping", "req_id": marker})
+    out: list[dict[str, Any]] = []
+    while True:
+        m = await ws.recv(timeout=5)
+        if "channel" in m:
+            continue
+        if m.get("method") == "pong" and m.get("req_id") == marker:
+            return out
+        out.append(m)
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"order_qty": "Infinity"}, "Order_qty field must be a number_float"),
+        ({"order_qty": "-Infinity"}, "Order_qty field must be a number_float"),
+        ({"order_qty": "NaN"}, "Order_qty field must be a number_float"),
+        ({"order_qty": "sNaN"}, "Order_qty field must be a number_float"),
+        ({"order_qty": "0.001", "limit_price": "sNaN"}, "Limit_price field must be a number_float"),
+        (
+            {"order_qty": "0.001", "limit_price": "1000.0", "time_in_force": []},
+            "Time_in_force field must be a string",
+        ),
+        (
+            {"order_qty": "0.001", "limit_price": "1000.0", "post_only": "yes"},
+            "Post_only field must be a boolean",
+        ),
+        ({"order_qty": "0.001", "limit_price": "1000.0", "cl_ord_id": 5}, "Cl_ord_id field must be a string"),
+        (
+            {"order_qty": "0.001", "limit_price": "1000.0", "expire_time": 5},
+            "Expire_time field must be a string",
+        ),
+        (
+            {"order_qty": "0.001", "limit_price": "1000.0", "triggers": {"price": "1", "price_type": []}},
+            "Triggers.price_type field must be a string",
+        ),
+    ],
+)
+async def test_bad_values_get_their_specific_error(
+    fast: RunningExchange, session: aiohttp.ClientSession, params: dict[str, Any], error: str
+) -> None:
+    token = await get_token(session, fast)
+    trader = await connect(session, fast.url_private)
+    base = {"order_type": "limit", "side": "buy", "symbol": "BTC/USD", "token": token}
+    await trader.send({"method": "add_order", "req_id": 41, "params": {**base, **params}})
+    replies = await is_reply_of(trader, 1)
+    assert len(replies) == 1, replies
+    assert replies[0]["error"] == error and replies[0]["req_id"] == 41 and replies[0]["method"] == "add_order"
+
+
+WEIRD: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    2**70,
+    1.5,
+    "",
+    "x" * 300,
+    "Infinity",
+    "-Infinity",
+    "NaN",
+    "sNaN",
+    HUGE,
+    "1e-900000",
+    [],
+    [[]],
+    [{}],
+    {},
+    {"price": []},
+    ["BTC/USD"],
+    "BTC/USD",
+]
+METHODS = [
+    "ping",
+    "subscribe",
+    "unsubscribe",
+    "add_order",
+    "amend_order",
+    "edit_order",
+    "cancel_order",
+    "cancel_all",
+    "cancel_all_orders_after",
+    "batch_add",
+    "batch_cancel",
+    "no_such_method",
+]
+
+
+def base_params(method: str, token: str, rng: Any) -> dict[str, Any]:
+    order = {"order_type": "limit", "side": "buy", "order_qty": "0.001", "limit_price": "1000.0"}
+    return {
+        "subscribe": {
+            "channel": rng.choice(["book", "ticker", "trade", "ohlc", "executions", "level3"]),
+            "symbol": ["BTC/USD"],
+            "token": token,
+        },
+        "unsubscribe": {"channel": "book", "symbol": ["BTC/USD"], "token": token},
+        "add_order": {**order, "symbol": "BTC/USD", "token": token},
+        "amend_order": {"order_id": "OAAAAA-AAAAA-AAAAAA", "order_qty": "0.002", "token": token},
+        "edit_order": {"order_id": "OAAAAA-AAAAA-AAAAAA", "symbol": "BTC/USD", "token": token},
+        "cancel_order": {"order_id": ["OAAAAA-AAAAA-AAAAAA"], "token": token},
+        "cancel_all": {"token": token},
+        "cancel_all_orders_after": {"timeout": 0, "token": token},
+        "batch_add": {"symbol": "BTC/USD", "orders": [order, dict(order)], "token": token},
+        "batch_cancel": {"orders": ["OAAAAA-AAAAA-AAAAAA", "OBBBBB-BBBBB-BBBBBB"], "token": token},
+    }.get(method, {"token": token})
+
+
+def deep(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+def malformed(rng: Any, n: int, token: str) -> tuple[str | bytes, int | None, str | None]:
+    """One hostile frame: (text or bytes, the req_id it carries, the method it names)."""
+    kind = rng.random()
+    if kind < 0.04:
+        return rng.choice([b"\x00\x01binary", b'{"method":"ping"}']), None, None
+    if kind < 0.08:
+        return rng.choice(["", "{", "[1,2", "nul", '{"method":', "\x00"]), None, None
+    if kind < 0.13:
+        text = (
+            f'{{"method":"add_order","req_id":{n},"params":{{"token":"{token}","order_qty":{deep(5000)}}}}}'
+        )
+        return text, n, "add_order"
+    method = rng.choice(METHODS)
+    req: dict[str, Any] = {"method": method, "req_id": n, "params": base_params(method, token, rng)}
+    for _ in range(rng.randint(1, 3)):
+        r = rng.random()
+        params = req.get("params")
+        if r < 0.55 and isinstance(params, dict) and params:
+            key = rng.choice(sorted(params))
+            params[key] = rng.choice(WEIRD)
+        elif r < 0.65 and isinstance(params, dict):
+            params[rng.choice(["bogus", "snapshot", "depth", "triggers", "post_only", "display_qty"])] = (
+                rng.choice(WEIRD)
+            )
+        elif r < 0.75:
+            req["params"] = rng.choice(WEIRD)
+        elif r < 0.85 and method == "ping":
+            req.pop("params", None)
+        elif r < 0.92:
+            req["req_id"] = rng.choice(WEIRD)
+        else:
+            req["method"] = rng.choice(WEIRD)
+    if method == "ping" and rng.random() < 0.5:
+        req.pop("params", None)
+    rid = req.get("req_id")
+    req_id = rid if isinstance(rid, int) and not isinstance(rid, bool) and abs(rid) < 2**63 else None
+    name = req["method"] if isinstance(req.get("method"), str) else None
+    return json.dumps(req), req_id, name
+
+
+async def test_fuzz_every_malformed_request_gets_one_answer_and_the_socket_lives(
+    fast: RunningExchange, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    import random
+
+    rng = random.Random(1811)
+    token = await get_token(session, fast)
+    ws = await connect(session, fast.url_private)
+    t0 = time.monotonic()
+    with caplog.at_level("DEBUG", logger="tui.exchange"):
+        for n in range(1, 401):
+            frame, req_id, method = malformed(rng, n, token)
+            if isinstance(frame, bytes):
+                await ws.ws.send_bytes(frame)
+            else:
+                await ws.ws.send_str(frame)
+            replies = await is_reply_of(ws, 10**9 + n)
+            assert len(replies) == 1, (frame[:300], replies)
+            answer = replies[0]
+            assert "Internal error" not in str(answer.get("error")), (frame[:300], answer)
+            if req_id is not None:
+                assert answer.get("req_id") == req_id, (frame[:300], answer)
+            if method is not None:
+                assert answer.get("method") in (method, "pong", "subscribe"), (frame[:300], answer)
+    assert time.monotonic() - t0 < 30
+    assert not [r for r in caplog.records if r.exc_info], [
+        r.getMessage() for r in caplog.records if r.exc_info
+    ]
+    assert not ws.ws.closed
+    assert (await is_reply_of(ws, 7)) == []
+
+
+async def test_empty_symbol_list_binary_frames_and_deep_nesting_are_answered(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ws = await connect(session, fast.url_public)
+    await ws.send({"method": "subscribe", "req_id": 3, "params": {"channel": "ticker", "symbol": []}})
+    [ack] = await is_reply_of(ws, 1)
+    assert ack == {**ack, "method": "subscribe", "req_id": 3, "success": False}
+    assert ack["error"] == "Symbol field must be a non-empty array"
+    await ws.ws.send_bytes(b'{"method":"ping","req_id":4}')
+    [binary] = await is_reply_of(ws, 2)
+    assert binary["error"] == "Malformed request" and binary["success"] is False
+    await ws.ws.send_str('{"method":"subscribe","req_id":5,"params":' + deep(3000) + "}")
+    [nested] = await is_reply_of(ws, 6)
+    assert nested["error"] == "EGeneral:Invalid arguments"
+    assert nested["method"] == "subscribe" and nested["req_id"] == 5
+    await ws.ws.send_str('{"req_id":8,"method":' + deep(3000) + "}")
+    [unnamed] = await is_reply_of(ws, 9)
+    assert unnamed["error"] == "Malformed request" and unnamed["req_id"] == 8 and "method" not in unnamed
+    assert not ws.ws.closed
+
+    fut = WS(await session.ws_connect(fast.url_futures))
+    assert (await fut.recv())["event"] == "info"
+    await fut.ws.send_bytes(b"\x00\xff")
+    assert await fut.recv() == {"event": "error", "message": "Json Error"}
+    await fut.ws.send_str('{"event":"subscribe","feed":' + deep(3000) + "}")
+    assert await fut.recv() == {"event": "error", "message": "Json Error"}
+    await fut.send({"event": "subscribe", "feed": ["book"], "product_ids": ["PF_XBTUSD"]})
+    assert await fut.recv() == {"event": "alert", "message": "Couldn't subscribe to invalid feed"}
+    await fut.send({"event": "subscribe", "feed": "heartbeat"})
+    assert (await fut.recv())["event"] == "subscribed"

@@ -35,6 +35,7 @@ async def serve_socket(
     internal_error: Callable[[str], dict[str, Any]],
     on_open: Callable[[Conn], None] | None = None,
     on_close: Callable[[Conn], None] | None = None,
+    on_binary: Callable[[Conn, str], None] | None = None,
     autoping: bool = True,
 ) -> web.StreamResponse:
     if ctx.refusing():
@@ -52,10 +53,14 @@ async def serve_socket(
                 conn.last_rx = time.monotonic()
                 await ws.pong(msg.data)
                 continue
-            if msg.type != WSMsgType.TEXT:
+            if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                 continue
             conn.last_rx = time.monotonic()
             time_in = format_rfc3339(time.time())
+            if msg.type == WSMsgType.BINARY:
+                if on_binary is not None:
+                    on_binary(conn, time_in)
+                continue
             try:
                 handle(conn, msg.data, time_in)
             except Exception:  # a bad request must never take the server down

@@ -42,6 +42,7 @@ class FuturesWs:
             internal_error=lambda _time_in: {"event": "error", "message": "Internal error"},
             on_open=self._open,
             on_close=self._close,
+            on_binary=lambda conn, _time_in: conn.send(JSON_ERROR),
             autoping=False,
         )
 
@@ -55,7 +56,7 @@ class FuturesWs:
         st = self.venue.state[conn]
         try:
             req = json.loads(text, parse_float=Decimal)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, an int of 4,300+ digits, nested too deep
             req = None
         if not isinstance(req, dict):
             conn.send(JSON_ERROR)
@@ -79,7 +80,7 @@ class FuturesWs:
             conn.send({"event": "subscribed" if sub else "unsubscribed", "feed": "heartbeat"})
         elif feed in PRIVATE_FEEDS:
             self._private(conn, st, str(feed), sub, req)
-        elif feed in PUBLIC_FEEDS or feed in CANDLE_FEEDS:
+        elif isinstance(feed, str) and (feed in PUBLIC_FEEDS or feed in CANDLE_FEEDS):
             self._public(conn, str(feed), sub, req)
         else:
             verb = "subscribe to" if sub else "unsubscribe from"

@@ -43,6 +43,10 @@ def reply(
     conn.send(frame)
 
 
-def bare_error(conn: Conn, error: str, time_in: str) -> None:
+def bare_error(conn: Conn, error: str, time_in: str, *, req_id: int | None = None) -> None:
     """An error for a frame with no method to name (not JSON, not an object)."""
-    conn.send({"error": error, "success": False, "time_in": time_in, "time_out": now_iso()})
+    frame: dict[str, Any] = {"error": error, "success": False}
+    if req_id is not None:
+        frame["req_id"] = req_id
+    frame.update(time_in=time_in, time_out=now_iso())
+    conn.send(frame)

@@ -14,7 +14,18 @@ from tui.exchange.orders import OrderError, OrderRequest
 from tui.kraken.instrument import Instrument
 from tui.kraken.rfc3339 import parse_rfc3339
 
-__all__ = ["ADD_FIELDS", "AMEND_FIELDS", "ArgError", "num", "opt_str", "order_request", "timestamp"]
+__all__ = [
+    "ADD_FIELDS",
+    "AMEND_FIELDS",
+    "ArgError",
+    "flag",
+    "integer",
+    "num",
+    "opt_str",
+    "order_request",
+    "text",
+    "timestamp",
+]
 
 ADD_FIELDS = frozenset(
     {
@@ -73,6 +84,34 @@ def opt_str(v: Any) -> str | None:
     return v if isinstance(v, str) else None
 
 
+def _label(key: str) -> str:
+    return key[0].upper() + key[1:]
+
+
+def text(p: dict[str, Any], key: str, default: str | None = None, label: str | None = None) -> str | None:
+    """A string field (``<Field> field must be a string`` otherwise)."""
+    v = p.get(key, default)
+    if v is None or isinstance(v, str):
+        return v
+    raise ArgError(f"{_label(label or key)} field must be a string")
+
+
+def flag(p: dict[str, Any], key: str, default: bool = False) -> bool:
+    """A boolean field (``<Field> field must be a boolean`` otherwise)."""
+    v = p.get(key, default)
+    if isinstance(v, bool):
+        return v
+    raise ArgError(f"{_label(key)} field must be a boolean")
+
+
+def integer(p: dict[str, Any], key: str) -> int | None:
+    """An integer field (``<Field> field must be an integer`` otherwise)."""
+    v = p.get(key)
+    if v is None or (isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63):
+        return v
+    raise ArgError(f"{_label(key)} field must be an integer")
+
+
 def num(p: dict[str, Any], key: str, label: str | None = None, detail: str | None = None) -> Decimal | None:
     """The number ``p[key]`` as an exact Decimal, bounded (``tui.exchange.bounds``) before any
     arithmetic sees it: a wrong type or non-finite text gets ``<Field> field must be a
@@ -92,8 +131,9 @@ def num(p: dict[str, Any], key: str, label: str | None = None, detail: str | Non
         raise OrderError(f"EGeneral:Invalid arguments:{detail or key}") from None
 
 
-def timestamp(v: Any) -> float | None:
-    if not isinstance(v, str):
+def timestamp(p: dict[str, Any], key: str) -> float | None:
+    v = text(p, key)
+    if v is None:
         return None
     ts = parse_rfc3339(v)
     if ts is None:
@@ -115,10 +155,10 @@ def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, 
     if not isinstance(trig, dict):
         raise ArgError("Triggers field must be an object")
     price = num(trig, "price", "Triggers.price", "triggers")
-    reference = trig.get("reference", "last")
+    reference = text(trig, "reference", "last", "Triggers.reference") or "last"
     if reference == "index" and not pair.has_index:
         raise OrderError("EGeneral:Invalid arguments:Index unavailable")
-    return price, str(trig.get("price_type", "static") or "static"), str(reference)
+    return price, text(trig, "price_type", "static", "Triggers.price_type") or "static", reference
 
 
 def order_request(
@@ -158,20 +198,20 @@ def order_request(
         symbol=symbol,
         qty=qty,
         limit_price=limit_ticks,
-        limit_price_type=str(p.get("limit_price_type", "quote" if offset is not None else "static")),
+        limit_price_type=text(p, "limit_price_type", "quote" if offset is not None else "static") or "static",
         limit_offset=offset,
         trigger_price=trigger_price,
         trigger_price_type=trigger_type,
         trigger_reference=reference,
-        time_in_force=str(p.get("time_in_force", "gtc")).lower(),
-        expire_time=timestamp(p.get("expire_time")),
-        deadline=timestamp(p.get("deadline")),
-        post_only=bool(p.get("post_only", False)),
-        reduce_only=bool(p.get("reduce_only", False)),
+        time_in_force=(text(p, "time_in_force", "gtc") or "gtc").lower(),
+        expire_time=timestamp(p, "expire_time"),
+        deadline=timestamp(p, "deadline"),
+        post_only=flag(p, "post_only"),
+        reduce_only=flag(p, "reduce_only"),
         display_qty=display,
-        cl_ord_id=opt_str(p.get("cl_ord_id")),
-        order_userref=p.get("order_userref") if isinstance(p.get("order_userref"), int) else None,
+        cl_ord_id=text(p, "cl_ord_id"),
+        order_userref=integer(p, "order_userref"),
         cash_order_qty=cash,
-        validate=bool(p.get("validate", False)),
-        stp_type=str(p.get("stp_type", "cancel_newest")),
+        validate=flag(p, "validate"),
+        stp_type=text(p, "stp_type", "cancel_newest") or "cancel_newest",
     )

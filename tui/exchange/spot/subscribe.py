@@ -75,6 +75,9 @@ class SpotSubscriptions:
         if not isinstance(symbols, list):
             reply(conn, method, req_id, time_in, error="Symbol field must be an array")
             return
+        if not symbols:  # one ack per symbol would be no answer at all
+            reply(conn, method, req_id, time_in, error="Symbol field must be a non-empty array")
+            return
         for symbol in symbols:
             self._one(conn, method, str(channel), symbol, params, snapshot, req_id, time_in)
 

@@ -9,7 +9,7 @@ from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.orders import OrderError
 from tui.exchange.spot.replies import reply
-from tui.exchange.spot.requests import AMEND_FIELDS, ArgError, num, opt_str, order_request
+from tui.exchange.spot.requests import AMEND_FIELDS, ArgError, flag, integer, num, opt_str, order_request
 from tui.kraken.rfc3339 import format_rfc3339
 
 __all__ = ["SpotTrading"]
@@ -78,7 +78,7 @@ class SpotTrading:
             limit_price=price,
             display_qty=display,
             trigger_price=num(p, "trigger_price"),
-            post_only=bool(p.get("post_only", False)),
+            post_only=flag(p, "post_only"),
         )
         result: dict[str, Any] = {"amend_id": amend_id}
         if oid:
@@ -105,9 +105,9 @@ class SpotTrading:
             oid,
             qty=qty,
             limit_price=price,
-            post_only=p.get("post_only") if isinstance(p.get("post_only"), bool) else None,
-            order_userref=p.get("order_userref") if isinstance(p.get("order_userref"), int) else None,
-            validate=bool(p.get("validate", False)),
+            post_only=flag(p, "post_only") if "post_only" in p else None,
+            order_userref=integer(p, "order_userref"),
+            validate=flag(p, "validate"),
         )
         return {"order_id": new.order_id, "original_order_id": original}
 
@@ -117,6 +117,13 @@ class SpotTrading:
         refs = p.get("order_userref") or []
         if not all(isinstance(x, list) for x in (ids, cids, refs)):
             raise ArgError("Order_id field must be an array")
+        for name, values, kind in (
+            ("order_id", ids, str),
+            ("cl_ord_id", cids, str),
+            ("order_userref", refs, int),
+        ):
+            if not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
+                raise OrderError(f"EGeneral:Invalid arguments:{name}")
         if not (ids or cids or refs):
             raise OrderError("EGeneral:Invalid arguments:order_id, cl_ord_id or order_userref required")
         futures = self.engine.futures_orders(user)  # another venue: never cancelled from here
@@ -157,7 +164,7 @@ class SpotTrading:
             if "symbol" in o:
                 raise ArgError("Unsupported field: 'symbol' for the given msg type: batch add")
             reqs.append(order_request(self.pairs, o, symbol, "batch add"))
-        placed = self.engine.batch_add(user, symbol, reqs, bool(p.get("validate", False)))
+        placed = self.engine.batch_add(user, symbol, reqs, flag(p, "validate"))
         out = []
         for req, o in zip(reqs, placed, strict=True):
             r: dict[str, Any] = {"order_id": o.order_id}
@@ -173,6 +180,8 @@ class SpotTrading:
         cids = p.get("cl_ord_id") or []
         if not isinstance(ids, list) or not isinstance(cids, list):
             raise ArgError("Orders field must be an array")
+        if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in [*ids, *cids]):
+            raise OrderError("EGeneral:Invalid arguments:orders")
         futures = self.engine.futures_orders(user)  # another venue: never cancelled from here
         fids = {o.order_id for o in futures}
         fcids = {o.cl_ord_id for o in futures}

@@ -5,6 +5,7 @@ Parses each frame, answers ``ping``, and hands subscriptions and trading to thei
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -24,6 +25,13 @@ __all__ = ["REQUESTS_KEPT", "SpotGateway"]
 
 REQUESTS_KEPT = 10_000
 _decoder = msgspec.json.Decoder(float_hook=str)
+# where a frame nests too deep to decode, its top-level method and req_id are read by pattern
+_METHOD = re.compile(
+    r'^\s*\{\s*(?:"[^"\\]{0,32}"\s*:\s*(?:"[^"\\]{0,64}"|-?\d{1,19})\s*,\s*)*"method"\s*:\s*"([a-z_]{1,32})"'
+)
+_REQ_ID = re.compile(
+    r'^\s*\{\s*(?:"[^"\\]{0,32}"\s*:\s*(?:"[^"\\]{0,64}"|-?\d{1,19})\s*,\s*)*"req_id"\s*:\s*(-?\d{1,19})\b'
+)
 
 
 class SpotGateway:
@@ -57,6 +65,7 @@ class SpotGateway:
             greeting=_status(),
             handle=self.handle,
             internal_error=_internal_error,
+            on_binary=self.handle_binary,
             on_close=self.publisher.drop,
         )
 
@@ -66,12 +75,16 @@ class SpotGateway:
         except msgspec.DecodeError:
             bare_error(conn, "Malformed request", time_in)
             return
+        except RecursionError:  # nested deeper than any request: no envelope could be read
+            self._too_deep(conn, text, time_in)
+            return
         if not isinstance(req, dict) or not isinstance(req.get("method"), str):
-            bare_error(conn, "Unsupported event", time_in)
+            req_id = req.get("req_id") if isinstance(req, dict) else None
+            bare_error(conn, "Unsupported event", time_in, req_id=req_id if _is_req_id(req_id) else None)
             return
         method = req["method"]
         req_id = req.get("req_id")
-        if req_id is not None and (not isinstance(req_id, int) or isinstance(req_id, bool)):
+        if req_id is not None and not _is_req_id(req_id):
             reply(conn, method, None, time_in, error="Req_id field must be an integer")
             return
         if method == "ping":
@@ -88,6 +101,27 @@ class SpotGateway:
             self._trade(conn, method, params, req_id, time_in)
         else:
             reply(conn, method, req_id, time_in, error="Unsupported event")
+
+    def handle_binary(self, conn: Conn, time_in: str) -> None:
+        """v2 speaks JSON text frames only: a binary frame is answered, not silently dropped."""
+        bare_error(conn, "Malformed request", time_in)
+
+    @staticmethod
+    def _too_deep(conn: Conn, text: str, time_in: str) -> None:
+        """Answer with the method and req_id the frame shows at its top, where they can be read."""
+        method = _METHOD.search(text)
+        req_id = _REQ_ID.search(text)
+        rid = int(req_id.group(1)) if req_id else None
+        if method is None:
+            bare_error(conn, "Malformed request", time_in, req_id=rid if _is_req_id(rid) else None)
+            return
+        reply(
+            conn,
+            method.group(1),
+            rid if _is_req_id(rid) else None,
+            time_in,
+            error="EGeneral:Invalid arguments",
+        )
 
     @staticmethod
     def _ping(conn: Conn, req: dict[str, Any], req_id: Any, time_in: str) -> None:
@@ -119,6 +153,10 @@ class SpotGateway:
             reply(conn, method, req_id, time_in, error="EOrder:Rate limit exceeded")
             return
         self.trading.handle(conn, user, method, params, req_id, time_in)
+
+
+def _is_req_id(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**63
 
 
 def _status() -> dict[str, Any]:
