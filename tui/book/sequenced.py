@@ -29,12 +29,8 @@ class SequencedBook(L2Book):
         self.seq = seq
         self.last_ok = True
 
-    def apply_level(self, seq: int, side: str, level: Any) -> bool:
-        """Apply one ``book`` frame; False (and nothing applied) if it does not follow the last seq.
-
-        A frame at or below the current seq is a duplicate from before the snapshot: ignored,
-        and still True, because the snapshot already contains it.
-        """
+    def apply_delta(self, seq: int, bids: Sequence[Any], asks: Sequence[Any]) -> bool:
+        """Apply one delta event (futures send one level per frame); same rules as ``apply_level``."""
         if self.seq is None or self.last_ok is False:
             return False
         if seq <= self.seq:
@@ -44,8 +40,13 @@ class SequencedBook(L2Book):
             self.last_ok = False
             return False
         self.seq = seq
-        if side == "buy":
-            self.apply_update((level,), ())
-        else:
-            self.apply_update((), (level,))
+        self.apply_update(bids, asks)
         return True
+
+    def apply_level(self, seq: int, side: str, level: Any) -> bool:
+        """Apply one ``book`` frame; False (and nothing applied) if it does not follow the last seq.
+
+        A frame at or below the current seq is a duplicate from before the snapshot: ignored,
+        and still True, because the snapshot already contains it.
+        """
+        return self.apply_delta(seq, (level,), ()) if side == "buy" else self.apply_delta(seq, (), (level,))

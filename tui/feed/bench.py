@@ -22,8 +22,8 @@ from typing import Any
 
 from tui.config import Settings
 from tui.feed.client import Feed, Urls
+from tui.kraken.rfc3339 import parse_rfc3339
 from tui.store import Store
-from tui.store.state import parse_rfc3339
 
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
 

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import aiohttp
-
-from tui.feed.trading import DeadMansSwitch, Reply, summarize
+from tui.feed.dms import DeadMansSwitch
+from tui.feed.signed_rest import SignedRest
+from tui.feed.venue import Reply, summarize
 from tui.kraken import futures as fx
 from tui.kraken import requests as rq
-from tui.kraken.auth import NonceSource, futures_authent
-
-if TYPE_CHECKING:
-    from tui.feed.futures import FuturesFeed
+from tui.store.model import TERMINAL
+from tui.store.outcomes import OrdersSeen
 
 __all__ = ["FuturesTrading", "to_futures_order"]
 
@@ -65,53 +63,39 @@ def to_futures_order(o: rq.OrderParams) -> fx.FuturesOrder:
 
 
 class FuturesTrading:
-    def __init__(self, feed: FuturesFeed) -> None:
-        self.feed = feed
-        self.nonce = NonceSource()
-        self.dead_mans_switch = DeadMansSwitch(self)  # type: ignore[arg-type]
+    """The futures venue: order requests over signed REST, reconciled by ``cliOrdId`` when lost."""
+
+    def __init__(
+        self,
+        rest: SignedRest,
+        *,
+        log: Callable[[str, str], None],
+        publish_dms: Callable[[bool, float | None], None],
+    ) -> None:
+        self.rest = rest
+        self.log = log
+        self.dead_mans_switch = DeadMansSwitch(self, publish_dms)
         self.sent_count = 0
+        self._closed_cl_ord_ids: set[str] = set()  # from the store: orders that existed and closed
 
     @property
     def timeout(self) -> float:
-        return self.feed.settings.feed.request_timeout
+        return self.rest.timeout
 
-    # --- transport ----------------------------------------------------------------------------------
     async def _call(
         self, endpoint: str, fields: Mapping[str, str], *, method: str = "POST"
     ) -> tuple[dict[str, Any] | None, str | None]:
-        """(body, None) on an HTTP answer; (None, why) when nothing usable came back."""
-        feed = self.feed
-        if feed.session is None or not feed.has_credentials:
-            return None, "no futures credentials or session; nothing was sent"
-        assert feed.api_key and feed.api_secret
-        body = fx.encode_form(fields)
-        nonce = str(self.nonce.next())
-        headers = {
-            "APIKey": feed.api_key,
-            "Nonce": nonce,
-            "Authent": futures_authent(body, nonce, f"/api/v3/{endpoint}", feed.api_secret),
-            "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": "kraken-tui",
-        }
-        url = f"{feed.rest_url}/api/v3/{endpoint}"
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        try:
-            if method == "GET":
-                req = feed.session.get(f"{url}?{body}" if body else url, headers=headers, timeout=timeout)
-            else:
-                req = feed.session.post(url, data=body, headers=headers, timeout=timeout)
-            async with req as resp:
-                text = await resp.text()
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:200] or "request failed"
-        try:
-            return fx.decode(text), None
-        except fx.FrameError as exc:
-            return None, f"unreadable reply: {exc}"
+        return await self.rest.call(endpoint, fields, method=method)
+
+    def on_orders_seen(self, seen: OrdersSeen) -> None:
+        """Evidence from the store: an order that reached a final state existed (for lost replies)."""
+        for o in seen.orders:
+            if o.cl_ord_id is not None and o.status in TERMINAL:
+                self._closed_cl_ord_ids.add(o.cl_ord_id)
 
     def _log(self, label: str, reply: Reply) -> Reply:
         detail = reply.error or summarize(reply.result)
-        self.feed.store.log(
+        self.log(
             "info" if reply.ok else "error",
             f"futures {label}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}",
         )
@@ -172,8 +156,7 @@ class FuturesTrading:
                             latency,
                             "lost-then-found",
                         )
-                history = self.feed.store.account.history
-                if any(v.cl_ord_id == fo.cli_ord_id for v in history):
+                if fo.cli_ord_id in self._closed_cl_ord_ids:
                     latency = (time.perf_counter() - started) * 1000
                     return Reply(True, {"cl_ord_id": fo.cli_ord_id}, None, latency, "lost-then-found")
                 latency = (time.perf_counter() - started) * 1000

@@ -1,28 +1,49 @@
 """Order requests over the private socket, and what happens when a reply is lost.
 
 Every add carries a ``cl_ord_id``. A request whose reply was lost to a disconnect is never sent
-again blindly: after the reconnect, the executions snapshot (open orders and recent fills) is
-searched for that ``cl_ord_id`` and the request is resolved as found or not placed. The user
-decides whether to try again.
+again: every execution report the store sees (before the drop and in the snapshot after the
+reconnect) is evidence, and an order found there is reported with its status. Absence proves
+nothing: the snapshot holds open orders and only the last 50 fills, so an order that filled long
+ago, expired (IOC) or was cancelled elsewhere is missing from it. Such a request is reported
+``unknown`` ("check history"), never "not placed". The user decides whether to try again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from tui.feed.venue import Reply
+from tui.feed.dms import DeadMansSwitch
+from tui.feed.venue import Reply, summarize
 from tui.kraken import requests as rq
-from tui.kraken.messages import MethodResponse
+from tui.kraken.events import MethodResponse
+from tui.store.outcomes import OrdersSeen, SeenOrder
 
-if TYPE_CHECKING:
-    from tui.feed.client import Feed
+__all__ = [
+    "DeadMansSwitch",
+    "PrivateChannel",
+    "Reply",
+    "Trading",
+    "summarize",
+]  # Reply lives in tui.feed.venue
 
-__all__ = ["DeadMansSwitch", "Reply", "Trading"]  # Reply lives in tui.feed.venue
+
+class PrivateChannel(Protocol):
+    """All the spot venue needs of the private socket: send text, number requests, the token."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def token(self) -> str | None: ...
+
+    def next_req_id(self) -> int: ...
+
+    async def send(self, text: str) -> None: ...
 
 
 @dataclass
@@ -33,88 +54,44 @@ class _Pending:
     cl_ord_id: str | None = None
     order_ids: tuple[str, ...] = ()
     lost: bool = False
-
-
-class DeadMansSwitch:
-    """Keeps ``cancel_all_orders_after`` armed while the app runs; the exchange fires it if we die."""
-
-    def __init__(self, trading: Trading) -> None:
-        self.trading = trading
-        self.armed = False
-        self.timeout = 60
-        self.refresh_every = 20.0
-        self.trigger_at: float | None = None  # wall time reported by the exchange
-        self.last_refresh: float | None = None
-        self.last_error: str | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    def enable(self, timeout: int = 60, refresh_every: float = 20.0) -> None:
-        self.timeout, self.refresh_every = timeout, refresh_every
-        self.armed = True
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def disable(self) -> Reply:
-        self.armed = False
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        self.trigger_at = None
-        self._publish()
-        return await self.trading.cancel_all_orders_after(0)
-
-    def stop_refreshing(self) -> None:
-        """Stop without disarming on the exchange (what happens when the app or SSH session dies)."""
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    def _publish(self) -> None:
-        acct = self.trading.feed.store.account
-        acct.dms_armed = self.armed
-        acct.dms_trigger_at = self.trigger_at
-        self.trading.feed.store.mark("account", "dms")
-
-    async def _run(self) -> None:
-        while self.armed:
-            reply = await self.trading.cancel_all_orders_after(self.timeout)
-            if reply.ok and isinstance(reply.result, dict):
-                self.last_refresh = time.time()
-                self.trigger_at = time.time() + self.timeout
-                self.last_error = None
-            else:
-                self.last_error = reply.error
-            self._publish()
-            await asyncio.sleep(self.refresh_every if reply.ok else min(self.refresh_every, 2.0))
+    responses: list[MethodResponse] = field(default_factory=list)
 
 
 class Trading:
-    def __init__(self, feed: Feed) -> None:
-        self.feed = feed
+    """The spot venue: order requests over the private v2 socket, correlated by ``req_id``."""
+
+    def __init__(
+        self,
+        channel: PrivateChannel,
+        *,
+        timeout: float,
+        log: Callable[[str, str], None],
+        publish_dms: Callable[[bool, float | None], None],
+    ) -> None:
+        self.channel = channel
+        self.timeout = timeout
+        self.log = log
         self._pending: dict[int, _Pending] = {}
         self._lost: list[_Pending] = []
-        self._snapshot_orders: dict[str, dict[str, Any]] = {}
-        self.dead_mans_switch = DeadMansSwitch(self)
+        self._evidence: dict[str, SeenOrder] = {}  # cl_ord_id of an outstanding request -> last report
+        self.dead_mans_switch = DeadMansSwitch(self, publish_dms)
         self.sent_count = 0
-
-    @property
-    def timeout(self) -> float:
-        return self.feed.settings.feed.request_timeout
 
     # --- requests -----------------------------------------------------------------------------------
     async def _request(
         self, method: str, build: Any, *, cl_ord_id: str | None = None, order_ids: Sequence[str] = ()
     ) -> Reply:
-        conn = self.feed.private
-        if conn is None or not conn.is_open or self.feed.token is None:
+        channel = self.channel
+        token = channel.token
+        if not channel.is_open or token is None:
             return Reply(False, error="private connection is not up; nothing was sent", outcome="not-sent")
-        req_id = self.feed.next_req_id()
-        text = build(token=self.feed.token, req_id=req_id)
+        req_id = channel.next_req_id()
+        text = build(token=token, req_id=req_id)
         fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         pending = _Pending(method, fut, time.perf_counter(), cl_ord_id, tuple(order_ids))
         self._pending[req_id] = pending
         try:
-            await conn.send(text)
+            await channel.send(text)
         except (ConnectionError, RuntimeError) as exc:
             self._pending.pop(req_id, None)
             return Reply(False, error=f"not sent: {exc}", outcome="not-sent")
@@ -143,7 +120,7 @@ class Trading:
     def _log(self, method: str, reply: Reply) -> None:
         level = "info" if reply.ok else "error"
         detail = reply.error or summarize(reply.result)
-        self.feed.store.log(level, f"{method}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}")
+        self.log(level, f"{method}: {reply.outcome} in {reply.latency_ms:.1f} ms: {detail}")
 
     async def add_order(self, order: rq.OrderParams) -> Reply:
         if order.cl_ord_id is None and order.order_userref is None:
@@ -245,10 +222,8 @@ class Trading:
         latency = (time.perf_counter() - pending.sent_at) * 1000
         if resp.method == "cancel_order" and resp.success and len(pending.order_ids) > 1:
             # one response per cancelled order: resolve when all have answered
-            collected = getattr(pending, "_responses", [])
-            collected.append(resp)
-            pending._responses = collected  # type: ignore[attr-defined]
-            if len(collected) < len(pending.order_ids):
+            pending.responses.append(resp)
+            if len(pending.responses) < len(pending.order_ids):
                 return
         self._pending.pop(resp.req_id, None)
         if not pending.future.done():
@@ -268,46 +243,30 @@ class Trading:
             p.lost = True
             self._lost.append(p)
             del self._pending[req_id]
-        self._snapshot_orders = {}
 
     def on_connected(self) -> None:
-        self._snapshot_orders = {}
+        """Nothing to do until the executions snapshot arrives; kept for the session's symmetry."""
 
-    def seen_in_snapshot(self, fields: dict[str, Any]) -> None:
-        cid = fields.get("cl_ord_id")
-        if isinstance(cid, str):
-            self._snapshot_orders[cid] = fields
+    def on_orders_seen(self, seen: OrdersSeen) -> None:
+        """Evidence from the store; after an executions snapshot, settle the lost requests."""
+        wanted = {p.cl_ord_id for p in [*self._pending.values(), *self._lost] if p.cl_ord_id}
+        for o in seen.orders:
+            if o.cl_ord_id in wanted:
+                self._evidence[o.cl_ord_id] = o
+        if seen.snapshot:
+            self._resolve_lost(seen.open_ids)
+        live = {p.cl_ord_id for p in [*self._pending.values(), *self._lost] if p.cl_ord_id}
+        self._evidence = {k: v for k, v in self._evidence.items() if k in live}
 
-    def on_snapshot(self) -> None:
+    def _resolve_lost(self, open_ids: frozenset[str]) -> None:
         """Resolve requests whose replies were lost, from the executions snapshot."""
         lost, self._lost = self._lost, []
-        open_ids = set(self.feed.store.account.orders)
         for p in lost:
             if p.future.done():
                 continue
             latency = (time.perf_counter() - p.sent_at) * 1000
             if p.method == "add_order" and p.cl_ord_id:
-                found = self._snapshot_orders.get(p.cl_ord_id)
-                if found is not None:
-                    p.future.set_result(
-                        Reply(
-                            True,
-                            {"order_id": found.get("order_id"), "cl_ord_id": p.cl_ord_id},
-                            None,
-                            latency,
-                            "lost-then-found",
-                        )
-                    )
-                else:
-                    p.future.set_result(
-                        Reply(
-                            False,
-                            None,
-                            "reply lost in a disconnect; the order was not placed",
-                            latency,
-                            "lost-not-placed",
-                        )
-                    )
+                p.future.set_result(self._lost_add(p.cl_ord_id, latency))
             elif p.method in ("cancel_order", "batch_cancel") and p.order_ids:
                 still = [o for o in p.order_ids if o in open_ids]
                 p.future.set_result(
@@ -324,6 +283,20 @@ class Trading:
                     Reply(False, None, "reply lost in a disconnect; check the order list", latency, "lost")
                 )
 
+    def _lost_add(self, cl_ord_id: str, latency: float) -> Reply:
+        found = self._evidence.get(cl_ord_id)
+        if found is not None:
+            result = {"order_id": found.order_id, "cl_ord_id": cl_ord_id, "status": found.status}
+            return Reply(True, result, None, latency, "lost-then-found")
+        return Reply(
+            False,
+            {"cl_ord_id": cl_ord_id},
+            "reply lost in a disconnect; outcome unknown - check history (the order may have been "
+            "placed and closed since); not retried",
+            latency,
+            "unknown",
+        )
+
     def stop(self) -> None:
         self.dead_mans_switch.stop_refreshing()
         for p in list(self._pending.values()) + self._lost:
@@ -337,10 +310,3 @@ def _with_cl_ord_id(order: rq.OrderParams) -> rq.OrderParams:
     from dataclasses import replace
 
     return replace(order, cl_ord_id=rq.new_cl_ord_id())
-
-
-def summarize(result: Any) -> str:
-    """A reply's result in one short line for the activity log."""
-    if isinstance(result, dict):
-        return ", ".join(f"{k}={v}" for k, v in result.items())[:120]
-    return str(result)[:120]

@@ -13,9 +13,10 @@ from typing import Any, Protocol
 
 from tui.kraken import requests as rq
 
-__all__ = ["OrderVenue", "Outcome", "Reply"]
+__all__ = ["OrderVenue", "Outcome", "Reply", "summarize"]
 
-# acked | rejected | lost-then-found | lost-not-placed | lost | timeout | not-sent
+# acked | rejected | lost-then-found | lost-not-placed | unknown | lost | timeout | not-sent
+# (unknown: the reply was lost and no evidence either way; the order may have been placed)
 Outcome = str
 
 
@@ -53,3 +54,10 @@ class OrderVenue(Protocol):
     async def cancel_all(self) -> Reply: ...
 
     async def cancel_all_orders_after(self, timeout: int) -> Reply: ...
+
+
+def summarize(result: Any) -> str:
+    """A reply's result in one short line for the activity log."""
+    if isinstance(result, dict):
+        return ", ".join(f"{k}={v}" for k, v in result.items())[:120]
+    return str(result)[:120]

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from tui.kraken.events import BookLevel  # Decimal price/qty: what the L2 book's loader reads
+
 __all__ = [
     "ORDER_TYPES",
     "PRIVATE_FEEDS",
@@ -118,14 +120,6 @@ def request_challenge(api_key: str) -> str:
 
 
 # --- the book ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class BookLevel:
-    """One level as Decimal; ``price``/``qty`` names match what the L2 book's loader reads."""
-
-    price: Decimal
-    qty: Decimal
-
-
 @dataclass(frozen=True, slots=True)
 class BookSnapshot:
     product_id: str

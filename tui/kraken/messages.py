@@ -8,11 +8,15 @@ frames that are not JSON objects or lack the fields their kind requires raise ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import msgspec
+
+from tui.kraken.events import BookDelta, BookLevel, MethodResponse, Pong
+from tui.kraken.numbers import NumberError, exact
+from tui.kraken.vocab import TRADING_METHODS
 
 __all__ = [
     "Ack",
@@ -38,50 +42,21 @@ __all__ = [
     "decode",
 ]
 
-TRADING_METHODS = frozenset(
-    {
-        "add_order",
-        "amend_order",
-        "edit_order",
-        "cancel_order",
-        "cancel_all",
-        "cancel_all_orders_after",
-        "batch_add",
-        "batch_cancel",
-    }
-)
-
 
 class DecodeError(ValueError):
     """A frame we cannot interpret: not JSON, not an object, or missing required fields."""
 
 
 def dec(text: Any) -> Decimal:
-    """Exact Decimal from wire number text (or int); raises DecodeError on anything else."""
-    if isinstance(text, bool) or not isinstance(text, str | int):
-        raise DecodeError(f"expected a number, got {type(text).__name__}")
+    """Exact, finite, bounded Decimal from wire number text (or int); DecodeError on anything else."""
     try:
-        return Decimal(text)
-    except InvalidOperation as exc:
-        raise DecodeError(f"not a number: {text!r}") from exc
+        return exact(text)
+    except NumberError as exc:
+        raise DecodeError(str(exc)) from None
 
 
-# --- book frames: typed Structs, decoded in one pass (the hot path) --------------------------
-
-
-class BookLevel(msgspec.Struct, frozen=True, gc=False):
-    """One price level; ``price``/``qty`` are the exact wire text (an int only if printed so)."""
-
-    price: Any
-    qty: Any
-
-
-class BookEntry(msgspec.Struct, frozen=True):
-    symbol: str
-    bids: list[BookLevel] = []
-    asks: list[BookLevel] = []
-    checksum: int | None = None
-    timestamp: str | None = None
+# The entries are the venue-neutral book events themselves: decoded once, never copied.
+BookEntry = BookDelta
 
 
 class BookMessage(msgspec.Struct, frozen=True):
@@ -120,14 +95,6 @@ class Heartbeat:
 
 
 @dataclass(frozen=True, slots=True)
-class Pong:
-    req_id: int | None
-    time_in: str | None
-    time_out: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Ack:
     """A subscribe/unsubscribe answer (one per symbol)."""
 
@@ -146,28 +113,6 @@ class Ack:
         return ch if isinstance(ch, str) else None
 
     raw_channel: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MethodResponse:
-    """The reply to a trading method; ``result`` is a dict, a list (batch_add) or None."""
-
-    method: str
-    success: bool
-    req_id: int | None
-    result: Any
-    error: str | None
-    time_in: str | None
-    time_out: str | None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int | None:
-        """Cancelled-order count of cancel_all/batch_cancel, in either documented shape."""
-        if isinstance(self.result, dict) and isinstance(self.result.get("count"), int):
-            return int(self.result["count"])
-        n = self.raw.get("orders_cancelled")
-        return n if isinstance(n, int) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,49 +242,59 @@ def decode(raw: bytes | str) -> Message:
 
 def classify(obj: dict[str, Any]) -> Message:
     """Turn an already-parsed frame (numbers as text) into a typed message."""
-    channel = obj.get("channel")
     method = obj.get("method")
     if isinstance(method, str):
-        if method == "pong":
-            return Pong(
-                _opt_int(obj.get("req_id")),
-                _opt_str(obj.get("time_in")),
-                _opt_str(obj.get("time_out")),
-                _opt_str(obj.get("error")),
-            )
-        success = obj.get("success")
-        if not isinstance(success, bool):
-            raise DecodeError(f"{method} response without a boolean success")
-        if method in ("subscribe", "unsubscribe"):
-            result = obj.get("result")
-            return Ack(
-                method,
-                success,
-                _opt_int(obj.get("req_id")),
-                result if isinstance(result, dict) else {},
-                _opt_str(obj.get("error")),
-                _opt_str(obj.get("symbol"))
-                or (_opt_str(result.get("symbol")) if isinstance(result, dict) else None),
-                _opt_str(obj.get("time_in")),
-                _opt_str(obj.get("time_out")),
-                _opt_str(obj.get("channel")),
-            )
-        if method in TRADING_METHODS:
-            return MethodResponse(
-                method,
-                success,
-                _opt_int(obj.get("req_id")),
-                obj.get("result"),
-                _opt_str(obj.get("error")),
-                _opt_str(obj.get("time_in")),
-                _opt_str(obj.get("time_out")),
-                obj,
-            )
-        return Unknown(obj)
+        return _method_frame(obj, method)
+    channel = obj.get("channel")
     if not isinstance(channel, str):
         if "error" in obj and "success" in obj:
             return Unknown(obj)
         raise DecodeError("frame has neither channel nor method")
+    return _channel_frame(obj, channel)
+
+
+def _method_frame(obj: dict[str, Any], method: str) -> Message:
+    """A reply: pong, a subscription ack or a trading method's answer."""
+    if method == "pong":
+        return Pong(
+            _opt_int(obj.get("req_id")),
+            _opt_str(obj.get("time_in")),
+            _opt_str(obj.get("time_out")),
+            _opt_str(obj.get("error")),
+        )
+    success = obj.get("success")
+    if not isinstance(success, bool):
+        raise DecodeError(f"{method} response without a boolean success")
+    if method in ("subscribe", "unsubscribe"):
+        result = obj.get("result")
+        return Ack(
+            method,
+            success,
+            _opt_int(obj.get("req_id")),
+            result if isinstance(result, dict) else {},
+            _opt_str(obj.get("error")),
+            _opt_str(obj.get("symbol"))
+            or (_opt_str(result.get("symbol")) if isinstance(result, dict) else None),
+            _opt_str(obj.get("time_in")),
+            _opt_str(obj.get("time_out")),
+            _opt_str(obj.get("channel")),
+        )
+    if method in TRADING_METHODS:
+        return MethodResponse(
+            method,
+            success,
+            _opt_int(obj.get("req_id")),
+            obj.get("result"),
+            _opt_str(obj.get("error")),
+            _opt_str(obj.get("time_in")),
+            _opt_str(obj.get("time_out")),
+            obj,
+        )
+    return Unknown(obj)
+
+
+def _channel_frame(obj: dict[str, Any], channel: str) -> Message:
+    """A channel message: market data, account data, status or heartbeat."""
     kind = obj.get("type")
     kind = kind if isinstance(kind, str) else "update"
     if channel == "heartbeat":
@@ -377,21 +332,20 @@ def classify(obj: dict[str, Any]) -> Message:
             raise DecodeError("instrument assets/pairs must be lists")
         return InstrumentMessage(kind, assets, pairs)
     if channel == "level3":
-        l3 = []
-        for d in _data_list(obj):
-            symbol = d.get("symbol")
-            bids, asks = d.get("bids", []), d.get("asks", [])
-            if not isinstance(symbol, str) or not isinstance(bids, list) or not isinstance(asks, list):
-                raise DecodeError("level3 entry needs symbol, bids and asks")
-            l3.append(
-                Level3Entry(symbol, bids, asks, _opt_int(d.get("checksum")), _opt_str(d.get("timestamp")))
-            )
-        return Level3Message(kind, l3)
+        return Level3Message(kind, [_level3_entry(d) for d in _data_list(obj)])
     if channel == "executions":
         return ExecutionsMessage(kind, _data_list(obj), _opt_int(obj.get("sequence")))
     if channel == "balances":
         return BalancesMessage(kind, _data_list(obj), _opt_int(obj.get("sequence")))
     return Unknown(obj)
+
+
+def _level3_entry(d: dict[str, Any]) -> Level3Entry:
+    symbol = d.get("symbol")
+    bids, asks = d.get("bids", []), d.get("asks", [])
+    if not isinstance(symbol, str) or not isinstance(bids, list) or not isinstance(asks, list):
+        raise DecodeError("level3 entry needs symbol, bids and asks")
+    return Level3Entry(symbol, bids, asks, _opt_int(d.get("checksum")), _opt_str(d.get("timestamp")))
 
 
 def _symbol_rows(obj: dict[str, Any]) -> list[dict[str, Any]]:

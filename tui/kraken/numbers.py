@@ -9,12 +9,16 @@ precision. Integer ticks compare, hash and sum fast, and format back without any
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 __all__ = [
+    "MAX_EXPONENT",
+    "NumberError",
     "PrecisionError",
     "checksum_token",
     "decimal_to_ticks",
+    "exact",
+    "exact_or_none",
     "format_ticks",
     "ticks_to_decimal",
     "to_ticks",
@@ -26,6 +30,46 @@ class PrecisionError(ValueError):
 
 
 _POW10: list[int] = [10**i for i in range(40)]
+
+# No price, quantity, balance or rate Kraken prints comes near 10**30 or below 10**-30; bounding the
+# exponent before any arithmetic keeps a hostile ``1E+300000`` from costing seconds downstream.
+MAX_EXPONENT = 30
+MAX_TEXT = 64
+
+
+class NumberError(ValueError):
+    """Wire text that is not a finite, sanely sized number (``abc``, ``NaN``, ``1E+300000``)."""
+
+
+def exact(value: object) -> Decimal:
+    """A wire number (text, int or Decimal) as an exact, finite, bounded Decimal; NumberError else."""
+    if isinstance(value, bool):
+        raise NumberError("a boolean is not a number")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        if abs(value) >= 10**MAX_EXPONENT:
+            raise NumberError("integer out of range")
+        return Decimal(value)
+    elif isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise NumberError(f"number text too long ({len(value)} characters)")
+        try:
+            d = Decimal(value)
+        except InvalidOperation:
+            raise NumberError(f"not a number: {value[:20]!r}") from None
+    else:
+        raise NumberError(f"expected a number, got {type(value).__name__}")
+    if not d.is_finite():
+        raise NumberError(f"not a finite number: {d}")
+    if d and not -MAX_EXPONENT <= d.adjusted() <= MAX_EXPONENT:
+        raise NumberError("number out of range")
+    return d
+
+
+def exact_or_none(value: object) -> Decimal | None:
+    """``exact`` for an optional field: absent (None) stays None; anything else must be a number."""
+    return None if value is None else exact(value)
 
 
 def to_ticks(text: str | int | Decimal, precision: int) -> int:

@@ -1,18 +1,22 @@
-"""Market, account and health state shared by the feed (writer) and the screens (readers)."""
+"""Market, account and health state: written by ``Store.apply`` (the sessions), read by the screens."""
 
-from tui.store.state import (
+from tui.store.model import (
     AccountState,
     ActivityEntry,
     Balance,
-    Candle,
-    Changes,
     ConnectionHealth,
-    Derivatives,
-    Fill,
-    FuturesMargin,
     Health,
     MarketState,
     OrderView,
+)
+from tui.store.outcomes import AuthFailed, OrdersSeen, Outcome, ResyncBook, ResyncL3, RetryBook, SeenOrder
+from tui.store.parts import BookState, Part
+from tui.store.state import (
+    Candle,
+    Changes,
+    Derivatives,
+    Fill,
+    FuturesMargin,
     Position,
     Store,
     Ticker,
@@ -22,7 +26,9 @@ from tui.store.state import (
 __all__ = [
     "AccountState",
     "ActivityEntry",
+    "AuthFailed",
     "Balance",
+    "BookState",
     "Candle",
     "Changes",
     "ConnectionHealth",
@@ -32,7 +38,14 @@ __all__ = [
     "Health",
     "MarketState",
     "OrderView",
+    "OrdersSeen",
+    "Outcome",
+    "Part",
     "Position",
+    "ResyncBook",
+    "ResyncL3",
+    "RetryBook",
+    "SeenOrder",
     "Store",
     "Ticker",
     "Trade",

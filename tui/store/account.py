@@ -1,0 +1,84 @@
+"""Account events into the store: one merge rule for orders, one de-duplication for fills.
+
+Orders arrive as sparse reports from either venue; each report's fields are merged into the
+order's typed view, a terminal status moves the view to history. A snapshot replaces that venue's
+open orders and proves which orders exist: that evidence is returned (``OrdersSeen``) so the
+session can settle requests whose replies were lost, instead of the store calling back into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tui.kraken import events as ev
+from tui.store.model import TERMINAL, OrderView
+from tui.store.outcomes import OrdersSeen, Outcome, SeenOrder
+
+if TYPE_CHECKING:
+    from tui.store.state import Store
+
+__all__ = ["balances", "fills", "margin", "orders", "positions"]
+
+_NONE: tuple[Outcome, ...] = ()
+
+
+def orders(store: Store, e: ev.OrderUpdate) -> Sequence[Outcome]:
+    acct = store.account
+    if e.snapshot:
+        for oid in [k for k, o in acct.orders.items() if o.venue == e.venue]:
+            del acct.orders[oid]
+    seen: list[SeenOrder] = []
+    for r in e.reports:
+        view = acct.orders.get(r.order_id)
+        if view is None:
+            if r.if_known:
+                continue  # a closure notice for an order we never saw: nothing to show
+            if e.snapshot and r.exec_type == "trade":
+                # a recent fill of an order that is no longer open: evidence, not an open order
+                seen.append(SeenOrder(r.order_id, r.cl_ord_id, r.status or "filled"))
+                continue
+            view = OrderView(r.order_id, e.venue)
+            view.seen_at(r.timestamp)
+            acct.orders[r.order_id] = view
+        view.merge(r)
+        seen.append(SeenOrder(view.order_id, view.cl_ord_id, view.status))
+        if view.status in TERMINAL:
+            acct.orders.pop(view.order_id, None)
+            acct.history.append(view)
+    store.mark("account", "orders")
+    open_ids = frozenset(k for k, o in acct.orders.items() if o.venue == e.venue)
+    return (OrdersSeen(e.venue, e.snapshot, tuple(seen), open_ids),)
+
+
+def fills(store: Store, e: ev.FillReport) -> Sequence[Outcome]:
+    acct = store.account
+    known = {f.exec_id for f in acct.fills}
+    added = False
+    for f in e.fills:
+        if f.exec_id in known:
+            continue  # a repeated frame, or a snapshot overlapping what we have
+        known.add(f.exec_id)
+        acct.fills.append(f)
+        added = True
+    if added or (e.snapshot and e.venue == "futures"):
+        store.mark("account", "fills")
+    return _NONE
+
+
+def balances(store: Store, e: ev.BalancesUpdate) -> Sequence[Outcome]:
+    store.account.totals.update(e.totals)
+    store.mark("account", "balances")
+    return _NONE
+
+
+def positions(store: Store, e: ev.PositionsUpdate) -> Sequence[Outcome]:
+    store.account.positions = {p.symbol: p for p in e.positions}
+    store.mark("account", "positions")
+    return _NONE
+
+
+def margin(store: Store, e: ev.MarginUpdate) -> Sequence[Outcome]:
+    store.account.futures_margin = e.margin
+    store.mark("account", "balances")
+    return _NONE

@@ -1,0 +1,80 @@
+"""Book integrity, once for both venues: waiting -> ok -> resyncing -> stale, as a pure machine.
+
+A book is ``ok`` only after a check passed: a spot CRC32 matched, or a futures delta followed
+the sequence. A failed check puts that one symbol into ``resyncing`` and *returns* a resync
+request (the session resubscribes); deltas are dropped until a fresh snapshot verifies. One
+request per episode: a second failure within ``RESYNC_DEDUP`` seconds asks for nothing new. A
+book with no update for longer than expected turns ``stale`` (shown, never hidden); one stuck
+resyncing or waiting for more than ``RETRY_AFTER`` seconds is asked for again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from tui.store.model import MarketState
+from tui.store.outcomes import ResyncBook
+
+if TYPE_CHECKING:
+    from tui.store.state import Store
+
+__all__ = ["RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
+
+RESYNC_DEDUP = 5.0
+RETRY_AFTER = 3.0
+
+
+class Integrity:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending: dict[str, float] = {}  # symbol -> when its outstanding resync was asked
+
+    def accepts_delta(self, mk: MarketState) -> bool:
+        """Deltas apply only on top of a verified snapshot that no failed check has broken since."""
+        return mk.book is not None and mk.book_state in ("ok", "stale")
+
+    def reset(self, symbols: Iterable[str]) -> None:
+        """The socket (re)connected or dropped: every book waits for a fresh snapshot."""
+        for s in symbols:
+            mk = self.store.market(s)
+            mk.book_state = "waiting"
+            self.store.mark(s, "status")
+
+    def checked(self, mk: MarketState, ok: bool, now: float, reason: str) -> ResyncBook | None:
+        """The outcome of one check (snapshot or delta)."""
+        mk.checksum_checks += 1
+        if ok:
+            if mk.book_state != "ok":
+                mk.book_state = "ok"
+                self.pending.pop(mk.symbol, None)
+                self.store.mark(mk.symbol, "status")
+            return None
+        mk.checksum_mismatches += 1
+        return self.resync(mk, now, reason)
+
+    def resync(self, mk: MarketState, now: float, reason: str, force: bool = False) -> ResyncBook | None:
+        asked = self.pending.get(mk.symbol)
+        if not force and mk.book_state == "resyncing" and asked is not None and now - asked < RESYNC_DEDUP:
+            return None
+        mk.book_state = "resyncing"
+        mk.resyncs += 1
+        self.pending[mk.symbol] = now
+        self.store.mark(mk.symbol, "status")
+        self.store.log("warning", f"{mk.symbol}: {reason}, resyncing its book")
+        return ResyncBook(mk.symbol, reason)
+
+    def tick(self, symbols: Iterable[str], now: float, stale_after: float) -> list[ResyncBook]:
+        out = []
+        for s in symbols:
+            mk = self.store.market(s)
+            if mk.book_state == "ok" and mk.last_update and now - mk.last_update > stale_after:
+                mk.book_state = "stale"
+                self.store.mark(s, "status")
+            elif mk.book_state in ("resyncing", "waiting"):
+                asked = self.pending.get(s)
+                if asked is not None and now - asked > RETRY_AFTER:
+                    req = self.resync(mk, now, "no fresh snapshot yet", force=True)
+                    if req is not None:
+                        out.append(req)
+        return out
