@@ -19,9 +19,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui.config import Settings
-from tui.guards import FUTURES_ORDER_TYPES, Draft, FormInput, Review, build_order
+from tui.orders import FUTURES_INITIAL_MARGIN, Draft, FormInput, Review, build_order
 from tui.kraken.futures import is_futures
-from tui.kraken.requests import LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES, OrderParams, new_cl_ord_id
+from tui.kraken.requests import OrderParams, new_cl_ord_id
+from tui.kraken.vocab import FUTURES_ORDER_TYPES, LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES
 from tui.store import Store
 
 if TYPE_CHECKING:
@@ -255,8 +256,6 @@ class ReviewScreen(ModalScreen[bool]):
         if flags:
             t.add_row("Flags", ", ".join(flags))
         if is_futures(r.symbol):
-            from tui.guards import FUTURES_INITIAL_MARGIN
-
             t.add_row(
                 "Margin (est.)",
                 f"{(r.notional * FUTURES_INITIAL_MARGIN).quantize(Decimal('0.01')):,} {r.fee_asset}",
