@@ -197,9 +197,15 @@ class Desk:
         return list(groups.values())
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """In flight from the moment it is asked for, until its task is done (or cancelled)."""
+        self.requests_in_flight += 1
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self.requests_in_flight -= 1
 
     async def _run(
         self,
@@ -208,14 +214,11 @@ class Desk:
         venue: OrderVenue | None,
         pressed: float,
     ) -> None:
-        self.requests_in_flight += 1
         try:
             reply = await call(venue)
         except Exception as exc:  # a venue answers refusals with a Reply; anything else is a bug
             log.exception("%s failed", label)
             reply = Reply(False, error=f"{type(exc).__name__}: {exc}", outcome="not-sent")
-        finally:
-            self.requests_in_flight -= 1
         if venue is not None:
             self.request_log.append(LoggedRequest(label, pressed, reply))
         if reply.ok:

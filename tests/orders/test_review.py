@@ -89,3 +89,14 @@ def test_fat_finger_reasons(guards: Guards) -> None:
     ]
     guards.confirm_live_orders = False
     assert fat_finger_reasons(calm, "USD", guards, live=True) == []
+
+
+def test_a_sell_slips_downwards_and_still_counts_as_cost(book: L2Book) -> None:
+    # 0.6 BTC into the bids: 0.5 @ 49999.5 + 0.1 @ 49999.0 = 29999.65, average 49999.41666...
+    parsed = Parsed(None, None, 499_995, 60_000_000)
+    n = review_numbers("market", "sell", BTC, book, parsed, True)
+    assert n.notional == Decimal("29999.65")
+    assert n.slippage_pct is not None and n.slippage_pct.quantize(Decimal("0.000000001")) == Decimal(
+        "0.000166668"
+    )
+    assert to_review("market", "sell", BTC, parsed, n, []).avg_fill == Decimal("49999.417")
