@@ -33,7 +33,7 @@ def _q(ticks: int) -> str:
 
 
 def _ref_checksum(
-    asks: dict[int, int], ask_keys: SortedList, bids: dict[int, int], bid_keys: SortedList
+    asks: dict[int, int], ask_keys: SortedList[int], bids: dict[int, int], bid_keys: SortedList[int]
 ) -> int:
     text = ""
     for k in ask_keys[:10]:
