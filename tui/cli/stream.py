@@ -17,10 +17,11 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from tui.book.l2 import L2Book
 from tui.config import Settings
 from tui.feed.client import Feed, Urls
 from tui.kraken.numbers import format_ticks
-from tui.store import Store
+from tui.store import MarketState, Store
 
 CHANNELS = ("book", "ticker", "trade", "ohlc", "executions", "balances", "health")
 
@@ -72,101 +73,121 @@ class Printer:
         self.version = ch.version
         now = time.time()
         for s in self.symbols:
-            parts = ch.symbol_parts(s)
             mk = self.store.markets.get(s)
-            if mk is None:
-                continue
-            if self.channel == "book" and ("book" in parts or "status" in parts) and mk.book is not None:
-                b = mk.book
-                pp, qp = b.price_precision, b.qty_precision
+            if mk is not None:
+                self._market(s, mk, ch.symbol_parts(s), now)
+        if self.channel == "executions":
+            self._executions(ch.account)
+        elif self.channel == "balances" and "balances" in ch.account:
+            self._balances(now)
+        elif self.channel == "health" and ch.health:
+            self._health(now)
+
+    def _market(self, s: str, mk: MarketState, parts: frozenset[str], now: float) -> None:
+        if self.channel == "book" and ("book" in parts or "status" in parts) and mk.book is not None:
+            self._book(s, mk, mk.book, now)
+        elif self.channel == "ticker" and "ticker" in parts and mk.ticker is not None:
+            self.emit({"type": "ticker", "symbol": s, "time": now, **_ticker_row(mk.ticker)})
+        elif self.channel == "trade" and "trades" in parts:
+            self._trades(s, mk)
+        elif self.channel == "ohlc" and "candles" in parts:
+            self._ohlc(s, mk)
+
+    def _book(self, s: str, mk: MarketState, b: L2Book, now: float) -> None:
+        pp, qp = b.price_precision, b.qty_precision
+        self.emit(
+            {
+                "type": "book",
+                "symbol": s,
+                "time": now,
+                "state": mk.book_state,
+                "checksum_ok": bool(b.last_ok) and mk.book_state == "ok",
+                "checksum": b.last_checksum,
+                "bids": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.bids(self.depth)],
+                "asks": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.asks(self.depth)],
+            }
+        )
+
+    def _trades(self, s: str, mk: MarketState) -> None:
+        last = self.seen_trades.get(s, -1)
+        for t in list(mk.trades):
+            if t.trade_id > last:
                 self.emit(
                     {
-                        "type": "book",
+                        "type": "trade",
                         "symbol": s,
-                        "time": now,
-                        "state": mk.book_state,
-                        "checksum_ok": bool(b.last_ok) and mk.book_state == "ok",
-                        "checksum": b.last_checksum,
-                        "bids": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.bids(self.depth)],
-                        "asks": [[format_ticks(p, pp), format_ticks(q, qp)] for p, q in b.asks(self.depth)],
+                        "price": t.price,
+                        "qty": t.qty,
+                        "side": t.side,
+                        "ord_type": t.ord_type,
+                        "trade_id": t.trade_id,
+                        "timestamp": t.timestamp,
                     }
                 )
-            elif self.channel == "ticker" and "ticker" in parts and mk.ticker is not None:
-                self.emit({"type": "ticker", "symbol": s, "time": now, **_ticker_row(mk.ticker)})
-            elif self.channel == "trade" and "trades" in parts:
-                last = self.seen_trades.get(s, -1)
-                for t in list(mk.trades):
-                    if t.trade_id > last:
-                        self.emit(
-                            {
-                                "type": "trade",
-                                "symbol": s,
-                                "price": t.price,
-                                "qty": t.qty,
-                                "side": t.side,
-                                "ord_type": t.ord_type,
-                                "trade_id": t.trade_id,
-                                "timestamp": t.timestamp,
-                            }
-                        )
-                        last = t.trade_id
-                self.seen_trades[s] = last
-            elif self.channel == "ohlc" and "candles" in parts:
-                candles = mk.candles.get(mk.ohlc_interval) or []
-                if candles:
-                    c = candles[-1]
-                    self.emit(
-                        {
-                            "type": "ohlc",
-                            "symbol": s,
-                            "interval": c.interval,
-                            "interval_begin": c.interval_begin,
-                            "open": c.open,
-                            "high": c.high,
-                            "low": c.low,
-                            "close": c.close,
-                            "volume": c.volume,
-                            "trades": c.trades,
-                        }
-                    )
-        if self.channel == "executions" and "orders" in ch.account:
+                last = t.trade_id
+        self.seen_trades[s] = last
+
+    def _ohlc(self, s: str, mk: MarketState) -> None:
+        candles = mk.candles.get(mk.ohlc_interval) or []
+        if not candles:
+            return
+        c = candles[-1]
+        self.emit(
+            {
+                "type": "ohlc",
+                "symbol": s,
+                "interval": c.interval,
+                "interval_begin": c.interval_begin,
+                "open": c.open,
+                "high": c.high,
+                "low": c.low,
+                "close": c.close,
+                "volume": c.volume,
+                "trades": c.trades,
+            }
+        )
+
+    def _executions(self, account: frozenset[str]) -> None:
+        if "orders" in account:
             for o in self.store.account.orders.values():
                 self.emit({"type": "order", **o.fields})
-        if self.channel == "executions" and "fills" in ch.account:
+        if "fills" in account:
             fills = list(self.store.account.fills)
             for f in fills[self.seen_fills :]:
                 self.emit({"type": "fill", **{k: getattr(f, k) for k in f.__slots__}})
             self.seen_fills = len(fills)
-        if self.channel == "balances" and "balances" in ch.account:
-            bal = self.store.account.balances(self.store.instruments)
-            self.emit(
-                {
-                    "type": "balances",
-                    "time": now,
-                    "balances": {
-                        a: {"total": b.total, "reserved": b.reserved, "available": b.available}
-                        for a, b in bal.items()
-                    },
-                }
-            )
-        if self.channel == "health" and ch.health:
-            self.emit(
-                {
-                    "type": "health",
-                    "time": now,
-                    "connections": {
-                        n: {
-                            "state": c.state,
-                            "rtt_ms": c.rtt_ms,
-                            "frames": c.frames,
-                            "reconnects": c.reconnects,
-                            "malformed": c.malformed,
-                            "error": c.error,
-                        }
-                        for n, c in self.store.health.connections.items()
-                    },
-                }
-            )
+
+    def _balances(self, now: float) -> None:
+        bal = self.store.account.balances(self.store.instruments)
+        self.emit(
+            {
+                "type": "balances",
+                "time": now,
+                "balances": {
+                    a: {"total": b.total, "reserved": b.reserved, "available": b.available}
+                    for a, b in bal.items()
+                },
+            }
+        )
+
+    def _health(self, now: float) -> None:
+        self.emit(
+            {
+                "type": "health",
+                "time": now,
+                "connections": {
+                    n: {
+                        "state": c.state,
+                        "rtt_ms": c.rtt_ms,
+                        "frames": c.frames,
+                        "reconnects": c.reconnects,
+                        "malformed": c.malformed,
+                        "error": c.error,
+                    }
+                    for n, c in self.store.health.connections.items()
+                },
+            }
+        )
 
 
 def _ticker_row(t: Any) -> dict[str, Any]:
