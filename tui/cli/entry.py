@@ -102,10 +102,13 @@ def _load_settings(args: argparse.Namespace) -> Any:
     from tui.config import ConfigError, load_settings
 
     try:
-        return load_settings(args.config)
+        settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"kraken-tui: configuration error: {exc}", file=sys.stderr)
         return None
+    if settings.permission_warning:
+        print(f"kraken-tui: warning: {settings.permission_warning}", file=sys.stderr)
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
