@@ -2,7 +2,8 @@
 
 The output comes from the store, not the raw socket: a book line is only printed after its
 checksum verified (``checksum_ok``), and it carries the integrity state, so a consumer can trust
-it or see at once that it should not.
+it or see at once that it should not. ``--record FILE`` (a global flag) saves the raw frames behind
+the lines, exactly as the dashboard records them, for ``--replay``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import signal
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from tui.book.l2 import L2Book
@@ -195,7 +197,13 @@ def _ticker_row(t: Any) -> dict[str, Any]:
 
 
 async def stream(
-    settings: Settings, channel: str, symbols: list[str], depth: int, count: int, urls: Urls | None = None
+    settings: Settings,
+    channel: str,
+    symbols: list[str],
+    depth: int,
+    count: int,
+    urls: Urls | None = None,
+    record: Path | None = None,
 ) -> int:
     store = Store()
     book_depth = next(d for d in (10, 25, 100, 500, 1000) if d >= min(depth, 1000))
@@ -205,7 +213,7 @@ async def stream(
             "book_depth": max(book_depth, settings.book_depth) if channel == "book" else settings.book_depth,
         }
     )
-    feed = Feed(settings, store, urls=urls)
+    feed = Feed(settings, store, urls=urls, record=record)
     printer = Printer(store, channel, symbols, depth, count)
     store.add_listener(printer.poll)
     task = asyncio.create_task(feed.run())
@@ -231,7 +239,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         ex, urls = await start_mode(settings, mode_of(args), replay=args.replay, speed=args.speed)
         try:
-            return await stream(settings, args.channel, symbols, args.depth, args.count, urls)
+            return await stream(settings, args.channel, symbols, args.depth, args.count, urls, args.record)
         finally:
             if ex is not None:
                 await ex.stop()
