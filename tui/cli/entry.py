@@ -27,6 +27,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "measure socket-to-store throughput and CPU against the embedded exchange",
     ),
     "bench-ui": ("tui.bench.ui", "measure repaint rate, key latency, order latency and CPU of the dashboard"),
+    "soak": (
+        "tui.bench.soak",
+        "run the client against a faulty embedded exchange for minutes and check it against the engine",
+    ),
 }
 
 
