@@ -50,7 +50,7 @@ def test_help_and_version_import_no_subcommand() -> None:
         "    except SystemExit:\n"
         "        pass\n"
         "heavy = ('aiohttp', 'textual', 'pydantic', 'tui.config', 'tui.exchange', 'tui.feed', 'tui.store',\n"
-        "         'tui.app', 'tui.cli.stream', 'tui.cli.exchange', 'tui.bench.book')\n"
+        "         'tui.app', 'tui.cli.stream', 'tui.cli.exchange', 'tui.bench.book', 'tui.bench.soak')\n"
         "print('LOADED', ','.join(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -65,6 +65,7 @@ def test_each_subcommand_help_lists_its_own_flags() -> None:
         ("bench", "--kernel"),
         ("bench-feed", "--rate"),
         ("bench-ui", "--orders"),
+        ("soak", "--minutes"),
     ):
         out = _run(command, "--help")
         assert out.returncode == 0, out.stderr
