@@ -10,6 +10,7 @@ import pytest
 from tui.bench.soak import soak
 from tui.book.l2 import L2Book
 from tui.feed.trading import Trading
+from tui.feed.venue import Reply
 
 FIGURES = (
     "verified lines checked",
@@ -52,11 +53,14 @@ async def test_the_book_check_catches_a_client_that_trusts_every_frame(
     assert not figures.clean
 
 
-async def test_the_order_check_catches_a_client_that_forgets_lost_orders(
+async def test_the_order_check_catches_a_client_that_calls_lost_orders_not_placed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # the executions snapshot no longer finds the orders whose replies were lost
-    monkeypatch.setattr(Trading, "seen_in_snapshot", lambda self, fields: None)
+    # the rule "absent from the snapshot, so not placed", applied even when the order is there
+    def not_placed(self: Trading, cl_ord_id: str, latency: float) -> Reply:
+        return Reply(False, {"cl_ord_id": cl_ord_id}, "not placed", latency, "lost-not-placed")
+
+    monkeypatch.setattr(Trading, "_lost_add", not_placed)
     figures = await soak(4, 100, "corrupt=0", seed=3)
     assert figures.orders_lost > 0
     assert figures.orders_misreported > 0

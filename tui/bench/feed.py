@@ -14,13 +14,15 @@ import contextlib
 import json
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from tui.bench.process import cpu_seconds, free_port, start_exchange_process
 from tui.config import Settings
 from tui.feed.client import Feed
+from tui.kraken.events import BookDelta, BookSnapshot
 from tui.kraken.rfc3339 import parse_rfc3339
-from tui.store import Store
+from tui.store import Outcome, Store
 
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
 
@@ -67,16 +69,18 @@ async def measure(rate: float, seconds: float, depth: int) -> dict[str, Any]:
     settings = Settings(symbols=SYMBOLS, futures_symbols=[], book_depth=depth, log_file=None)
     feed = Feed(settings, store, urls=urls)
     lags: list[float] = []
-    original = feed._book
+    apply = store.apply
 
-    def timed(entry: Any, snapshot: bool, now: float) -> None:
-        original(entry, snapshot, now)
-        if entry.timestamp:
-            sent = parse_rfc3339(entry.timestamp)
+    def timed(event: Any, now: float, conn: str = "") -> Sequence[Outcome]:
+        """The store's one apply path, timed for book events: exchange send time to applied."""
+        outcomes = apply(event, now, conn)
+        if isinstance(event, BookDelta | BookSnapshot) and event.timestamp:
+            sent = parse_rfc3339(event.timestamp)
             if sent is not None:
                 lags.append(time.time() - sent)
+        return outcomes
 
-    feed._book = timed  # type: ignore[method-assign]
+    store.apply = timed  # type: ignore[method-assign]
     task = asyncio.create_task(feed.run())
     try:
         await _wait_until_books_ok(store, 10)

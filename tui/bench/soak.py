@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from tui.config import Settings
-from tui.exchange.engine import Execution, LevelChanged
+from tui.exchange.events import Execution, LevelChanged
 from tui.exchange.faults import parse_faults
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.feed.client import Feed
@@ -51,6 +51,8 @@ CANCEL_AFTER = 2.0  # seconds an acknowledged order rests before the soak cancel
 HISTORY_KEPT = 50_000  # engine book states kept per symbol ahead of the store's (bounds memory)
 PLACED = ("acked", "lost-then-found")
 NOT_PLACED = ("rejected", "lost-not-placed")
+UNKNOWN = ("unknown", "lost", "timeout")  # the client says it cannot tell: honest, not wrong
+LOST = ("lost-then-found", "lost-not-placed", "unknown", "lost")
 
 Top = tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
 
@@ -76,7 +78,7 @@ class SoakFigures:
     orders_lost: int = 0  # replies lost to a disconnect, then reconciled from the executions snapshot
     orders_duplicated: int = 0
     orders_misreported: int = 0
-    orders_unresolved: int = 0  # the client could not tell (outcome "lost" or "timeout")
+    orders_unresolved: int = 0  # the client said it cannot tell (outcome unknown, lost or timeout)
     orders_not_sent: int = 0  # refused locally while the private socket was down
     orders_placed: int = 0
     exchange_max_request_stall_ms: float = 0.0
@@ -118,7 +120,8 @@ class _ExchangeWatch:
     """What the exchange really did, recorded as it happened.
 
     Hooks the engine's ``drain_events`` (called once per publish, when the engine's state is what
-    the frames about to go out describe) and times the exchange's handling of each request.
+    the frames about to go out describe) and times the spot gateway's handling of each request with
+    the publish that follows it.
     """
 
     def __init__(self, ex: RunningExchange, user: str = "demo") -> None:
@@ -127,8 +130,8 @@ class _ExchangeWatch:
         self.placed: dict[str, list[str]] = {}  # cl_ord_id -> engine order ids
         self.max_request_s = 0.0
         self._handled_s: float | None = None
-        engine = ex.engine
-        drain, handle, publish = engine.drain_events, ex._handle, ex.publish
+        engine, ctx, gateway = ex.engine, ex.ctx, ex.spot
+        drain, handle, publish = engine.drain_events, gateway.handle, ctx.publish
 
         def drain_events() -> list[Any]:
             events = drain()
@@ -149,9 +152,10 @@ class _ExchangeWatch:
                 self.max_request_s = max(self.max_request_s, self._handled_s + time.perf_counter() - t)
                 self._handled_s = None
 
+        # (installed before any client connects: each socket takes the gateway's handle on opening)
         engine.drain_events = drain_events  # type: ignore[method-assign]
-        ex._handle = timed_handle  # type: ignore[method-assign]
-        ex.publish = timed_publish  # type: ignore[method-assign]
+        gateway.handle = timed_handle  # type: ignore[method-assign]
+        ctx.publish = timed_publish  # type: ignore[method-assign]
 
     def _engine_top(self, symbol: str) -> Top:
         engine = self.ex.engine
@@ -285,8 +289,8 @@ def _tally(figures: SoakFigures, replies: dict[str, Reply], placed: dict[str, li
     outcomes = Counter(r.outcome for r in replies.values())
     figures.orders_not_sent = outcomes["not-sent"]
     figures.orders_sent = len(replies) - figures.orders_not_sent
-    figures.orders_lost = outcomes["lost-then-found"] + outcomes["lost-not-placed"] + outcomes["lost"]
-    figures.orders_unresolved = outcomes["lost"] + outcomes["timeout"]
+    figures.orders_lost = sum(outcomes[o] for o in LOST)
+    figures.orders_unresolved = sum(outcomes[o] for o in UNKNOWN)
     figures.orders_placed = sum(1 for cid in replies if placed.get(cid))
     figures.orders_duplicated = sum(1 for ids in placed.values() if len(ids) > 1)
     for cid, reply in replies.items():

@@ -128,26 +128,14 @@ async def _key_latency(app: KrakenApp) -> dict[str, Any]:
 def _mark_sends(app: KrakenApp, sent_marks: list[float]) -> None:
     """Note the moment each trading request leaves on the private socket."""
     assert app.feed is not None
-    trading = app.feed.trading
-    original_send = trading._request
+    channel = app.feed.trading.channel
+    send = channel.send
 
-    async def timed_request(method: str, build: Any, **kw: Any) -> Any:
-        conn = app.feed.private if app.feed else None
-        if conn is not None and conn.ws is not None:
-            real_send = conn.ws.send_str
+    async def marking(text: str) -> None:
+        sent_marks.append(time.perf_counter())
+        await send(text)
 
-            async def mark(text: str, *a: Any, **k: Any) -> None:
-                sent_marks.append(time.perf_counter())
-                await real_send(text, *a, **k)
-
-            conn.ws.send_str = mark  # type: ignore[method-assign,assignment]
-            try:
-                return await original_send(method, build, **kw)
-            finally:
-                conn.ws.send_str = real_send  # type: ignore[method-assign]
-        return await original_send(method, build, **kw)
-
-    trading._request = timed_request  # type: ignore[method-assign]
+    channel.send = marking  # type: ignore[method-assign]
 
 
 async def _order_latency(app: KrakenApp, pilot: Pilot[Any], orders: int) -> dict[str, Any]:
@@ -162,15 +150,15 @@ async def _order_latency(app: KrakenApp, pilot: Pilot[Any], orders: int) -> dict
         await pilot.press(*"0.0001", "tab", "tab", "ctrl+u", *"-3%", "enter")
         while not isinstance(app.screen, ReviewScreen):
             await pilot.pause(0.01)
-        n_before = len(app.request_log)
+        n_before = len(app.desk.request_log)
         sent_before = len(sent_marks)
         await pilot.press("enter")
         t_deadline = time.monotonic() + 5
-        while len(app.request_log) == n_before and time.monotonic() < t_deadline:  # noqa: ASYNC110
+        while len(app.desk.request_log) == n_before and time.monotonic() < t_deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.001)
-        if len(app.request_log) == n_before or len(sent_marks) == sent_before:
+        if len(app.desk.request_log) == n_before or len(sent_marks) == sent_before:
             continue
-        _label, pressed, reply = app.request_log[-1]
+        _label, pressed, reply = app.desk.request_log[-1]
         key_to_sent.append((sent_marks[sent_before] - pressed) * 1000)
         sent_to_ack.append(reply.latency_ms)
         while not isinstance(app.screen, MarketScreen):
