@@ -141,3 +141,19 @@ def test_stream_with_record_saves_the_frames_it_verified(tmp_path: Path) -> None
     books = [r for r in records if r["dir"] == "in" and '"channel":"book"' in r["raw"]]
     assert len(books) >= len(printed)
     assert any('"type":"snapshot"' in r["raw"] and "BTC/USD" in r["raw"] for r in books)
+
+
+def test_stream_count_stops_at_exactly_that_many_lines() -> None:
+    """A trade snapshot arrives as one batch; ``--count`` must still cut it at the count."""
+    env = {k: v for k, v in os.environ.items() if "API_KEY" not in k and "API_SECRET" not in k}
+    out = subprocess.run(
+        [sys.executable, "-m", "tui", "--demo", "stream", "trade", "BTC/USD", "--count", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1, lines
+    assert all(json.loads(line)["type"] == "trade" for line in lines)

@@ -63,6 +63,8 @@ class Printer:
         self.done = asyncio.Event()
 
     def emit(self, obj: dict[str, Any]) -> None:
+        if self.done.is_set():  # one poll can hold many events (a trade snapshot): stop at the count
+            return
         sys.stdout.write(json.dumps(_j(obj), separators=(",", ":")) + "\n")
         self.printed += 1
         if self.count and self.printed >= self.count:
