@@ -73,6 +73,7 @@ class SoakFigures:
     seconds: float = 0.0
     verified_lines_checked: int = 0
     wrong_verified_lines: int = 0
+    verified_max_behind_ms: float = 0.0  # the oldest a verified book was: frames in flight, delays
     book_resyncs: int = 0
     orders_sent: int = 0
     orders_lost: int = 0  # replies lost to a disconnect, then reconciled from the executions snapshot
@@ -126,7 +127,10 @@ class _ExchangeWatch:
 
     def __init__(self, ex: RunningExchange, user: str = "demo") -> None:
         self.ex, self.user = ex, user
-        self.history: dict[str, list[Top]] = {s: [self._engine_top(s)] for s in SYMBOLS}
+        # per symbol: (monotonic time it became the engine's book, top of book), oldest first
+        self.history: dict[str, list[tuple[float, Top]]] = {
+            s: [(time.monotonic(), self._engine_top(s))] for s in SYMBOLS
+        }
         self.placed: dict[str, list[str]] = {}  # cl_ord_id -> engine order ids
         self.max_request_s = 0.0
         self._handled_s: float | None = None
@@ -166,8 +170,8 @@ class _ExchangeWatch:
         for symbol in changed.intersection(self.history):
             states = self.history[symbol]
             top = self._engine_top(symbol)
-            if top != states[-1]:
-                states.append(top)
+            if top != states[-1][1]:
+                states.append((time.monotonic(), top))
                 if len(states) > HISTORY_KEPT:
                     del states[: len(states) - HISTORY_KEPT]
         for e in events:
@@ -203,9 +207,12 @@ class _BookCheck:
     def _check(self, symbol: str, top: Top) -> None:
         states = self.watch.history[symbol]
         self.figures.verified_lines_checked += 1
-        for i, state in enumerate(states):
+        for i, (_, state) in enumerate(states):
             if state == top:
                 del states[:i]  # the store can never go back to an older state
+                if len(states) > 1:  # how long ago the engine's book moved on from this one
+                    behind = (time.monotonic() - states[1][0]) * 1000
+                    self.figures.verified_max_behind_ms = max(self.figures.verified_max_behind_ms, behind)
                 return
         self.figures.wrong_verified_lines += 1
         if len(self.figures.examples) < 5:
@@ -368,6 +375,7 @@ async def soak(seconds: float, rate: float, faults: str, seed: int) -> SoakFigur
     figures.reconnects = sum(c.reconnects for c in store.health.connections.values())
     figures.exchange_max_request_stall_ms = round(watch.max_request_s * 1000, 2)
     figures.loop_max_stall_ms = round(figures.loop_max_stall_ms, 2)
+    figures.verified_max_behind_ms = round(figures.verified_max_behind_ms, 2)
     figures.errors_logged = errors.count
     figures.examples.extend(errors.first)
     return figures
@@ -377,6 +385,7 @@ def _print(f: SoakFigures) -> None:
     print(f"soak: {f.seconds:g} s, {len(SYMBOLS)} symbols, every verified top-{DEPTH} book checked")
     print(f"verified lines checked: {f.verified_lines_checked}")
     print(f"wrong verified lines: {f.wrong_verified_lines}")
+    print(f"verified lines at most behind the engine by: {f.verified_max_behind_ms} ms")
     print(f"book resyncs (checksum mismatches): {f.book_resyncs}")
     print(f"orders sent: {f.orders_sent} (placed {f.orders_placed}, not sent while down {f.orders_not_sent})")
     print(f"orders lost: {f.orders_lost} (replies lost to a disconnect; unresolved {f.orders_unresolved})")
