@@ -169,3 +169,13 @@ def test_exchange_banner_never_prints_a_user_supplied_secret() -> None:
     from tui.exchange.server import DEMO_SECRET
 
     assert f"api secret: {DEMO_SECRET}" in _banner()
+
+
+def test_exchange_refuses_unknown_pairs_in_one_line() -> None:
+    line = _one_error_line(_run_clean("exchange", "--port", "0", "--pairs", "FOO/BAR", timeout=15))
+    assert "FOO/BAR" in line and "BTC/USD" in line
+
+
+@pytest.mark.parametrize("flags", [("--seconds", "0"), ("--faults", "bogus=1")])
+def test_soak_refuses_bad_flags_in_one_line(flags: tuple[str, str]) -> None:
+    _one_error_line(_run_clean("soak", *flags, timeout=15))

@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import math
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
@@ -403,12 +404,12 @@ def _print(f: SoakFigures) -> None:
 def run(args: argparse.Namespace, settings: object) -> int:
     seconds = args.seconds if args.seconds is not None else args.minutes * 60
     if not 0 < seconds <= 24 * 3600:
-        print("kraken-tui soak: the run must last more than 0 s and at most 24 h")
+        print("kraken-tui soak: the run must last more than 0 s and at most 24 h", file=sys.stderr)
         return 2
     try:
         parse_faults(args.faults)
     except ValueError as exc:
-        print(f"kraken-tui soak: --faults: {exc}")
+        print(f"kraken-tui soak: --faults: {exc}", file=sys.stderr)
         return 2
     figures = asyncio.run(soak(seconds, args.rate, args.faults, args.seed))
     if args.json:
