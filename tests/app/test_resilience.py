@@ -7,12 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from rich.text import Text
 
 from tests.app.conftest import live_app, until
 from tui.exchange.server import RunningExchange
 from tui.screens.market import MarketScreen
 from tui.store import Position
 from tui.widgets.ladder import BookLadder
+from tui.widgets.statusbar import StatusBar
 
 # Account data that must never reach a log line or a crash report.
 SENTINEL_SIZE = Decimal("27182.8182")
@@ -81,3 +83,34 @@ async def test_a_crash_report_carries_no_locals(
     report: Any = capsys.readouterr().err
     assert "RuntimeError" in report and "boom" in report
     assert str(SENTINEL_SIZE) not in report and str(SENTINEL_ENTRY) not in report
+
+
+async def test_health_shows_dropped_frames_per_connection(exchange: RunningExchange) -> None:
+    """Garbage frames (bad JSON, wrong types, unknown channels) are counted and shown, per connection,
+    and stay shown while that connection is reconnecting."""
+    app = live_app(exchange)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: app.store.market("BTC/USD").book_state == "ok")
+        public = app.store.health.conn("public")
+        exchange.faults.malformed = 0.3
+        await until(pilot, lambda: public.malformed >= 2 and public.unknown >= 1, timeout=8)
+        exchange.faults.malformed = 0.0
+        screen = app.market_screen
+        assert isinstance(screen, MarketScreen)
+        bar = screen.query_one(StatusBar)
+
+        def shown() -> str:
+            content = bar.content
+            return content.plain if isinstance(content, Text) else str(content)
+
+        def public_part() -> str:
+            text = shown()
+            return text[text.index(" publ ") : text.index(" priv ")]
+
+        await until(pilot, lambda: f"bad:{public.malformed} unk:{public.unknown}" in public_part())
+        assert "bad:" not in shown()[shown().index(" priv ") :]  # the private socket had none
+
+        public.state = "reconnecting"
+        app.store.mark("health", "conn")
+        await until(pilot, lambda: "reconnecting" in public_part())
+        assert f"bad:{public.malformed} unk:{public.unknown}" in public_part()

@@ -35,7 +35,7 @@ from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.footer import KeyFooter
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow
-from tui.widgets.statusbar import ModeBanner, StatusBar
+from tui.widgets.statusbar import ModeBanner, StatusBar, frame_failures
 from tui.widgets.tape import CAPACITY as TAPE_CAPACITY
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
@@ -283,7 +283,10 @@ class MarketScreen(TradingScreen):
 
     def _health_key(self) -> tuple[object, ...]:
         h = self.store.health
-        return (h.system_status, *((c.name, c.state, c.error, c.malformed) for c in h.connections.values()))
+        return (
+            h.system_status,
+            *((c.name, c.state, c.error, frame_failures(c)) for c in h.connections.values()),
+        )
 
     @staticmethod
     def _banner_text(mk: MarketState | None) -> str:
