@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import live_app, until
+from tests.app.conftest import live_app, screen_text, until
 from tui.exchange.server import RunningExchange
 from tui.screens.help import HelpScreen
 from tui.screens.market import MarketScreen
 from tui.widgets.ladder import BookLadder
 from tui.widgets.watchlist import Watchlist
-
-
-def screen_text(app: object) -> str:
-    """What is on the terminal right now, as plain text (from Textual's own screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()  # type: ignore[attr-defined]
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def _screen(app: object) -> MarketScreen:

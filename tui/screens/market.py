@@ -23,7 +23,7 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.kraken.futures import is_futures
 from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
-from tui.screens.book_view import GROUPS, build_ladder
+from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
 from tui.screens.repaint_guard import RepaintGuard
@@ -259,6 +259,9 @@ class MarketScreen(TradingScreen):
             "stale": "STALE",
             "waiting": "waiting for snapshot",
         }.get(mk.book_state, mk.book_state)
+        lag = lag_text(mk)
+        if lag:
+            subtitle += f"  {lag}"
         if ladder.border_subtitle != subtitle:
             ladder.border_subtitle = subtitle
         if view is not None:
