@@ -149,6 +149,9 @@ class KrakenApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures become health state (never a crash)."""
+        ended = event.state in (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS)
+        if ended and event.worker is self._feed_worker:
+            self.desk.detach()  # nothing more goes to a feed that stopped (an old mode's worker is not ours)
         if event.worker.group == "feed" and event.state == WorkerState.ERROR:
             err = event.worker.error
             log.error("feed stopped: %r", err)
