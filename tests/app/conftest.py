@@ -110,6 +110,9 @@ class FixtureApp(KrakenApp):
         assert screen is not None
         screen.query_one(StatusBar).clock = lambda: 100.2
         screen.query_one(OrdersTable).clock = lambda: self.fixed_now
+        for mk in self.store.markets.values():
+            # the recorded frames' lag depends on when they were recorded; show a fixed one
+            setattr(mk, "lag_s", 0.2)  # noqa: B010 (a field of the store only once the feed reports lag)
         screen.refresh_from_store(force=True)
         await asyncio.sleep(0)
 
