@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import rich
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -148,6 +149,9 @@ class KrakenApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures become health state (never a crash)."""
+        ended = event.state in (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS)
+        if ended and event.worker is self._feed_worker:
+            self.desk.detach()  # nothing more goes to a feed that stopped (an old mode's worker is not ours)
         if event.worker.group == "feed" and event.state == WorkerState.ERROR:
             err = event.worker.error
             log.error("feed stopped: %r", err)
@@ -195,6 +199,21 @@ class KrakenApp(App[None]):
         # NoMatches: the screen is being composed or torn down; the next tick catches up
         with contextlib.suppress(NoMatches):
             screen.refresh_from_store()
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the locals of every frame (Textual 8.2.8 shows them).
+
+        Locals of the frames a crash passes through hold balances, orders and the settings; the
+        report is printed to the terminal, which may be shared or recorded. The frames, their
+        code and the exception stay, so the report is still worth filing.
+        """
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own entries, and the one app-wide entry of ours: switching mode."""

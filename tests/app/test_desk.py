@@ -6,11 +6,12 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from tests.app.conftest import app_settings, urls_of
+from tests.app.conftest import app_settings, live_app, until, urls_of
 from tui.desk import Desk, Severity
 from tui.exchange.server import RunningExchange
 from tui.feed.client import Feed
 from tui.orders import FormInput, Reviewed, build_order
+from tui.screens.confirm import Confirm
 from tui.store import Store
 
 
@@ -105,3 +106,20 @@ async def test_orders_go_to_the_venue_of_their_instrument(exchange: RunningExcha
         desk.detach()
         await feed.stop()
         runner.cancel()
+
+
+async def test_a_stopped_feed_is_detached_from_the_desk(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.store.market("BTC/USD").book_state == "ok")
+        assert app.desk.feed is app.feed is not None
+        worker = app._feed_worker
+        assert worker is not None
+        worker.cancel()
+        await until(pilot, lambda: app.desk.feed is None)
+        sent = len(exchange.requests_received)
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await until(pilot, lambda: any("Not connected yet" in n.message for n in app._notifications))
+        assert len(exchange.requests_received) == sent

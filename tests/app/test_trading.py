@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.app.conftest import live_app, until
+from tests.app.conftest import fill_form, live_app, ready, until
 from tui.exchange.server import RunningExchange
 from tui.screens.confirm import AskValue, Confirm
 from tui.screens.market import MarketScreen
@@ -23,19 +23,6 @@ def live_order(ex: RunningExchange, order_id: str) -> Any:
     o = ex.engine.order(order_id)
     assert o is not None
     return o
-
-
-async def fill_form(pilot: Any, side: str, qty: str, price: str | None = None) -> None:
-    await pilot.press(side[0])
-    await until(pilot, lambda: isinstance(pilot.app.screen, OrderForm))
-    await pilot.press(*qty)
-    if price is not None:
-        await pilot.press("tab", "tab", "ctrl+u", *price)
-
-
-async def ready(pilot: Any, app: Any) -> None:
-    await until(pilot, lambda: app.store.market("BTC/USD").book_state == "ok" and app.store.account.totals)
-    await until(pilot, lambda: app.store.market("BTC/USD").instrument is not None)
 
 
 async def test_limit_order_round_trip_amend_and_cancel(exchange: RunningExchange) -> None:

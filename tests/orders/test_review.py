@@ -27,12 +27,16 @@ def test_walk_takes_levels_best_first(book: L2Book) -> None:
 def test_walk_counts_levels_below_the_verified_top(book: L2Book) -> None:
     walk = walk_book(book, "buy", 55_000_000, None, verified_levels=2)
     assert (walk.levels, walk.unverified) == (3, 1)
-    assert walk.describe() == "walked 3 levels, 1 of them below the verified top"
+    assert walk.describe() == "walked 3 levels, 1 of them below the verified top 2"
     assert (
         walk_book(book, "buy", 1_000_000, None, verified_levels=10).describe()
         == "walked 1 level, all verified"
     )
-    assert walk_book(book, "buy", 1_000_000, None).unverified is None
+    assert walk_book(book, "buy", 1_000_000, None).unverified == 0
+    assert (
+        walk_book(book, "buy", 400_000_000, None).describe() == "walked 3 levels, all verified"
+    )  # None: all
+    assert walk_book(book, "buy", 1, 1).describe() == "no liquidity on the local book"
 
 
 def test_marketable_review_numbers_and_slippage(book: L2Book) -> None:

@@ -40,15 +40,21 @@ class FormInput:
 class Walk:
     """A marketable order walked through the local book: what it would take and from where.
 
-    ``unverified`` counts the levels taken from below the part of the book a checksum covers
-    (None: the whole book is verified, as a futures book in sequence is).
+    ``verified_levels``: how many levels per side the book's checksum covers (None: the whole
+    book is verified, as a futures book in sequence is).
     """
 
     filled_ticks: int
     cost: Decimal
     unfilled_ticks: int
     levels: int
-    unverified: int | None = None
+    verified_levels: int | None = None
+
+    @property
+    def unverified(self) -> int:
+        """Levels taken from below the verified top."""
+        v = self.verified_levels
+        return 0 if v is None else max(0, self.levels - v)
 
     def describe(self) -> str:
         if self.levels == 0:
@@ -56,7 +62,7 @@ class Walk:
         noun = "level" if self.levels == 1 else "levels"
         if not self.unverified:
             return f"walked {self.levels} {noun}, all verified"
-        return f"walked {self.levels} {noun}, {self.unverified} of them below the verified top"
+        return f"walked {self.levels} {noun}, {self.unverified} of them below the verified top {self.verified_levels}"
 
 
 @dataclass

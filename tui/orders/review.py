@@ -61,8 +61,7 @@ def walk_book(
         cost += Decimal(take).scaleb(-book.qty_precision) * Decimal(price).scaleb(-book.price_precision)
         need -= take
         used += 1
-    unverified = None if verified_levels is None else max(0, used - verified_levels)
-    return Walk(qty_ticks - need, cost, need, used, unverified)
+    return Walk(qty_ticks - need, cost, need, used, verified_levels)
 
 
 def review_numbers(

@@ -23,9 +23,10 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.kraken.futures import is_futures
 from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
-from tui.screens.book_view import GROUPS, build_ladder
+from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
+from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.search import SymbolSearch
 from tui.screens.trading import TradingScreen
 from tui.store import Changes, MarketState, Store
@@ -34,7 +35,7 @@ from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.footer import KeyFooter
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow
-from tui.widgets.statusbar import ModeBanner, StatusBar
+from tui.widgets.statusbar import ModeBanner, StatusBar, frame_failures
 from tui.widgets.tape import CAPACITY as TAPE_CAPACITY
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
@@ -126,6 +127,7 @@ class MarketScreen(TradingScreen):
         self._painted_at = 0.0
         self._updates_painted = 0
         self._slow_at = 0.0
+        self.repaint = RepaintGuard(store, self.notify)
 
     def compose(self) -> ComposeResult:
         yield ModeBanner(id="banner")
@@ -175,6 +177,10 @@ class MarketScreen(TradingScreen):
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:
+        """Repaint what changed; a failure anywhere is counted and logged, never raised to the timer."""
+        self.repaint.run("screen", self._refresh, force)
+
+    def _refresh(self, force: bool) -> None:
         """Repaint what changed since the last look. The book and tape follow every tick (every
         other tick on a quiet market, see ``_can_wait``); the watchlist, charts, balances and the
         top and bottom bars at most 4 times a second unless integrity changed (nobody reads them
@@ -200,45 +206,25 @@ class MarketScreen(TradingScreen):
             self._slow.add("balances")
         now = time.monotonic()
         slow_due = force or now - self._slow_at >= 0.25
+        paint = self.repaint.run
         if mk is not None:
             if force or parts & {"book", "status", "l3", "instrument"} or "orders" in ch.account:
-                view = build_ladder(store, sym, self.group, self.l3_view)
-                ladder = self.query_one("#book", BookLadder)
-                ladder.set_class(mk.book_state == "stale", "-stale")
-                ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
-                title = (
-                    (f"{sym}  full book" if is_futures(sym) else f"{sym}  depth {mk.book_depth}")
-                    + (f"  ×{self.group}" if self.group > 1 else "")
-                    + ("  L3" if self.l3_view else "")
-                )
-                if ladder.border_title != title:
-                    ladder.border_title = title
-                subtitle = {
-                    "ok": "in sequence ✓" if is_futures(sym) else "verified ✓",
-                    "resyncing": "RESYNCING",
-                    "stale": "STALE",
-                    "waiting": "waiting for snapshot",
-                }.get(mk.book_state, mk.book_state)
-                if ladder.border_subtitle != subtitle:
-                    ladder.border_subtitle = subtitle
-                if view is not None:
-                    ladder.update_view(view)
-                    self.last_rows = view.rows
+                paint("book", self._paint_book, mk)
             if force or "trades" in parts:
-                self.query_one(TradesTape).update_trades(list(mk.trades)[-TAPE_CAPACITY:])
+                paint("trades", self.query_one(TradesTape).update_trades, list(mk.trades)[-TAPE_CAPACITY:])
             if (
                 force
                 or (parts & {"instrument", "ticker"} and mk.derivatives is not None)
                 or "instrument" in parts
             ):
-                self.query_one(InstrumentInfo).show(mk.instrument, sym, mk.derivatives)
+                paint("instrument", self.query_one(InstrumentInfo).show, mk.instrument, sym, mk.derivatives)
         acct = store.account
         if force or "orders" in ch.account:
-            self.query_one(OrdersTable).show(acct.orders)
+            paint("orders", self.query_one(OrdersTable).show, acct.orders)
         if force or "fills" in ch.account:
-            self.query_one(FillsTable).show(list(acct.fills))
+            paint("fills", self.query_one(FillsTable).show, list(acct.fills))
         if force or "activity" in ch.account:
-            self.query_one(ActivityLog).show(list(store.activity))
+            paint("activity", self.query_one(ActivityLog).show, list(store.activity))
         if slow_due:
             self._refresh_slow(force)
             self._slow_at = now
@@ -251,8 +237,39 @@ class MarketScreen(TradingScreen):
         )
         if slow_due or urgent:
             self._health_seen = health
-            self.query_one(StatusBar).refresh_status(list(store.markets))
-            self.query_one(ModeBanner).set_mode(store.mode, sym, self._banner_text(mk))
+            paint("status bar", self.query_one(StatusBar).refresh_status, list(store.markets))
+            paint("banner", self._paint_banner, mk)
+
+    def _paint_book(self, mk: MarketState) -> None:
+        sym = self.symbol
+        view = build_ladder(self.store, sym, self.group, self.l3_view)
+        ladder = self.query_one("#book", BookLadder)
+        ladder.set_class(mk.book_state == "stale", "-stale")
+        ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
+        title = (
+            (f"{sym}  full book" if is_futures(sym) else f"{sym}  depth {mk.book_depth}")
+            + (f"  ×{self.group}" if self.group > 1 else "")
+            + ("  L3" if self.l3_view else "")
+        )
+        if ladder.border_title != title:
+            ladder.border_title = title
+        subtitle = {
+            "ok": "in sequence ✓" if is_futures(sym) else "verified ✓",
+            "resyncing": "RESYNCING",
+            "stale": "STALE",
+            "waiting": "waiting for snapshot",
+        }.get(mk.book_state, mk.book_state)
+        lag = lag_text(mk)
+        if lag:
+            subtitle += f"  {lag}"
+        if ladder.border_subtitle != subtitle:
+            ladder.border_subtitle = subtitle
+        if view is not None:
+            ladder.update_view(view)
+            self.last_rows = view.rows
+
+    def _paint_banner(self, mk: MarketState | None) -> None:
+        self.query_one(ModeBanner).set_mode(self.store.mode, self.symbol, self._banner_text(mk))
 
     def _can_wait(self, ch: Changes, mk: MarketState | None) -> bool:
         """A quiet market's routine changes may wait one tick (half rate), saving a repaint.
@@ -269,7 +286,10 @@ class MarketScreen(TradingScreen):
 
     def _health_key(self) -> tuple[object, ...]:
         h = self.store.health
-        return (h.system_status, *((c.name, c.state, c.error, c.malformed) for c in h.connections.values()))
+        return (
+            h.system_status,
+            *((c.name, c.state, c.error, frame_failures(c)) for c in h.connections.values()),
+        )
 
     @staticmethod
     def _banner_text(mk: MarketState | None) -> str:
@@ -293,34 +313,52 @@ class MarketScreen(TradingScreen):
 
     def _refresh_slow(self, force: bool) -> None:
         store = self.store
+        paint = self.repaint.run
         mk = store.markets.get(self.symbol)
         wl = self.query_one(Watchlist)
         for s in list(store.markets) if force else self._slow_symbols:
             m = store.markets.get(s)
             if m is not None:
-                wl.update_market(m)
+                paint("watchlist", wl.update_market, m)
         self._slow_symbols.clear()
         if mk is not None and (force or "depth" in self._slow) and mk.book is not None:
-            bc = [c for _, _, c in mk.book.cumulative("bids", 200)]
-            ac = [c for _, _, c in mk.book.cumulative("asks", 200)]
-            self.query_one(DepthChart).update_depth(bc, ac)
+            paint("depth chart", self._paint_depth, mk)
         if mk is not None and (force or "candles" in self._slow):
-            chart = self.query_one(CandleChart)
-            title = f"Candles {mk.ohlc_interval}m"
-            if chart.border_title != title:
-                chart.border_title = title
-            chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+            paint("candles", self._paint_candles, mk)
         # ages tick by the second even when no order changed (only changed cells are redrawn)
-        self.query_one(OrdersTable).show(store.account.orders)
+        paint("orders", self.query_one(OrdersTable).show, store.account.orders)
         if force or "balances" in self._slow:
-            prices = {}
-            for m in store.markets.values():
-                if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
-                    prices[m.instrument.base] = m.ticker.last
-            self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
+            paint("balances", self._paint_balances)
             acct = store.account
-            self.query_one(PositionsTable).show(acct.positions, acct.futures_margin, store.instruments)
+            paint(
+                "positions",
+                self.query_one(PositionsTable).show,
+                acct.positions,
+                acct.futures_margin,
+                store.instruments,
+            )
         self._slow.clear()
+
+    def _paint_depth(self, mk: MarketState) -> None:
+        assert mk.book is not None
+        bc = [c for _, _, c in mk.book.cumulative("bids", 200)]
+        ac = [c for _, _, c in mk.book.cumulative("asks", 200)]
+        self.query_one(DepthChart).update_depth(bc, ac)
+
+    def _paint_candles(self, mk: MarketState) -> None:
+        chart = self.query_one(CandleChart)
+        title = f"Candles {mk.ohlc_interval}m"
+        if chart.border_title != title:
+            chart.border_title = title
+        chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+
+    def _paint_balances(self) -> None:
+        store = self.store
+        prices = {}
+        for m in store.markets.values():
+            if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
+                prices[m.instrument.base] = m.ticker.last
+        self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
 
     # --- actions -------------------------------------------------------------------------------------
     def select_symbol(self, symbol: str) -> None:

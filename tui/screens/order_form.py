@@ -26,6 +26,7 @@ from tui.kraken.futures import is_futures
 from tui.kraken.requests import OrderParams, new_cl_ord_id
 from tui.kraken.vocab import FUTURES_ORDER_TYPES, LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES
 from tui.orders import FIELDS, FUTURES_INITIAL_MARGIN, Draft, FormInput, Review, Reviewed, build_order
+from tui.screens.book_view import verified_levels
 from tui.store import Store
 
 __all__ = ["OrderForm", "ReviewScreen"]
@@ -175,6 +176,7 @@ class OrderForm(ModalScreen[Reviewed | None]):
                 if self.store.account.futures_margin is not None
                 else None
             ),
+            verified_levels=verified_levels(mk),
         )
 
     @on(Input.Submitted)
@@ -246,6 +248,8 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
             )
             if r.slippage_pct is not None:
                 t.add_row("Slippage", f"{r.slippage_pct}%")
+            if r.walk is not None:
+                t.add_row("Book walk", r.walk)
             if r.unfilled:
                 t.add_row("Not fillable now", format(r.unfilled, "f"))
         flags = [
