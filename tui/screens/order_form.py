@@ -202,7 +202,11 @@ class OrderForm(ModalScreen[Reviewed | None]):
             self.query_one(target).focus()
             return
         assert draft.params is not None and draft.review is not None
-        self.app.push_screen(ReviewScreen(draft.params, draft.review, self.store.mode), self._reviewed)
+        self.run_worker(self._review_flow(ReviewScreen(draft.params, draft.review, self.store.mode)))
+
+    async def _review_flow(self, review: ReviewScreen) -> None:
+        order = await self.app.push_screen(review, wait_for_dismiss=True)
+        self._reviewed(order)
 
     def _reviewed(self, order: Reviewed | None) -> None:
         if order is not None:

@@ -39,7 +39,16 @@ class TradingScreen(Screen[None]):
         if mk.instrument is None or mk.book is None:
             self.notify("Waiting for the book and instrument data…", severity="warning")
             return
-        self.app.push_screen(OrderForm(self.store, self.settings, self.symbol, side), self._confirmed)
+        self.run_worker(
+            self._order_flow(OrderForm(self.store, self.settings, self.symbol, side)), group="form"
+        )
+
+    async def _order_flow(self, form: OrderForm) -> None:
+        # Awaiting the dismissal (not a result callback) resumes this task as soon as the review
+        # returns, instead of queueing behind the repaint of the screen beneath: key -> sent
+        # stays under a millisecond.
+        order = await self.app.push_screen(form, wait_for_dismiss=True)
+        self._confirmed(order)
 
     def _confirmed(self, order: Reviewed | None) -> None:
         if order is not None:
