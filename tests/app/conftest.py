@@ -14,6 +14,7 @@ from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.feed.endpoints import Urls
 from tui.feed.record import read_recording
 from tui.screens.order_form import OrderForm
+from tui.store import BookState
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "session-demo.ndjson.gz"
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
@@ -69,7 +70,7 @@ def live_app(ex: RunningExchange, **kw: Any) -> KrakenApp:
 class FixtureApp(KrakenApp):
     """A purpose-built app for snapshots: no sockets, a recorded session, a frozen clock."""
 
-    def __init__(self, mode: str = "DEMO", stale: str | None = None) -> None:
+    def __init__(self, mode: str = "DEMO", stale: BookState | None = None) -> None:
         super().__init__(app_settings(), mode, start_feed=False)
         self.stale = stale
 
