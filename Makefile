@@ -18,11 +18,14 @@ demo: $(STAMP)
 exchange: $(STAMP)
 	$(BIN)/kraken-tui exchange --port 0
 
+# ruff, mypy strict over tui and tests, and the import contracts (layers) from pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check tui tests
 	$(BIN)/ruff format --check tui tests
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+check: lint
 
 test: lint
 	$(BIN)/pytest -n 2

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
@@ -35,3 +37,145 @@ def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "nope.toml" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_help_and_version_import_no_subcommand() -> None:
+    """``--help`` and ``--version`` must stay quick: no subcommand module, no aiohttp, no Textual."""
+    code = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        "for argv in (['--help'], ['--version']):\n"
+        "    try:\n"
+        "        main(argv)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = ('aiohttp', 'textual', 'pydantic', 'tui.config', 'tui.exchange', 'tui.feed', 'tui.store',\n"
+        "         'tui.app', 'tui.cli.stream', 'tui.cli.exchange', 'tui.bench.book', 'tui.bench.soak')\n"
+        "print('LOADED', ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("LOADED"), out.stdout.splitlines()[-1]
+
+
+def test_each_subcommand_help_lists_its_own_flags() -> None:
+    for command, flag in (
+        ("exchange", "--faults"),
+        ("stream", "--depth"),
+        ("bench", "--kernel"),
+        ("bench-feed", "--rate"),
+        ("bench-ui", "--orders"),
+        ("soak", "--minutes"),
+    ):
+        out = _run(command, "--help")
+        assert out.returncode == 0, out.stderr
+        assert flag in out.stdout, command
+
+
+def _clean_env() -> dict[str, str]:
+    """The test's environment without any real credentials the developer may have exported."""
+    return {k: v for k, v in os.environ.items() if "API_KEY" not in k and "API_SECRET" not in k}
+
+
+def _run_clean(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        env={**_clean_env(), **(env or {})},
+        timeout=timeout,
+    )
+
+
+QUICK = ("bench", "--updates", "100", "--depth", "10")
+
+
+def _one_error_line(out: subprocess.CompletedProcess[str]) -> str:
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    return lines[0]
+
+
+def test_a_config_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfebook_depth = 10\n")
+    line = _one_error_line(_run_clean("--config", str(bad), *QUICK))
+    assert "bad.toml" in line and "UTF-8" in line
+
+
+def test_an_environment_value_that_is_not_json_is_one_line() -> None:
+    line = _one_error_line(_run_clean(*QUICK, env={"KRAKEN_TUI_SYMBOLS": "notjson"}))
+    assert "KRAKEN_TUI_SYMBOLS" in line
+
+
+@pytest.mark.parametrize("var", ["KRAKEN_API_SECRET", "KRAKEN_FUTURES_API_SECRET"])
+def test_a_secret_that_is_not_base64_is_refused_at_start(var: str) -> None:
+    key_var = var.replace("SECRET", "KEY")
+    out = _run_clean(*QUICK, env={key_var: "k", var: "not base64!!"})
+    line = _one_error_line(out)
+    assert "base64" in line
+    assert "not base64!!" not in out.stderr + out.stdout
+
+
+def test_permission_warning_is_one_plain_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('futures_api_key = "k"\nfutures_api_secret = "c2VjcmV0"\n')
+    cfg.chmod(0o644)
+    out = _run_clean("--config", str(cfg), *QUICK)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == [
+        f"kraken-tui: warning: {cfg} holds API credentials and is readable by other users; run: chmod 600 {cfg}"
+    ]
+
+
+def test_exchange_refuses_a_secret_that_is_not_base64() -> None:
+    out = _run_clean("exchange", "--port", "0", "--api-secret", "not base64!!", timeout=15)
+    line = _one_error_line(out)
+    assert "--api-secret" in line and "not base64!!" not in line
+    assert out.stdout == ""
+
+
+def test_exchange_refuses_unknown_faults_in_one_line() -> None:
+    line = _one_error_line(_run_clean("exchange", "--port", "0", "--faults", "bogus=1", timeout=15))
+    assert "bogus" in line
+
+
+def _banner(*flags: str) -> list[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "exchange", "--port", "0", "--no-futures", *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_clean_env(),
+    )
+    assert proc.stdout is not None
+    try:
+        return [proc.stdout.readline().rstrip("\n") for _ in range(6)]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_exchange_banner_never_prints_a_user_supplied_secret() -> None:
+    mine = "c2VjcmV0LXZhbHVlLWZvci10ZXN0cw=="
+    lines = _banner("--api-secret", mine)
+    assert lines[0].startswith("public: ws://127.0.0.1:")
+    assert not any(mine in line for line in lines)
+    assert "api secret: (the one given with --api-secret)" in lines
+    # the demo secret is public and documented, and is what the benchmarks read
+    from tui.exchange.server import DEMO_SECRET
+
+    assert f"api secret: {DEMO_SECRET}" in _banner()
+
+
+def test_exchange_refuses_unknown_pairs_in_one_line() -> None:
+    line = _one_error_line(_run_clean("exchange", "--port", "0", "--pairs", "FOO/BAR", timeout=15))
+    assert "FOO/BAR" in line and "BTC/USD" in line
+
+
+@pytest.mark.parametrize("flags", [("--seconds", "0"), ("--faults", "bogus=1")])
+def test_soak_refuses_bad_flags_in_one_line(flags: tuple[str, str]) -> None:
+    _one_error_line(_run_clean("soak", *flags, timeout=15))

@@ -74,7 +74,60 @@ def test_secret_in_group_readable_file_warns(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         s = load_settings(cfg)
     assert s.permission_warning and "chmod 600" in s.permission_warning
-    assert any("readable" in str(w.message) for w in caught)
+    # the caller shows it as one plain line; a Python UserWarning would print a source line too
+    assert caught == []
     assert "c2VjcmV0" not in s.permission_warning
     cfg.chmod(0o600)
     assert load_settings(cfg).permission_warning is None
+
+
+def _no_credentials_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in (
+        "KRAKEN_API_KEY",
+        "KRAKEN_API_SECRET",
+        "KRAKEN_FUTURES_API_KEY",
+        "KRAKEN_FUTURES_API_SECRET",
+        "KRAKEN_TUI_API_SECRET",
+        "KRAKEN_TUI_FUTURES_API_SECRET",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_bytes(b"\xff\xfebook_depth = 10\n")
+    with pytest.raises(ConfigError, match="UTF-8") as err:
+        load_settings(cfg)
+    assert "\n" not in str(err.value)
+
+
+def test_an_environment_value_that_is_not_json_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KRAKEN_TUI_SYMBOLS", "notjson")
+    with pytest.raises(ConfigError, match="KRAKEN_TUI_SYMBOLS") as err:
+        load_settings(None)
+    assert "JSON" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_readable_file_with_only_futures_secrets_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_credentials_in_env(monkeypatch)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('futures_api_key = "k"\nfutures_api_secret = "c2VjcmV0"\n')
+    cfg.chmod(0o644)
+    s = load_settings(cfg)
+    assert s.permission_warning and "chmod 600" in s.permission_warning
+
+
+@pytest.mark.parametrize("field", ["api_secret", "futures_api_secret"])
+def test_a_secret_that_is_not_base64_is_refused_without_echoing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    _no_credentials_in_env(monkeypatch)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'{field.replace("secret", "key")} = "k"\n{field} = "not base64!!"\n')
+    cfg.chmod(0o600)
+    with pytest.raises(ConfigError, match=field) as err:
+        load_settings(cfg)
+    assert "base64" in str(err.value)
+    assert "not base64!!" not in str(err.value) and "\n" not in str(err.value)

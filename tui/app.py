@@ -1,8 +1,10 @@
-"""The Textual application: owns the feed worker, the store, the refresh timer and user intent.
+"""The Textual application: owns the feed worker, the store, the desk and the refresh timer.
 
 The socket reader runs as an App-level worker (workers die with the node that started them, and
 the App outlives every screen). One timer ticks the visible screen at ``refresh_hz``; screens
-ask the store what changed and repaint only that.
+ask the store what changed and repaint only that. Screens are handed the store, the desk (the
+one door to the venues, which the App attaches to the feed once the worker has built it) and
+the settings; nothing below the App imports it.
 """
 
 from __future__ import annotations
@@ -10,85 +12,30 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import rich
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.config import Settings
+from tui.desk import Desk
 from tui.feed.client import Feed, Urls
-from tui.feed.futures_trading import FuturesTrading
-from tui.feed.trading import Trading
-from tui.feed.venue import Reply
 from tui.gc_pacer import GcPacer
-from tui.kraken.futures import is_futures
 from tui.modes import mode_of, start_mode
-from tui.screens.market import DEPTHS, GROUPS, INTERVALS, MarketScreen
+from tui.screens.market import MarketScreen
 from tui.store import Store
 
 __all__ = ["KrakenApp", "run_app"]
 
 log = logging.getLogger("tui.app")
-
-
-class MarketCommands(Provider):
-    """Context-aware palette entries: only what makes sense on the market screen right now."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app = self.app
-        assert isinstance(app, KrakenApp)
-        screen = app.market_screen
-        if screen is None:
-            return []
-        out: list[tuple[str, str, Callable[[], Any]]] = []
-        for s in app.store.markets:
-            out.append((f"Symbol: {s}", f"Show {s}", partial(screen.select_symbol, s)))
-        for d in DEPTHS:
-            out.append(
-                (f"Book depth: {d}", f"Subscribe {screen.symbol} at depth {d}", partial(screen.set_depth, d))
-            )
-        for i in INTERVALS:
-            label = f"{i}m" if i < 60 else f"{i // 60}h" if i < 1440 else f"{i // 1440}d"
-            out.append(
-                (
-                    f"Candle interval: {label}",
-                    f"{screen.symbol} candles every {label}",
-                    partial(screen.set_candle_interval, i),
-                )
-            )
-        for g in GROUPS:
-            out.append(
-                (f"Group levels: ×{g}", f"Aggregate {g} ticks per row", partial(_set_group, screen, g))
-            )
-        for mode in ("DEMO", "PAPER", "LIVE"):
-            if mode != app.store.mode:
-                out.append((f"Mode: switch to {mode}", _MODE_HELP[mode], partial(app.switch_mode_to, mode)))
-        out.append(("Book: toggle level 3 view", "Per-order queue at each level", screen.action_toggle_l3))
-        out.append(
-            ("Dead-man's switch: toggle", "cancel_all_orders_after kept armed", app.toggle_dead_mans_switch)
-        )
-        return out
-
-    async def discover(self) -> Hits:
-        for name, help_text, cb in self._commands():
-            yield DiscoveryHit(name, cb, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, cb in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), cb, help=help_text)
-
 
 _MODE_HELP = {
     "DEMO": "Embedded exchange with a synthetic market and a demo account",
@@ -97,15 +44,9 @@ _MODE_HELP = {
 }
 
 
-def _set_group(screen: MarketScreen, group: int) -> None:
-    screen.group = group
-    screen.refresh_from_store(force=True)
-
-
 class KrakenApp(App[None]):
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     TITLE = "kraken-tui"
-    COMMANDS = App.COMMANDS | {MarketCommands}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", tooltip="Quit kraken-tui", id="app.quit", show=False)]
 
     def __init__(
@@ -127,17 +68,20 @@ class KrakenApp(App[None]):
         self.record = record
         self.urls = urls
         self.start_feed = start_feed
-        self.store = Store(mode)
         self.feed: Feed | None = None
         self.exchange: Any = None
         self.keymap_config = dict(settings.keymap)
         self._feed_worker: Worker[None] | None = None
-        self.request_log: list[tuple[str, float, Reply]] = []
         self._modal_ticks = 0
-        self.requests_in_flight = 0
         self.gc_pacer = GcPacer()
+        self.store, self.desk = self._new_desk(mode)
+
+    def _new_desk(self, mode: str) -> tuple[Store, Desk]:
+        """A fresh store and the desk over it: a mode switch starts both from nothing."""
+        store = Store(mode)
         for s in self.watch_symbols:
-            self.store.market(s)
+            store.market(s)
+        return store, Desk(store, self.settings, self.notify, can_trade=self.has_credentials)
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -163,7 +107,7 @@ class KrakenApp(App[None]):
             self.theme = self.settings.theme
         if self.keymap_config:
             self.set_keymap(self.keymap_config)
-        self.push_screen(MarketScreen(self.store, self.settings.symbols[0]))
+        self.push_screen(MarketScreen(self.store, self.desk, self.settings))
         if self.settings.permission_warning:
             self.notify(self.settings.permission_warning, severity="warning", timeout=15)
         if self.start_feed:
@@ -173,7 +117,7 @@ class KrakenApp(App[None]):
         self.set_interval(1.0, self._pace_gc)
 
     def _pace_gc(self) -> None:
-        busy = self.requests_in_flight > 0 or not isinstance(self.screen, MarketScreen)
+        busy = self.desk.requests_in_flight > 0 or not isinstance(self.screen, MarketScreen)
         self.gc_pacer.tick(busy=busy)
 
     async def on_event(self, event: events.Event) -> None:
@@ -200,10 +144,14 @@ class KrakenApp(App[None]):
                 futures_rest=self.settings.futures_rest_url,
             )
         self.feed = Feed(self.settings, self.store, urls=urls, record=self.record)
+        self.desk.attach(self.feed)
         await self.feed.run()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where worker failures become health state (never a crash)."""
+        ended = event.state in (WorkerState.ERROR, WorkerState.CANCELLED, WorkerState.SUCCESS)
+        if ended and event.worker is self._feed_worker:
+            self.desk.detach()  # nothing more goes to a feed that stopped (an old mode's worker is not ours)
         if event.worker.group == "feed" and event.state == WorkerState.ERROR:
             err = event.worker.error
             log.error("feed stopped: %r", err)
@@ -217,6 +165,7 @@ class KrakenApp(App[None]):
         await self._stop_feed()
 
     async def _stop_feed(self) -> None:
+        self.desk.detach()
         if self.feed is not None:
             await self.feed.stop()
         if self._feed_worker is not None:
@@ -230,12 +179,10 @@ class KrakenApp(App[None]):
         await self._stop_feed()
         self.mode = mode
         self.urls = None
-        self.store = Store(mode)
-        for s in self.watch_symbols:
-            self.store.market(s)
+        self.store, self.desk = self._new_desk(mode)
         screen = self.market_screen
-        symbol = screen.symbol if screen else self.settings.symbols[0]
-        await self.switch_screen(MarketScreen(self.store, symbol))
+        symbol = screen.symbol if screen else None
+        await self.switch_screen(MarketScreen(self.store, self.desk, self.settings, symbol))
         self._start_feed()
         self.notify(f"Switched to {mode} mode", timeout=4)
 
@@ -253,72 +200,29 @@ class KrakenApp(App[None]):
         with contextlib.suppress(NoMatches):
             screen.refresh_from_store()
 
-    # --- user intent ---------------------------------------------------------------------------------
-    def feed_call(self, fn: Callable[[Feed], None]) -> None:
-        if self.feed is not None:
-            fn(self.feed)
+    def _fatal_error(self) -> None:
+        """Textual's crash report, without the locals of every frame (Textual 8.2.8 shows them).
 
-    def run_request(
-        self,
-        label: str,
-        fn: Callable[[Any], Awaitable[Reply]],
-        record_latency: bool = False,
-        symbol: str | None = None,
-    ) -> None:
-        """Send one request in the background and report its outcome (notification + activity log).
-
-        ``symbol`` picks the venue: futures products go to the futures REST gateway, which has
-        the same method names as the spot socket's ``Trading``.
+        Locals of the frames a crash passes through hold balances, orders and the settings; the
+        report is printed to the terminal, which may be shared or recorded. The frames, their
+        code and the exception stay, so the report is still worth filing.
         """
-        if self.feed is None:
-            self.notify("Not connected yet: nothing was sent.", severity="error")
-            return
-        trading: Trading | FuturesTrading = self.feed.trading
-        if symbol is not None and is_futures(symbol):
-            if self.feed.futures is None:
-                self.notify("Futures are not connected: nothing was sent.", severity="error")
-                return
-            trading = self.feed.futures.trading
-        pressed = time.perf_counter()
+        from rich.segment import Segments
+        from rich.traceback import Traceback
 
-        async def go() -> None:
-            self.requests_in_flight += 1
-            try:
-                reply = await fn(trading)
-            finally:
-                self.requests_in_flight -= 1
-            self.request_log.append((label, pressed, reply))
-            if reply.ok:
-                self.notify(f"{label}: {reply.outcome} in {reply.latency_ms:.1f} ms", timeout=4)
-            else:
-                self.notify(f"{label}: {reply.error}", severity="error", timeout=8)
-
-        self.run_worker(go(), group="requests", exit_on_error=False)
-
-    def toggle_dead_mans_switch(self) -> None:
-        if self.feed is None or not self.has_credentials:
-            self.notify("The dead-man's switch needs a private connection.", severity="warning")
-            return
-        dms = self.feed.trading.dead_mans_switch
-        futures = self.feed.futures
-        fdms = futures.trading.dead_mans_switch if futures is not None and futures.has_credentials else None
-        if dms.armed:
-            self.run_worker(dms.disable(), group="requests", exit_on_error=False)
-            if fdms is not None and fdms.armed:
-                self.run_worker(fdms.disable(), group="requests", exit_on_error=False)
-            self.notify("Dead-man's switch disarmed")
-        else:
-            cfg = self.settings.dead_mans_switch
-            dms.enable(cfg.timeout, cfg.refresh_every)
-            if fdms is not None:
-                fdms.enable(cfg.timeout, cfg.refresh_every)
-            self.notify(
-                f"Dead-man's switch armed: orders are cancelled {cfg.timeout}s after this app stops "
-                f"refreshing it"
-            )
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own entries, and the one app-wide entry of ours: switching mode."""
         yield from super().get_system_commands(screen)
+        for mode in ("DEMO", "PAPER", "LIVE"):
+            if mode != self.store.mode:
+                yield SystemCommand(
+                    f"Mode: switch to {mode}", _MODE_HELP[mode], partial(self.switch_mode_to, mode)
+                )
 
 
 def run_app(args: argparse.Namespace, settings: Settings) -> int:

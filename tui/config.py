@@ -8,11 +8,12 @@ ignored setting. Errors come back as one readable paragraph naming the dotted ke
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import stat
 import tomllib
-import warnings
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,6 +23,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 __all__ = ["ConfigError", "Settings", "default_config_path", "load_settings"]
@@ -30,6 +32,7 @@ BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 _SYMBOL = re.compile(r"^[A-Z0-9]{1,12}/[A-Z0-9]{1,12}$")
 _FUTURES_SYMBOL = re.compile(r"^(PF|PI|FF|FI)_[A-Z0-9]{4,16}(_\d{6})?$")
+_SECRET_KEYS = ("api_key", "api_secret", "futures_api_key", "futures_api_secret")
 
 
 class ConfigError(Exception):
@@ -164,6 +167,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"{sym!r} is a v1 name; WebSocket v2 calls it {fixed!r}")
         return value
 
+    @field_validator("api_secret", "futures_api_secret")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Both venues sign with the base64-decoded secret; a secret that does not decode would
+        # otherwise fail at every connection attempt, looking like a network fault, forever.
+        # The message never repeats the value.
+        if value is not None and value.get_secret_value():
+            try:
+                decoded = base64.b64decode("".join(value.get_secret_value().split()), validate=True)
+            except (binascii.Error, ValueError):
+                decoded = b""
+            if not decoded:
+                raise ValueError("is not base64 text; copy the API secret again as Kraken shows it")
+        return value
+
     @field_validator("futures_symbols")
     @classmethod
     def _check_futures_symbols(cls, value: list[str]) -> list[str]:
@@ -226,24 +244,39 @@ def _describe(exc: ValidationError, source: str) -> str:
     return f"{source}: " + "; ".join(parts) + "."
 
 
+def _not_json(exc: SettingsError) -> str:
+    found = re.search(r'field "(\w+)"', str(exc))
+    var = f"KRAKEN_TUI_{found.group(1).upper()}" if found else "a KRAKEN_TUI_* variable"
+    return (
+        f"environment: {var} is not valid JSON (lists and tables are written as JSON, e.g. '[\"BTC/USD\"]')."
+    )
+
+
+def _read_file(file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML ({exc}).") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start} cannot be decoded).") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot be read ({exc.strerror}).") from None
+
+
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
-    """Load settings; ``path`` None means the default file if it exists."""
+    """Load settings; ``path`` None means the default file if it exists.
+
+    A file holding credentials that others can read is not an error, but ``permission_warning``
+    says so in one line for the caller to show (the CLI on stderr, the app as a notification).
+    """
     explicit = path is not None
     file = path if path is not None else default_config_path()
     data: dict[str, Any] = {}
     warning: str | None = None
     if file.exists():
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{file}: not valid TOML ({exc}).") from None
-        except OSError as exc:
-            raise ConfigError(f"{file}: cannot be read ({exc.strerror}).") from None
-        if ("api_key" in data or "api_secret" in data) and file.stat().st_mode & (
-            stat.S_IRWXG | stat.S_IRWXO
-        ):
+        data = _read_file(file)
+        if any(k in data for k in _SECRET_KEYS) and file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             warning = f"{file} holds API credentials and is readable by other users; run: chmod 600 {file}"
-            warnings.warn(warning, stacklevel=2)
     elif explicit:
         raise ConfigError(f"{file}: no such configuration file.")
     Settings._toml_data = data
@@ -251,6 +284,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, str(file) if file.exists() else "settings")) from None
+    except SettingsError as exc:
+        raise ConfigError(_not_json(exc)) from None
     finally:
         Settings._toml_data = {}
     settings.permission_warning = warning

@@ -13,6 +13,8 @@ from tui.config import Settings
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.feed.endpoints import Urls
 from tui.feed.record import read_recording
+from tui.screens.order_form import OrderForm
+from tui.store import BookState
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "session-demo.ndjson.gz"
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
@@ -68,7 +70,7 @@ def live_app(ex: RunningExchange, **kw: Any) -> KrakenApp:
 class FixtureApp(KrakenApp):
     """A purpose-built app for snapshots: no sockets, a recorded session, a frozen clock."""
 
-    def __init__(self, mode: str = "DEMO", stale: str | None = None) -> None:
+    def __init__(self, mode: str = "DEMO", stale: BookState | None = None) -> None:
         super().__init__(app_settings(), mode, start_feed=False)
         self.stale = stale
 
@@ -109,5 +111,30 @@ class FixtureApp(KrakenApp):
         assert screen is not None
         screen.query_one(StatusBar).clock = lambda: 100.2
         screen.query_one(OrdersTable).clock = lambda: self.fixed_now
+        for mk in self.store.markets.values():
+            # the recorded frames' lag depends on when they were recorded; show a fixed one
+            setattr(mk, "lag_s", 0.2)  # noqa: B010 (a field of the store only once the feed reports lag)
         screen.refresh_from_store(force=True)
         await asyncio.sleep(0)
+
+
+async def fill_form(pilot: Any, side: str, qty: str, price: str | None = None) -> None:
+    await pilot.press(side[0])
+    await until(pilot, lambda: isinstance(pilot.app.screen, OrderForm))
+    await pilot.press(*qty)
+    if price is not None:
+        await pilot.press("tab", "tab", "ctrl+u", *price)
+
+
+async def ready(pilot: Any, app: Any) -> None:
+    await until(pilot, lambda: app.store.market("BTC/USD").book_state == "ok" and app.store.account.totals)
+    await until(pilot, lambda: app.store.market("BTC/USD").instrument is not None)
+
+
+def screen_text(app: object) -> str:
+    """What is on the terminal right now, as plain text (from Textual's own screenshot)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()  # type: ignore[attr-defined]
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import live_app, until
+from tests.app.conftest import live_app, screen_text, until
 from tui.exchange.server import RunningExchange
 from tui.screens.help import HelpScreen
 from tui.screens.market import MarketScreen
 from tui.widgets.ladder import BookLadder
 from tui.widgets.watchlist import Watchlist
-
-
-def screen_text(app: object) -> str:
-    """What is on the terminal right now, as plain text (from Textual's own screenshot)."""
-    import html
-    import re
-
-    svg = app.export_screenshot()  # type: ignore[attr-defined]
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def _screen(app: object) -> MarketScreen:
@@ -87,6 +78,13 @@ async def test_command_palette_changes_depth_and_interval(exchange: RunningExcha
         await pilot.press("enter")
         await until(pilot, lambda: app.store.market("BTC/USD").ohlc_interval == 30)
         await until(pilot, lambda: bool(app.store.market("BTC/USD").candles.get(30)))
+
+        # the screen offers what fits the symbol shown; the App adds only the mode switch
+        screen = _screen(app)
+        names = [e.name for e in screen.palette_entries()]
+        assert "Symbol: ETH/USD" in names and "Candle interval: 1w" in names and "Book depth: 1000" in names
+        modes = [c.title for c in app.get_system_commands(screen) if c.title.startswith("Mode:")]
+        assert modes == ["Mode: switch to PAPER", "Mode: switch to LIVE"]  # not the mode it is in
 
 
 async def test_resize_to_80x24_keeps_book_tape_and_status(exchange: RunningExchange) -> None:

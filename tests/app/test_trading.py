@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.app.conftest import live_app, until
+from tests.app.conftest import fill_form, live_app, ready, until
 from tui.exchange.server import RunningExchange
-from tui.screens.confirm import Confirm
+from tui.screens.confirm import AskValue, Confirm
 from tui.screens.market import MarketScreen
 from tui.screens.order_form import OrderForm, ReviewScreen
 from tui.widgets.account import FillsTable, OrdersTable
@@ -18,17 +18,11 @@ def demo_orders(ex: RunningExchange) -> list[Any]:
     return ex.engine.open_orders("demo")
 
 
-async def fill_form(pilot: Any, side: str, qty: str, price: str | None = None) -> None:
-    await pilot.press(side[0])
-    await until(pilot, lambda: isinstance(pilot.app.screen, OrderForm))
-    await pilot.press(*qty)
-    if price is not None:
-        await pilot.press("tab", "tab", "ctrl+u", *price)
-
-
-async def ready(pilot: Any, app: Any) -> None:
-    await until(pilot, lambda: app.store.market("BTC/USD").book_state == "ok" and app.store.account.totals)
-    await until(pilot, lambda: app.store.market("BTC/USD").instrument is not None)
+def live_order(ex: RunningExchange, order_id: str) -> Any:
+    """The exchange's own record of the order, read afresh (not a reference kept from before)."""
+    o = ex.engine.order(order_id)
+    assert o is not None
+    return o
 
 
 async def test_limit_order_round_trip_amend_and_cancel(exchange: RunningExchange) -> None:
@@ -51,15 +45,23 @@ async def test_limit_order_round_trip_amend_and_cancel(exchange: RunningExchange
         ladder = screen.query_one("#book", BookLadder)
         await until(pilot, lambda: any(r.own and r.price == order.limit_price for r in ladder.view.rows))  # type: ignore[union-attr]
 
-        # amend the price by one tick with `]` (amend_order keeps the order id)
+        # amend the price by one tick with `]`: the exchange's order moves, and keeps its id
+        price_before, qty_before = order.limit_price, order.qty
+        assert price_before is not None
+        tick = exchange.engine.pairs["BTC/USD"].price_increment
         await pilot.press("o", "right_square_bracket")
-        await until(
-            pilot, lambda: demo_orders(exchange) and demo_orders(exchange)[0].limit_price == order.limit_price
-        )
-        price_before = order.limit_price
-        await until(pilot, lambda: exchange.requests_received[-1]["method"] == "amend_order")
-        await until(pilot, lambda: demo_orders(exchange)[0].limit_price == price_before)
-        assert demo_orders(exchange)[0].order_id == order.order_id
+        await until(pilot, lambda: live_order(exchange, order.order_id).limit_price == price_before + tick)
+        assert live_order(exchange, order.order_id).qty == qty_before
+        assert [o.order_id for o in demo_orders(exchange)] == [order.order_id]
+        assert exchange.requests_received[-1]["method"] == "amend_order"
+
+        # amend the quantity with `a`: a prompt, then the exchange's order holds the new total
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AskValue))
+        await pilot.press("ctrl+u", *"0.002", "enter")
+        await until(pilot, lambda: live_order(exchange, order.order_id).qty == 200_000)
+        assert live_order(exchange, order.order_id).limit_price == price_before + tick
+        await until(pilot, lambda: app.store.account.orders[order.order_id].qty == Decimal("0.002"))
 
         # cancel it with `x`
         await pilot.press("x")
@@ -84,8 +86,36 @@ async def test_marketable_order_fills_and_moves_balances(exchange: RunningExchan
         )
         screen = app.market_screen
         assert isinstance(screen, MarketScreen)
-        await until(pilot, lambda: bool(screen.query_one(FillsTable)._values))
-        assert any(t.qty == Decimal("0.002") or t.side == "buy" for t in app.store.market("BTC/USD").trades)
+        # the desk sent one order, logged its answer and wrote it to the Activity log
+        sent = [r for r in app.desk.request_log if r.label.startswith("buy 0.00200000 BTC/USD @ ")]
+        assert len(sent) == 1 and sent[0].reply.ok, app.desk.request_log
+        await until(pilot, lambda: any(e.text.startswith(sent[0].label + ": ") for e in app.store.activity))
+        # the exchange filled this order for exactly 0.002 BTC, and the app shows those fills
+        fills = [f for f in exchange.engine.fills("demo") if f["symbol"] == "BTC/USD"]
+        assert fills and {f["side"] for f in fills} == {"buy"}
+        assert len({f["order_id"] for f in fills}) == 1
+        assert sum(f["last_qty"] for f in fills) == Decimal("0.002")
+        order_id = fills[0]["order_id"]
+        exchange_fills = {f["trade_id"]: (f["last_price"], f["last_qty"]) for f in fills}
+
+        def ours() -> dict[int | None, tuple[Decimal, Decimal]]:
+            return {f.trade_id: (f.price, f.qty) for f in app.store.account.fills if f.order_id == order_id}
+
+        await until(pilot, lambda: ours() == exchange_fills)
+        shown = screen.query_one(FillsTable)._values
+        await until(
+            pilot,
+            lambda: {f.exec_id for f in app.store.account.fills if f.order_id == order_id} <= shown.keys(),
+        )
+        # and each of them printed on the public tape as a buy of that price and size
+        tape = app.store.market("BTC/USD").trades
+        await until(
+            pilot,
+            lambda: all(
+                any(t.trade_id == tid and t.side == "buy" and (t.price, t.qty) == pq for t in tape)
+                for tid, pq in exchange_fills.items()
+            ),
+        )
         assert app.store.account.totals["USD"] < Decimal(100000)
 
 

@@ -153,7 +153,7 @@ def test_property_sorted_truncated_uncrossed_and_checksum_matches_reference(
 
 
 def test_bench_stream_is_correct_and_checked_independently() -> None:
-    from tui.book.bench import generate, run_once
+    from tui.bench.book import generate, run_once
 
     for depth in (10, 1000):
         frames = generate(3000, depth, 5)

@@ -117,7 +117,7 @@ def test_both_kernels_agree_on_every_shape(data: st.DataObject, depth: int, pp: 
 
 
 def test_exact_wire_stream_agrees_and_large_books_truncate() -> None:
-    from tui.book.bench import generate
+    from tui.bench.book import generate
     from tui.kraken.messages import BookMessage, decode
 
     for depth in (10, 1000):

@@ -34,7 +34,7 @@ class WS:
 
     async def until(self, pred: Any, timeout: float = 3.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
-        skipped = []
+        skipped: list[dict[str, Any]] = []
         while time.monotonic() < deadline:
             msg = await self.recv(max(0.01, deadline - time.monotonic()))
             if pred(msg):

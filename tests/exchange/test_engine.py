@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.exchange.engine import Engine, Execution, Ledger, OrderError, OrderRequest, PublicTrade
+from tui.exchange.engine import Engine
+from tui.exchange.events import Execution, Ledger, PublicTrade
+from tui.exchange.orders import OrderError, OrderRequest
 from tui.exchange.pairs import DEFAULT_PAIRS
 
 

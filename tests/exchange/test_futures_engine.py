@@ -8,15 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.exchange.engine import (
-    FEE_ACCOUNT,
-    Engine,
-    FuturesFill,
-    FuturesOrderEvent,
-    OrderError,
-    OrderRequest,
-)
+from tui.exchange.engine import FEE_ACCOUNT, Engine
+from tui.exchange.events import FuturesFill, FuturesOrderEvent
 from tui.exchange.market import MAKER, TAKER, SyntheticMarket
+from tui.exchange.orders import OrderError, OrderRequest
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS, START_PRICES
 from tui.exchange.positions import Position
 
@@ -47,7 +42,8 @@ def test_fifo_lots_realize_exactly() -> None:
     pos = Position()
     assert pos.apply(Decimal("1"), Decimal("100")) == 0
     assert pos.apply(Decimal("2"), Decimal("110")) == 0
-    assert pos.entry_price == Decimal("320") / 3 or pos.entry_price == Decimal("106.6666666667")
+    # 320/3 rounded to 10 decimals: the precision Position.entry_price documents
+    assert pos.entry_price == Decimal("106.6666666667")
     # sell 1.5: closes the 1 @100 lot (+10) and 0.5 of the 110 lot (+2.5) at 115
     assert pos.apply(Decimal("-1.5"), Decimal("115")) == Decimal("17.5")
     assert pos.qty == Decimal("1.5")

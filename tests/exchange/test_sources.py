@@ -66,8 +66,8 @@ async def test_mirror_follows_the_real_book_and_fills_paper_orders() -> None:
             )
             assert (await ws.until(lambda m: m.get("req_id") == 2))["success"]
             assert [o.cl_ord_id for o in paper.engine.open_orders("demo")] == ["paper-rest"]
-            from tui.exchange.engine import OrderRequest
             from tui.exchange.market import TAKER
+            from tui.exchange.orders import OrderRequest
 
             real.engine.add_order(TAKER, OrderRequest("market", "sell", "BTC/USD", 2_000_000))
             real.publish()

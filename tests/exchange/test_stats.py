@@ -47,7 +47,8 @@ def test_a_seeded_market_has_a_past_day_that_rolls_out_as_trades_come() -> None:
     assert now - DAY < stats.window[0].begin <= now - DAY + 15 * 60  # a whole day of seeded past
     day_ago = stats.window[0].open
     assert ticker["change"] == BTC.price_decimal(970_000 - day_ago)
-    assert ticker["low"] <= ticker["last"] <= ticker["high"]
+    low, last, high = (Decimal(str(ticker[k])) for k in ("low", "last", "high"))
+    assert low <= last <= high
 
     # an hour of trades later the baseline is the seeded price of 24 h before *then*: it rolls
     # through the seeded past instead of jumping to the first real trade

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -109,3 +110,50 @@ def test_stream_prints_verified_books_and_resumes_after_exchange_restart() -> No
     finally:
         stream.kill()
         ex.kill()
+
+
+def test_stream_with_record_saves_the_frames_it_verified(tmp_path: Path) -> None:
+    """``kraken-tui --record FILE stream ...`` records like the dashboard does, and closes the
+    file cleanly on Ctrl+C (a stream usually runs until interrupted)."""
+    port = _free_port()
+    ex = _start_exchange(port)
+    path = tmp_path / "stream.ndjson.gz"
+    env = {**os.environ, "KRAKEN_TUI_WS_PUBLIC_URL": f"ws://127.0.0.1:{port}/v2"}
+    env.pop("KRAKEN_API_KEY", None)
+    stream = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--record", str(path), "stream", "book", "BTC/USD", "--depth", "5"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert stream.stdout is not None
+    try:
+        printed = [json.loads(stream.stdout.readline()) for _ in range(4)]
+        assert all(line["type"] == "book" for line in printed)
+        stream.send_signal(signal.SIGINT)
+        assert stream.wait(timeout=15) == 0
+    finally:
+        stream.kill()
+        ex.kill()
+    records = list(read_recording(path))
+    sent = [r for r in records if r["dir"] == "out"]
+    assert any('"method":"subscribe"' in r["raw"] and '"book"' in r["raw"] for r in sent)
+    books = [r for r in records if r["dir"] == "in" and '"channel":"book"' in r["raw"]]
+    assert len(books) >= len(printed)
+    assert any('"type":"snapshot"' in r["raw"] and "BTC/USD" in r["raw"] for r in books)
+
+
+def test_stream_count_stops_at_exactly_that_many_lines() -> None:
+    """A trade snapshot arrives as one batch; ``--count`` must still cut it at the count."""
+    env = {k: v for k, v in os.environ.items() if "API_KEY" not in k and "API_SECRET" not in k}
+    out = subprocess.run(
+        [sys.executable, "-m", "tui", "--demo", "stream", "trade", "BTC/USD", "--count", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 1, lines
+    assert all(json.loads(line)["type"] == "trade" for line in lines)

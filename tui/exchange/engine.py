@@ -22,233 +22,43 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sortedcontainers import SortedDict
 
+from tui.exchange.events import (
+    Event,
+    Execution,
+    FuturesFill,
+    FuturesOrderEvent,
+    L3Changed,
+    Ledger,
+    LevelChanged,
+    PublicTrade,
+)
+from tui.exchange.orders import Order, OrderError, OrderRequest
 from tui.exchange.pairs import ASSET_PRECISION, FUTURES_INDEX
 from tui.exchange.positions import FuturesLedger, MarginSummary
 from tui.kraken.instrument import Instrument
+from tui.kraken.rfc3339 import format_rfc3339
+from tui.kraken.vocab import (
+    FUTURES_MAKER_FEE,
+    FUTURES_TAKER_FEE,
+    LIMIT_PRICED_TYPES,
+    ORDER_TYPES,
+    SPOT_MAKER_FEE,
+    SPOT_TAKER_FEE,
+    TIME_IN_FORCE,
+    TRIGGERED_TYPES,
+)
 
-__all__ = [
-    "Engine",
-    "Execution",
-    "FuturesFill",
-    "FuturesOrderEvent",
-    "L3Changed",
-    "Ledger",
-    "LevelChanged",
-    "Order",
-    "OrderError",
-    "OrderRequest",
-    "PublicTrade",
-    "rfc3339",
-]
+__all__ = ["FEE_ACCOUNT", "Engine"]
 
 FEE_ACCOUNT = "__fees__"
-TRIGGERED_TYPES = frozenset(
-    {
-        "stop-loss",
-        "stop-loss-limit",
-        "take-profit",
-        "take-profit-limit",
-        "trailing-stop",
-        "trailing-stop-limit",
-    }
-)
-LIMIT_TYPES = frozenset({"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"})
-ORDER_TYPES = frozenset({"market", "settle-position"}) | LIMIT_TYPES | TRIGGERED_TYPES
 # Kraken "Intermediate" verification tier (protocol §1.6).
 RATE_THRESHOLD = Decimal(125)
 RATE_DECAY_PER_S = Decimal("2.34")
-
-
-def rfc3339(ts: float, digits: int = 6) -> str:
-    dt = datetime.fromtimestamp(ts, tz=UTC)
-    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
-    if digits == 0:
-        return base + "Z"
-    frac = f"{ts % 1:.{digits}f}"[2:]
-    return f"{base}.{frac}Z"
-
-
-class OrderError(Exception):
-    """A refused request; ``text`` is Kraken's exact error string."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
-
-
-@dataclass(slots=True)
-class OrderRequest:
-    order_type: str
-    side: str
-    symbol: str
-    qty: int
-    limit_price: int | None = None
-    limit_price_type: str = "static"
-    limit_offset: Decimal | None = None  # trailing-stop-limit: offset from the trigger price
-    trigger_price: Decimal | None = None
-    trigger_price_type: str = "static"
-    trigger_reference: str = "last"
-    time_in_force: str = "gtc"
-    expire_time: float | None = None
-    deadline: float | None = None
-    post_only: bool = False
-    reduce_only: bool = False
-    display_qty: int | None = None
-    cl_ord_id: str | None = None
-    order_userref: int | None = None
-    cash_order_qty: Decimal | None = None
-    validate: bool = False
-    stp_type: str = "cancel_newest"
-
-
-@dataclass(slots=True, eq=False)
-class Order:
-    order_id: str
-    user: str
-    symbol: str
-    side: str
-    order_type: str
-    qty: int
-    limit_price: int | None
-    time_in_force: str
-    created: float
-    cl_ord_id: str | None = None
-    order_userref: int | None = None
-    post_only: bool = False
-    reduce_only: bool = False
-    display_qty: int | None = None
-    expire_time: float | None = None
-    trigger_price: int | None = None  # absolute, in price ticks, once known
-    trigger_offset: Decimal | None = None  # trailing types: distance (quote units or pct)
-    trigger_price_type: str = "static"
-    trigger_reference: str = "last"
-    limit_offset: Decimal | None = None
-    limit_price_type: str = "static"
-    triggered: bool = False
-    peak: int | None = None
-    filled: int = 0
-    cum_cost: Decimal = Decimal(0)
-    fees: Decimal = Decimal(0)
-    status: str = "pending_new"
-    reserved: Decimal = Decimal(0)
-    reserved_asset: str = ""
-    updated: float = 0.0
-    queued_at: float = 0.0
-    cash_order_qty: Decimal | None = None
-
-    @classmethod
-    def unplaced(cls, user: str, req: OrderRequest, now: float, status: str = "pending_new") -> Order:
-        """An order that never reaches the book: a pre-trade probe or a refused batch member."""
-        return cls(
-            order_id="",
-            user=user,
-            symbol=req.symbol,
-            side=req.side,
-            order_type=req.order_type,
-            qty=req.qty,
-            limit_price=req.limit_price,
-            time_in_force=req.time_in_force,
-            created=now,
-            reduce_only=req.reduce_only,
-            status=status,
-        )
-
-    @property
-    def remaining(self) -> int:
-        return self.qty - self.filled
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in ("pending_new", "new", "partially_filled")
-
-    @property
-    def visible(self) -> int:
-        """Quantity shown in the public book (an iceberg shows only its display part)."""
-        if self.display_qty is not None:
-            return min(self.display_qty, self.remaining)
-        return self.remaining
-
-
-@dataclass(frozen=True, slots=True)
-class LevelChanged:
-    symbol: str
-    side: str  # "bid" | "ask"
-    price: int
-    qty: int  # visible total now; 0 = level gone
-
-
-@dataclass(frozen=True, slots=True)
-class L3Changed:
-    symbol: str
-    side: str
-    event: str  # add | modify | delete
-    order_id: str
-    price: int
-    qty: int
-    timestamp: float
-
-
-@dataclass(frozen=True, slots=True)
-class PublicTrade:
-    symbol: str
-    side: str  # taker side
-    price: int
-    qty: int
-    ord_type: str
-    trade_id: int
-    timestamp: float
-
-
-@dataclass(frozen=True, slots=True)
-class Execution:
-    user: str
-    report: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Ledger:
-    user: str
-    entry: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FuturesOrderEvent:
-    """A futures order changed: ``order`` is a copy taken when it happened."""
-
-    user: str
-    exec_type: str  # new | amended | trade | status | filled | canceled | expired
-    order: Order
-    reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FuturesFill:
-    user: str
-    symbol: str
-    order_id: str
-    cl_ord_id: str | None
-    side: str
-    order_type: str
-    time_in_force: str
-    post_only: bool
-    price: int
-    qty: int
-    remaining: int
-    fill_id: str
-    liquidity: str  # maker | taker
-    fee: Decimal
-    realized: Decimal
-    timestamp: float
-    seq: int
-
-
-Event = LevelChanged | L3Changed | PublicTrade | Execution | Ledger | FuturesOrderEvent | FuturesFill
 
 
 @dataclass
@@ -298,15 +108,15 @@ class Engine:
         self,
         pairs: Mapping[str, Instrument],
         *,
-        maker_fee: Decimal = Decimal("0.0025"),
-        taker_fee: Decimal = Decimal("0.0040"),
+        maker_fee: Decimal = SPOT_MAKER_FEE,
+        taker_fee: Decimal = SPOT_TAKER_FEE,
         now: Callable[[], float] = time.time,
         max_open_orders: int = 80,
         seed: int = 0,
         rate_limits: bool = True,
         futures: Mapping[str, Instrument] | None = None,
-        futures_maker_fee: Decimal = Decimal("0.0002"),
-        futures_taker_fee: Decimal = Decimal("0.0005"),
+        futures_maker_fee: Decimal = FUTURES_MAKER_FEE,
+        futures_taker_fee: Decimal = FUTURES_TAKER_FEE,
     ) -> None:
         self.pairs = {**pairs, **(futures or {})}
         self.futures = frozenset(futures or ())
@@ -461,6 +271,10 @@ class Engine:
                     break
         return out
 
+    def book_side(self, symbol: str, side: str) -> SortedDict:
+        """The resting levels of one side ("bid" | "ask"), keyed best first (bids negated): read only."""
+        return self._books[symbol].bids if side == "bid" else self._books[symbol].asks
+
     def level_qty(self, symbol: str, side: str, price: int) -> int:
         book = self._books[symbol].bids if side == "bid" else self._books[symbol].asks
         level = book.get(-price if side == "bid" else price)
@@ -570,7 +384,7 @@ class Engine:
             if exec_type != "pending_new":
                 self.events.append(FuturesOrderEvent(o.user, exec_type, copy.copy(o), extra.get("reason")))
             return
-        ts = rfc3339(self.now())
+        ts = format_rfc3339(self.now())
         r: dict[str, Any] = {"order_id": o.order_id, "exec_type": exec_type, "order_status": o.status}
         if o.cl_ord_id is not None:
             r["cl_ord_id"] = o.cl_ord_id
@@ -607,8 +421,8 @@ class Engine:
             "fee_ccy_pref": "fciq",
             "post_only": o.post_only,
             "reduce_only": o.reduce_only,
-            "timestamp": rfc3339(o.updated or o.created),
-            "effective_time": rfc3339(o.created),
+            "timestamp": format_rfc3339(o.updated or o.created),
+            "effective_time": format_rfc3339(o.created),
         }
         if o.cl_ord_id is not None:
             r["cl_ord_id"] = o.cl_ord_id
@@ -622,7 +436,7 @@ class Engine:
         if o.display_qty is not None:
             r["display_qty"] = pair.qty_decimal(o.display_qty)
         if o.expire_time is not None:
-            r["expire_time"] = rfc3339(o.expire_time, 0)
+            r["expire_time"] = format_rfc3339(o.expire_time, 0)
         if o.order_type in TRIGGERED_TYPES:
             trig: dict[str, Any] = {
                 "reference": o.trigger_reference,
@@ -631,7 +445,7 @@ class Engine:
                 else o.trigger_offset,
                 "price_type": o.trigger_price_type,
                 "status": "triggered" if o.triggered else "untriggered",
-                "timestamp": rfc3339(o.updated or o.created),
+                "timestamp": format_rfc3339(o.updated or o.created),
             }
             if o.peak is not None:
                 trig["peak_price"] = pair.price_decimal(o.peak)
@@ -735,7 +549,7 @@ class Engine:
         if req.deadline is not None and req.deadline < self.now():
             raise OrderError("EService:Deadline elapsed")
         if (
-            req.order_type in LIMIT_TYPES
+            req.order_type in LIMIT_PRICED_TYPES
             and req.limit_price is None
             and req.order_type != "trailing-stop-limit"
         ):
@@ -754,7 +568,7 @@ class Engine:
             raise OrderError("EGeneral:Invalid arguments:order_qty")
         elif req.qty < pair.qty_min:
             raise OrderError("EOrder:Order minimum not met")
-        if req.time_in_force not in ("gtc", "gtd", "ioc", "fok"):
+        if req.time_in_force not in TIME_IN_FORCE:
             raise OrderError("EGeneral:Invalid arguments:time_in_force")
         if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
             raise OrderError("EGeneral:Invalid arguments:expire_time")
@@ -989,12 +803,58 @@ class Engine:
         return min(qty, max(0, max_qty))
 
     def _fill(self, taker: Order, maker: Order, price: int, qty: int, pair: Instrument) -> None:
+        """One match of ``qty`` at ``price``: settle, update both orders, print, report."""
         now = self.now()
-        qd = pair.qty_decimal(qty)
-        futures = pair.symbol in self.futures
         buyer, seller = (taker, maker) if taker.side == "buy" else (maker, taker)
-        realized: dict[str, Decimal] = {}
-        if futures:
+        cost, fee_b, fee_s = self._fill_money(buyer, seller, taker, price, qty, pair)
+        realized = self._settle(buyer, seller, cost, fee_b, fee_s, price, qty, pair, now)
+        self._trade_seq[pair.symbol] += 1
+        trade_id = self._trade_seq[pair.symbol]
+        self._last_price[pair.symbol] = price
+        fees = {
+            maker.order_id: fee_b if maker is buyer else fee_s,
+            taker.order_id: fee_b if taker is buyer else fee_s,
+        }
+        for o in (maker, taker):
+            o.filled += qty
+            o.cum_cost += cost
+            o.fees += fees[o.order_id]
+            o.updated = now
+            o.status = "filled" if o.remaining == 0 else "partially_filled"
+            if o is maker:
+                self._rereserve(o)
+        if maker.remaining == 0:
+            self._unrest(maker)
+        else:
+            self._touch(maker.symbol, maker.side, price)
+            self._l3(maker, "modify")
+        trade = PublicTrade(
+            pair.symbol,
+            taker.side,
+            price,
+            qty,
+            "market" if taker.limit_price is None else "limit",
+            trade_id,
+            now,
+        )
+        self.events.append(trade)
+        self._trades[pair.symbol].append(trade)
+        for o, liq in ((maker, "maker"), (taker, "taker")):
+            if o.user in self.unlimited:
+                continue
+            if pair.symbol in self.futures:
+                self._futures_fill_report(o, price, qty, fees[o.order_id], realized[o.order_id], liq, now)
+            else:
+                self._spot_fill_report(o, trade, cost, fees[o.order_id], liq[0], pair)
+        if maker.remaining == 0:
+            self._close(maker, "filled", "filled")
+
+    def _fill_money(
+        self, buyer: Order, seller: Order, taker: Order, price: int, qty: int, pair: Instrument
+    ) -> tuple[Decimal, Decimal, Decimal]:
+        """The notional and each side's fee (participants of the synthetic market pay none)."""
+        qd = pair.qty_decimal(qty)
+        if pair.symbol in self.futures:
             # exact: notional and fees keep every digit; realized PnL and fees move collateral
             cost = qd * pair.price_decimal(price)
             fee_b = cost * (self.futures_taker_fee if buyer is taker else self.futures_maker_fee)
@@ -1007,134 +867,113 @@ class Engine:
             fee_b = Decimal(0)
         if seller.user in self.unlimited:
             fee_s = Decimal(0)
-        if futures:
+        return cost, fee_b, fee_s
+
+    def _settle(
+        self,
+        buyer: Order,
+        seller: Order,
+        cost: Decimal,
+        fee_b: Decimal,
+        fee_s: Decimal,
+        price: int,
+        qty: int,
+        pair: Instrument,
+        now: float,
+    ) -> dict[str, Decimal]:
+        """Move the money: futures into positions and collateral, spot between wallets.
+
+        Returns the PnL each futures order realized (empty for spot)."""
+        qd = pair.qty_decimal(qty)
+        if pair.symbol in self.futures:
             px = pair.price_decimal(price)
-            realized[buyer.order_id] = self.ledger.settle(buyer.user, pair.symbol, qd, px, fee_b, now)
-            realized[seller.order_id] = self.ledger.settle(seller.user, pair.symbol, -qd, px, fee_s, now)
-            self.ledger.deposit(FEE_ACCOUNT, fee_b + fee_s)
-        else:
-            self._move(buyer.user, pair.quote, -(cost + fee_b))
-            self._move(buyer.user, pair.base, qd)
-            self._move(seller.user, pair.base, -qd)
-            self._move(seller.user, pair.quote, cost - fee_s)
-            self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
-        self._trade_seq[pair.symbol] += 1
-        trade_id = self._trade_seq[pair.symbol]
-        self._last_price[pair.symbol] = price
-        for o, fee in (
-            (maker, fee_b if maker is buyer else fee_s),
-            (taker, fee_b if taker is buyer else fee_s),
-        ):
-            o.filled += qty
-            o.cum_cost += cost
-            o.fees += fee
-            o.updated = now
-            o.status = "filled" if o.remaining == 0 else "partially_filled"
-            if o is maker:
-                self._rereserve(o)
-        if maker.remaining == 0:
-            self._unrest(maker)
-        else:
-            self._touch(maker.symbol, maker.side, price)
-            self._l3(maker, "modify")
-        self.events.append(
-            PublicTrade(
-                pair.symbol,
-                taker.side,
-                price,
-                qty,
-                "market" if taker.limit_price is None else "limit",
-                trade_id,
-                now,
-            )
-        )
-        self._trades[pair.symbol].append(self.events[-1])  # type: ignore[arg-type]
-        if futures:
-            for o, fee, liq in (
-                (maker, fee_b if maker is buyer else fee_s, "maker"),
-                (taker, fee_b if taker is buyer else fee_s, "taker"),
-            ):
-                if o.user in self.unlimited:
-                    continue
-                fills = self._ffills.setdefault(o.user, deque(maxlen=500))
-                seq = (fills[-1].seq + 1) if fills else 1
-                fill = FuturesFill(
-                    o.user,
-                    pair.symbol,
-                    o.order_id,
-                    o.cl_ord_id,
-                    o.side,
-                    o.order_type,
-                    o.time_in_force,
-                    o.post_only,
-                    price,
-                    qty,
-                    o.remaining,
-                    self._futures_id(),
-                    liq,
-                    fee,
-                    realized[o.order_id],
-                    now,
-                    seq,
-                )
-                fills.append(fill)
-                self.events.append(fill)
-                if o.remaining:
-                    self._report(o, "trade")
-            if maker.remaining == 0:
-                self._close(maker, "filled", "filled")
-            return
-        ref = f"T{trade_id:05d}-{pair.base}{pair.quote}"
-        for o, fee, liq in (
-            (maker, fee_b if maker is buyer else fee_s, "m"),
-            (taker, fee_b if taker is buyer else fee_s, "t"),
-        ):
-            if o.user in self.unlimited:
-                continue
-            report: dict[str, Any] = {
-                "exec_id": _new_id(self._rng),
-                "trade_id": trade_id,
-                "symbol": pair.symbol,
-                "side": o.side,
-                "order_type": o.order_type,
-                "last_qty": qd,
-                "last_price": pair.price_decimal(price),
-                "liquidity_ind": liq,
-                "cost": cost,
-                "cum_qty": pair.qty_decimal(o.filled),
-                "cum_cost": self._q(o.cum_cost, pair.quote),
-                "avg_price": self._avg(o),
-                "fee_usd_equiv": fee,
-                "fees": [{"asset": pair.quote, "qty": fee}],
+            realized = {
+                buyer.order_id: self.ledger.settle(buyer.user, pair.symbol, qd, px, fee_b, now),
+                seller.order_id: self.ledger.settle(seller.user, pair.symbol, -qd, px, fee_s, now),
             }
-            self._report(o, "trade", **report)
-            self._fills.setdefault(o.user, deque(maxlen=200)).append(
-                {**self.order_fields(o), **report, "exec_type": "trade", "timestamp": rfc3339(now)}
-            )
-            base_amt = qd if o.side == "buy" else -qd
-            quote_amt = -cost if o.side == "buy" else cost
-            for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
-                self.events.append(
-                    Ledger(
-                        o.user,
-                        {
-                            "ledger_id": _new_id(self._rng),
-                            "ref_id": ref,
-                            "timestamp": rfc3339(now),
-                            "type": "trade",
-                            "asset": asset,
-                            "asset_class": "currency",
-                            "category": "trade",
-                            "wallet_type": "spot",
-                            "wallet_id": "main",
-                            "amount": amount,
-                            "fee": f,
-                            "balance": self._acct(o.user).total.get(asset, Decimal(0)),
-                        },
-                    )
-                )
-        if maker.remaining == 0:
-            self._close(maker, "filled", "filled")
+            self.ledger.deposit(FEE_ACCOUNT, fee_b + fee_s)
+            return realized
+        self._move(buyer.user, pair.quote, -(cost + fee_b))
+        self._move(buyer.user, pair.base, qd)
+        self._move(seller.user, pair.base, -qd)
+        self._move(seller.user, pair.quote, cost - fee_s)
+        self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
+        return {}
+
+    def _futures_fill_report(
+        self, o: Order, price: int, qty: int, fee: Decimal, realized: Decimal, liquidity: str, now: float
+    ) -> None:
+        fills = self._ffills.setdefault(o.user, deque(maxlen=500))
+        seq = (fills[-1].seq + 1) if fills else 1
+        fill = FuturesFill(
+            o.user,
+            o.symbol,
+            o.order_id,
+            o.cl_ord_id,
+            o.side,
+            o.order_type,
+            o.time_in_force,
+            o.post_only,
+            price,
+            qty,
+            o.remaining,
+            self._futures_id(),
+            liquidity,
+            fee,
+            realized,
+            now,
+            seq,
+        )
+        fills.append(fill)
+        self.events.append(fill)
+        if o.remaining:
+            self._report(o, "trade")
+
+    def _spot_fill_report(
+        self, o: Order, trade: PublicTrade, cost: Decimal, fee: Decimal, liquidity: str, pair: Instrument
+    ) -> None:
+        """The execution report of one side of a spot trade, and its two ledger entries."""
+        qd = pair.qty_decimal(trade.qty)
+        report: dict[str, Any] = {
+            "exec_id": _new_id(self._rng),
+            "trade_id": trade.trade_id,
+            "symbol": pair.symbol,
+            "side": o.side,
+            "order_type": o.order_type,
+            "last_qty": qd,
+            "last_price": pair.price_decimal(trade.price),
+            "liquidity_ind": liquidity,
+            "cost": cost,
+            "cum_qty": pair.qty_decimal(o.filled),
+            "cum_cost": self._q(o.cum_cost, pair.quote),
+            "avg_price": self._avg(o),
+            "fee_usd_equiv": fee,
+            "fees": [{"asset": pair.quote, "qty": fee}],
+        }
+        self._report(o, "trade", **report)
+        stamp = format_rfc3339(trade.timestamp)
+        self._fills.setdefault(o.user, deque(maxlen=200)).append(
+            {**self.order_fields(o), **report, "exec_type": "trade", "timestamp": stamp}
+        )
+        ref = f"T{trade.trade_id:05d}-{pair.base}{pair.quote}"
+        base_amt = qd if o.side == "buy" else -qd
+        quote_amt = -cost if o.side == "buy" else cost
+        for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
+            entry = {
+                "ledger_id": _new_id(self._rng),
+                "ref_id": ref,
+                "timestamp": stamp,
+                "type": "trade",
+                "asset": asset,
+                "asset_class": "currency",
+                "category": "trade",
+                "wallet_type": "spot",
+                "wallet_id": "main",
+                "amount": amount,
+                "fee": f,
+                "balance": self._acct(o.user).total.get(asset, Decimal(0)),
+            }
+            self.events.append(Ledger(o.user, entry))
 
     def external_trade(
         self, symbol: str, taker_user: str, skip_user: str, side: str, price: int, qty: int
@@ -1239,7 +1078,7 @@ class Engine:
         return last >= o.trigger_price if stop else last <= o.trigger_price
 
     # --- amend / edit / cancel ---------------------------------------------------------------------
-    def _find(self, user: str, order_id: str | None = None, cl_ord_id: str | None = None) -> Order:
+    def find(self, user: str, order_id: str | None = None, cl_ord_id: str | None = None) -> Order:
         for o in self._orders.values():
             if o.user == user and (
                 (order_id is not None and o.order_id == order_id)
@@ -1260,11 +1099,38 @@ class Engine:
         trigger_price: Decimal | None = None,
         post_only: bool = False,
     ) -> tuple[str, Order]:
-        o = self._find(user, order_id, cl_ord_id)
+        o = self.find(user, order_id, cl_ord_id)
         pair = self.pairs[o.symbol]
         self._charge_rate(
             user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (3, 2, 1, 0, 0, 0)))
         )
+        self._check_amend_fields(o, pair, qty, limit_price, display_qty)
+        new_qty = qty if qty is not None else o.qty
+        new_price = limit_price if limit_price is not None else o.limit_price
+        if post_only and new_price is not None and new_price != o.limit_price:
+            best = self.best(o.symbol, "ask" if o.side == "buy" else "bid")
+            if best is not None and (new_price >= best if o.side == "buy" else new_price <= best):
+                raise OrderError("EOrder:Post only order")
+        self._check_amend_funds(user, o, pair, new_qty, new_price, trigger_price)
+        amend_id = self._futures_id() if o.symbol in self.futures else _new_id(self._rng)
+        keeps_priority = new_price == o.limit_price and new_qty <= o.qty
+        if trigger_price is not None and o.order_type in TRIGGERED_TYPES and not o.triggered:
+            self._set_trigger(o, trigger_price, pair)
+        if display_qty is not None:
+            o.display_qty = display_qty
+        if new_qty <= o.filled:
+            o.qty = max(new_qty, o.filled)
+            self._close(
+                o, "filled" if o.filled else "canceled", "canceled", "Order quantity reduced below filled"
+            )
+            return amend_id, o
+        self._apply_amend(o, pair, new_qty, new_price, keeps_priority)
+        return amend_id, o
+
+    @staticmethod
+    def _check_amend_fields(
+        o: Order, pair: Instrument, qty: int | None, limit_price: int | None, display_qty: int | None
+    ) -> None:
         if limit_price is not None:
             if o.limit_price is None:
                 raise OrderError("EGeneral:Invalid arguments:limit_price")
@@ -1274,13 +1140,17 @@ class Engine:
             raise OrderError("EGeneral:Invalid arguments:order_qty")
         if display_qty is not None and o.order_type != "iceberg":
             raise OrderError("EGeneral:Invalid arguments:display_qty")
-        new_qty = qty if qty is not None else o.qty
-        new_price = limit_price if limit_price is not None else o.limit_price
-        if post_only and new_price is not None and new_price != o.limit_price:
-            best = self.best(o.symbol, "ask" if o.side == "buy" else "bid")
-            if best is not None and (new_price >= best if o.side == "buy" else new_price <= best):
-                raise OrderError("EOrder:Post only order")
-        # funds for an increase in exposure
+
+    def _check_amend_funds(
+        self,
+        user: str,
+        o: Order,
+        pair: Instrument,
+        new_qty: int,
+        new_price: int | None,
+        trigger_price: Decimal | None,
+    ) -> None:
+        """Margin (futures) or funds (spot) for an increase in exposure."""
         if o.symbol in self.futures:
             probe = copy.copy(o)
             probe.qty, probe.limit_price = new_qty, new_price
@@ -1295,26 +1165,20 @@ class Engine:
                     raise OrderError("wouldNotReducePosition")
             else:
                 self._check_margin(user, probe, skip=o)
-        elif o.side == "sell" and new_qty > o.qty:
+            return
+        if o.side == "sell" and new_qty > o.qty:
             if self._acct(user).available(pair.base) < pair.qty_decimal(new_qty - o.qty):
                 raise OrderError("EOrder:Insufficient funds")
-        if o.side == "buy" and new_price is not None and o.symbol not in self.futures:
+        if o.side == "buy" and new_price is not None:
             old = o.reserved
             need = pair.qty_decimal(new_qty - o.filled) * pair.price_decimal(new_price) * (1 + self.taker_fee)
             if self._acct(user).available(pair.quote) + old < need:
                 raise OrderError("EOrder:Insufficient funds")
-        amend_id = self._futures_id() if o.symbol in self.futures else _new_id(self._rng)
-        keeps_priority = new_price == o.limit_price and new_qty <= o.qty
-        if trigger_price is not None and o.order_type in TRIGGERED_TYPES and not o.triggered:
-            self._set_trigger(o, trigger_price, pair)
-        if display_qty is not None:
-            o.display_qty = display_qty
-        if new_qty <= o.filled:
-            o.qty = max(new_qty, o.filled)
-            self._close(
-                o, "filled" if o.filled else "canceled", "canceled", "Order quantity reduced below filled"
-            )
-            return amend_id, o
+
+    def _apply_amend(
+        self, o: Order, pair: Instrument, new_qty: int, new_price: int | None, keeps_priority: bool
+    ) -> None:
+        """Amend in place (same price, no size increase: queue priority kept) or re-enter the book."""
         resting = o.limit_price is not None and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
         if keeps_priority:
             o.qty = new_qty
@@ -1322,21 +1186,12 @@ class Engine:
             if resting:
                 self._touch(o.symbol, o.side, o.limit_price)  # type: ignore[arg-type]
                 self._l3(o, "modify")
-            self._rereserve(o)
-            self._report(
-                o,
-                "amended",
-                amended=True,
-                order_qty=pair.qty_decimal(o.qty),
-                reason="User requested",
-                **self._price_fields(o),
-            )
-            return amend_id, o
-        if resting:
-            self._unrest(o)
-        o.qty = new_qty
-        o.limit_price = new_price
-        o.updated = self.now()
+        else:
+            if resting:
+                self._unrest(o)
+            o.qty = new_qty
+            o.limit_price = new_price
+            o.updated = self.now()
         self._rereserve(o)
         self._report(
             o,
@@ -1346,10 +1201,9 @@ class Engine:
             reason="User requested",
             **self._price_fields(o),
         )
-        if resting:
+        if resting and not keeps_priority:
             self._execute(o)
             self._run_triggers(o.symbol)
-        return amend_id, o
 
     def edit_order(
         self,
@@ -1362,7 +1216,7 @@ class Engine:
         order_userref: int | None = None,
         validate: bool = False,
     ) -> tuple[Order, str]:
-        o = self._find(user, order_id)
+        o = self.find(user, order_id)
         if o.cl_ord_id is not None:
             raise OrderError(
                 "EGeneral:Invalid arguments:orders with cl_ord_id cannot be edited; use amend_order"

@@ -15,9 +15,12 @@ from typing import Any
 
 from sortedcontainers import SortedDict
 
-from tui.exchange.engine import Engine, L3Changed, Order, rfc3339
+from tui.exchange.engine import Engine
+from tui.exchange.events import L3Changed
+from tui.exchange.orders import Order
 from tui.kraken.checksum import level_token
 from tui.kraken.instrument import Instrument
+from tui.kraken.rfc3339 import format_rfc3339
 
 __all__ = ["BookFeed", "L3Feed", "book_checksum_of", "l3_checksum_of"]
 
@@ -66,16 +69,13 @@ class BookFeed:
             "bids": [self._level(-k, q) for k, q in self.held["bid"].items()],
             "asks": [self._level(k, q) for k, q in self.held["ask"].items()],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now()),
+            "timestamp": format_rfc3339(self.engine.now()),
         }
 
     def update(self, changes: dict[str, list[int]], checksum: int) -> dict[str, Any] | None:
         """changes: side -> changed prices (final state is read from the engine)."""
         out: dict[str, list[dict[str, Decimal]]] = {"bid": [], "ask": []}
-        book_sides = {
-            "bid": self.engine._books[self.pair.symbol].bids,
-            "ask": self.engine._books[self.pair.symbol].asks,
-        }
+        book_sides = {side: self.engine.book_side(self.pair.symbol, side) for side in ("bid", "ask")}
         for side, prices in changes.items():
             held = self.held[side]
             book = book_sides[side]
@@ -111,7 +111,7 @@ class BookFeed:
             "bids": out["bid"],
             "asks": out["ask"],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now()),
+            "timestamp": format_rfc3339(self.engine.now()),
         }
 
 
@@ -133,7 +133,7 @@ class L3Feed:
             order_id=o.order_id,
             limit_price=self.pair.price_decimal(o.limit_price or 0),
             order_qty=self.pair.qty_decimal(o.visible),
-            timestamp=rfc3339(o.queued_at, 9),
+            timestamp=format_rfc3339(o.queued_at, 9),
         )
         return row
 
@@ -150,7 +150,7 @@ class L3Feed:
             "bids": [self._order(o) for _, orders in win["bid"] for o in orders],
             "asks": [self._order(o) for _, orders in win["ask"] for o in orders],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now(), 9),
+            "timestamp": format_rfc3339(self.engine.now(), 9),
         }
 
     def update(self, events: list[L3Changed], checksum: int) -> dict[str, Any] | None:
@@ -166,7 +166,7 @@ class L3Feed:
                             "order_id": e.order_id,
                             "limit_price": self.pair.price_decimal(e.price),
                             "order_qty": self.pair.qty_decimal(0),
-                            "timestamp": rfc3339(e.timestamp, 9),
+                            "timestamp": format_rfc3339(e.timestamp, 9),
                         }
                     )
                 continue
@@ -195,5 +195,5 @@ class L3Feed:
             "bids": out["bid"],
             "asks": out["ask"],
             "checksum": checksum,
-            "timestamp": rfc3339(self.engine.now(), 9),
+            "timestamp": format_rfc3339(self.engine.now(), 9),
         }

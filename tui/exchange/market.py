@@ -13,7 +13,8 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from tui.exchange.engine import Engine, OrderError, OrderRequest
+from tui.exchange.engine import Engine
+from tui.exchange.orders import OrderError, OrderRequest
 from tui.kraken.instrument import Instrument
 
 __all__ = ["MAKER", "TAKER", "SyntheticMarket"]

@@ -15,16 +15,14 @@ import json
 import logging
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import msgspec
 
-from tui.exchange.engine import OrderError, OrderRequest
+from tui.exchange.context import ExchangeContext
+from tui.exchange.orders import OrderError, OrderRequest
 from tui.kraken.numbers import PrecisionError
-
-if TYPE_CHECKING:
-    from tui.exchange.server import RunningExchange
 
 __all__ = ["MIRROR", "MIRROR_TAKER", "ExternalMarket", "run_source"]
 
@@ -36,11 +34,12 @@ _decoder = msgspec.json.Decoder(float_hook=str)
 
 
 class ExternalMarket:
-    def __init__(self, ex: RunningExchange) -> None:
-        self.ex = ex
-        self.engine = ex.engine
+    def __init__(self, ctx: ExchangeContext) -> None:
+        self.ctx = ctx
+        self.engine = ctx.engine
+        self.pairs = ctx.pairs
         assets: set[str] = set()
-        for p in ex.pairs.values():
+        for p in ctx.pairs.values():
             assets.update((p.base, p.quote))
         for user in (MIRROR, MIRROR_TAKER):
             self.engine.open_account(user, dict.fromkeys(assets, HUGE))
@@ -83,7 +82,7 @@ class ExternalMarket:
             if not isinstance(entry, dict):
                 continue
             symbol = entry.get("symbol")
-            pair = self.ex.pairs.get(symbol) if isinstance(symbol, str) else None
+            pair = self.pairs.get(symbol) if isinstance(symbol, str) else None
             if pair is None:
                 continue
             try:
@@ -107,10 +106,10 @@ class ExternalMarket:
                             self.engine.external_trade(pair.symbol, MIRROR_TAKER, MIRROR, side, price, qty)
             except (KeyError, PrecisionError, ValueError, OrderError) as exc:
                 log.debug("mirror: skipped %s entry: %s", channel, exc)
-        self.ex.publish()
+        self.ctx.publish()
 
     def subscriptions(self) -> list[str]:
-        symbols = list(self.ex.pairs)
+        symbols = list(self.pairs)
         return [
             json.dumps(
                 {"method": "subscribe", "params": {"channel": "book", "symbol": symbols, "depth": 100}}
@@ -119,20 +118,20 @@ class ExternalMarket:
         ]
 
 
-async def run_source(ex: RunningExchange) -> None:
-    market = ExternalMarket(ex)
-    if ex.config.source == "mirror":
-        await _mirror(ex, market)
+async def run_source(ctx: ExchangeContext) -> None:
+    market = ExternalMarket(ctx)
+    if ctx.config.source == "mirror":
+        await _mirror(ctx.config.mirror_url, market)
     else:
-        await _replay(ex, market)
+        await _replay(ctx.config.replay_file, ctx.config.replay_speed, market)
 
 
-async def _mirror(ex: RunningExchange, market: ExternalMarket) -> None:
+async def _mirror(url: str, market: ExternalMarket) -> None:
     delay = 0.5
     async with aiohttp.ClientSession() as session:
         while True:
             try:
-                async with session.ws_connect(ex.config.mirror_url, heartbeat=30) as ws:
+                async with session.ws_connect(url, heartbeat=30) as ws:
                     delay = 0.5
                     for text in market.subscriptions():
                         await ws.send_str(text)
@@ -140,16 +139,14 @@ async def _mirror(ex: RunningExchange, market: ExternalMarket) -> None:
                         if msg.type == aiohttp.WSMsgType.TEXT:
                             market.handle(msg.data)
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                log.warning("mirror %s: %s", ex.config.mirror_url, exc)
+                log.warning("mirror %s: %s", url, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30)
 
 
-async def _replay(ex: RunningExchange, market: ExternalMarket) -> None:
-    path = ex.config.replay_file
+async def _replay(path: str | None, speed: float, market: ExternalMarket) -> None:
     if not path:
         return
-    speed = ex.config.replay_speed
     first_t: float | None = None
     start = time.monotonic()
     with gzip.open(path, "rt", encoding="utf-8") as fh:

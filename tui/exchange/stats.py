@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
 from tui.kraken.instrument import Instrument
+from tui.kraken.rfc3339 import format_rfc3339
+from tui.kraken.vocab import OHLC_INTERVALS
 
-__all__ = ["INTERVALS", "Candle", "MarketStats"]
+__all__ = ["DAY", "Candle", "MarketStats"]
 
-INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 DAY = 86400.0
 
 
@@ -43,7 +45,7 @@ class MarketStats:
         self.notional = Decimal(0)
         self.count = 0
         self.last: int | None = None
-        self.candles: dict[int, deque[Candle]] = {i: deque(maxlen=720) for i in INTERVALS}
+        self.candles: dict[int, deque[Candle]] = {i: deque(maxlen=720) for i in OHLC_INTERVALS}
 
     def seed_history(self, ts: float, price: int, seed: int = 0) -> None:
         """A seeded past: candle histories and a 24 h window, all ending at ``price``.
@@ -51,8 +53,6 @@ class MarketStats:
         A synthetic market has no past of its own; without one the chart would start empty and
         the 24 h change would be meaningless.
         """
-        import random
-
         rng = random.Random(seed)
         step = max(self.pair.price_increment, price // 4000)
         for interval, candles in self.candles.items():
@@ -152,8 +152,6 @@ class MarketStats:
         }
 
     def candle_wire(self, c: Candle) -> dict[str, object]:
-        from tui.exchange.engine import rfc3339
-
         p = self.pair
         pz = Decimal(1).scaleb(-p.price_precision)
         vwap = (c.notional / p.qty_decimal(c.volume)).quantize(pz) if c.volume else p.price_decimal(c.close)
@@ -166,7 +164,7 @@ class MarketStats:
             "trades": c.trades,
             "volume": p.qty_decimal(c.volume),
             "vwap": vwap,
-            "interval_begin": rfc3339(c.begin, 9),
+            "interval_begin": format_rfc3339(c.begin, 9),
             "interval": c.interval,
-            "timestamp": rfc3339(c.begin + c.interval * 60, 6),
+            "timestamp": format_rfc3339(c.begin + c.interval * 60, 6),
         }

@@ -32,12 +32,13 @@ def _key(binding: Binding, keymap: dict[str, str]) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, owner: Screen[Any]) -> None:
+    def __init__(self, owner: Screen[Any], keymap: dict[str, str] | None = None) -> None:
         super().__init__()
         self.owner = owner
+        self.keymap = dict(keymap or {})
 
     def compose(self) -> ComposeResult:
-        keymap: dict[str, str] = getattr(self.app, "keymap_config", {})
+        keymap = self.keymap
         table = Table(title="kraken-tui key bindings", expand=True, show_lines=False)
         table.add_column("Key", style="bold", no_wrap=True)
         table.add_column("Action")

@@ -2,126 +2,52 @@
 
 It owns every binding it offers (shown in the footer, remappable by id through ``keymap`` in the
 config). The App ticks it at the configured refresh rate; it asks the store what changed since
-its last look and hands each widget only the values it needs.
+its last look and hands each widget only the values it needs. What the user asks for (a depth,
+an interval, an order) goes to the desk it was handed; it never reaches for the App.
 """
 
 from __future__ import annotations
 
 import time
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, TabbedContent, TabPane
 
+from tui.config import Settings
+from tui.desk import Desk
 from tui.kraken.futures import is_futures
+from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
+from tui.screens.book_view import GROUPS, build_ladder, lag_text
+from tui.screens.commands import PaletteEntry, ScreenCommands
+from tui.screens.help import HelpScreen
+from tui.screens.repaint_guard import RepaintGuard
+from tui.screens.search import SymbolSearch
+from tui.screens.trading import TradingScreen
 from tui.store import Changes, MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.footer import KeyFooter
 from tui.widgets.instrument import InstrumentInfo
-from tui.widgets.ladder import BookLadder, LadderRow, LadderView
-from tui.widgets.statusbar import ModeBanner, StatusBar
+from tui.widgets.ladder import BookLadder, LadderRow
+from tui.widgets.statusbar import ModeBanner, StatusBar, frame_failures
 from tui.widgets.tape import CAPACITY as TAPE_CAPACITY
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
 
-if TYPE_CHECKING:
-    from tui.app import KrakenApp
-
-__all__ = ["DEPTHS", "INTERVALS", "MarketScreen", "build_ladder"]
-
-DEPTHS = (10, 25, 100, 500, 1000)
-INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
-GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
-
+__all__ = ["MarketScreen"]
 
 # Book frames per tick below which a market counts as quiet (see MarketScreen._can_wait).
 QUIET_UPDATES = 8
 
 
-def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView | None:
-    """The ladder rows for one symbol, from the store (pure: no widgets involved)."""
-    mk = store.markets.get(symbol)
-    if mk is None or mk.book is None:
-        return None
-    book = mk.book
-    inst = mk.instrument
-    inc = inst.price_increment if inst else 1
-    n = mk.book_depth
-    step = group * inc
-    asks = book.grouped("asks", step, n) if group > 1 else book.asks(n)
-    bids = book.grouped("bids", step, n) if group > 1 else book.bids(n)
-    own: dict[str, set[int]] = {"buy": set(), "sell": set()}
-    own_ids: set[str] = set()
-    for o in store.account.orders.values():
-        if o.symbol == symbol and o.limit_price is not None and o.is_open and inst is not None:
-            ticks = inst.price_ticks(o.limit_price) if inst else 0
-            if group > 1:
-                ticks = (ticks // step) * step if o.side == "buy" else -((-ticks) // step) * step
-            own[o.side].add(ticks)
-            own_ids.add(o.order_id)
-    rows: list[LadderRow] = []
-    cum = 0
-    ask_rows = []
-    for price, qty in asks:
-        cum += qty
-        ask_rows.append(LadderRow("ask", price, qty, cum, price in own["sell"]))
-    max_cum = cum
-    l3book = mk.l3 if l3 else None
-
-    def l3_rows(side: str, price: int) -> list[LadderRow]:
-        if l3book is None or group > 1:
-            return []
-        out = []
-        for p, orders in l3book.levels(side, 1000):
-            if p != price:
-                continue
-            ahead = 0
-            for o in orders:
-                mine = o.order_id in own_ids
-                note = f"{o.order_id}" + (
-                    f"  ahead {format(Decimal(ahead).scaleb(-book.qty_precision), 'f')}" if mine else ""
-                )
-                out.append(LadderRow("order", p, o.qty, 0, mine, note))
-                ahead += o.qty
-        return out
-
-    for r in reversed(ask_rows):
-        rows.extend(reversed(l3_rows("asks", r.price)))
-        rows.append(r)
-    spread = book.spread_ticks()
-    mid = book.mid()
-    pp = book.price_precision
-    state = {
-        "ok": "",
-        "resyncing": "  RESYNCING: not verified",
-        "stale": "  STALE",
-        "waiting": "  WAITING",
-    }.get(mk.book_state, "")
-    if spread is not None and mid is not None:
-        bps = (Decimal(spread).scaleb(-pp) / mid * 10000).quantize(Decimal("0.1")) if mid else Decimal(0)
-        note = f"spread {format(Decimal(spread).scaleb(-pp), 'f')} ({bps} bp)   mid {format(mid, 'f')}{state}"
-    else:
-        note = f"one-sided book{state}"
-    if group > 1 and inst is not None:
-        note += f"   group ×{group} ({inst.format_price(step)})"
-    spread_index = len(rows)
-    rows.append(LadderRow("spread", note=note))
-    cum = 0
-    for price, qty in bids:
-        cum += qty
-        rows.append(LadderRow("bid", price, qty, cum, price in own["buy"]))
-        rows.extend(l3_rows("bids", price))
-    max_cum = max(max_cum, cum)
-    return LadderView(tuple(rows), pp, book.qty_precision, max_cum, spread_index)
-
-
-class MarketScreen(Screen[None]):
+class MarketScreen(TradingScreen):
+    COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
         Binding(
@@ -185,10 +111,12 @@ class MarketScreen(Screen[None]):
         Binding("question_mark", "help", "Help", tooltip="All key bindings", id="app.help"),
     ]
 
-    def __init__(self, store: Store, symbol: str, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, store: Store, desk: Desk, settings: Settings, symbol: str | None = None) -> None:
+        super().__init__()
         self.store = store
-        self.symbol = symbol
+        self.desk = desk
+        self.settings = settings
+        self.symbol = symbol or settings.symbols[0]
         self.group = 1
         self.l3_view = False
         self.seen = -1
@@ -199,10 +127,7 @@ class MarketScreen(Screen[None]):
         self._painted_at = 0.0
         self._updates_painted = 0
         self._slow_at = 0.0
-
-    @property
-    def kapp(self) -> KrakenApp:
-        return self.app  # type: ignore[return-value]
+        self.repaint = RepaintGuard(store, self.notify)
 
     def compose(self) -> ComposeResult:
         yield ModeBanner(id="banner")
@@ -252,6 +177,10 @@ class MarketScreen(Screen[None]):
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:
+        """Repaint what changed; a failure anywhere is counted and logged, never raised to the timer."""
+        self.repaint.run("screen", self._refresh, force)
+
+    def _refresh(self, force: bool) -> None:
         """Repaint what changed since the last look. The book and tape follow every tick (every
         other tick on a quiet market, see ``_can_wait``); the watchlist, charts, balances and the
         top and bottom bars at most 4 times a second unless integrity changed (nobody reads them
@@ -277,45 +206,25 @@ class MarketScreen(Screen[None]):
             self._slow.add("balances")
         now = time.monotonic()
         slow_due = force or now - self._slow_at >= 0.25
+        paint = self.repaint.run
         if mk is not None:
             if force or parts & {"book", "status", "l3", "instrument"} or "orders" in ch.account:
-                view = build_ladder(store, sym, self.group, self.l3_view)
-                ladder = self.query_one("#book", BookLadder)
-                ladder.set_class(mk.book_state == "stale", "-stale")
-                ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
-                title = (
-                    (f"{sym}  full book" if is_futures(sym) else f"{sym}  depth {mk.book_depth}")
-                    + (f"  ×{self.group}" if self.group > 1 else "")
-                    + ("  L3" if self.l3_view else "")
-                )
-                if ladder.border_title != title:
-                    ladder.border_title = title
-                subtitle = {
-                    "ok": "in sequence ✓" if is_futures(sym) else "verified ✓",
-                    "resyncing": "RESYNCING",
-                    "stale": "STALE",
-                    "waiting": "waiting for snapshot",
-                }.get(mk.book_state, mk.book_state)
-                if ladder.border_subtitle != subtitle:
-                    ladder.border_subtitle = subtitle
-                if view is not None:
-                    ladder.update_view(view)
-                    self.last_rows = view.rows
+                paint("book", self._paint_book, mk)
             if force or "trades" in parts:
-                self.query_one(TradesTape).update_trades(list(mk.trades)[-TAPE_CAPACITY:])
+                paint("trades", self.query_one(TradesTape).update_trades, list(mk.trades)[-TAPE_CAPACITY:])
             if (
                 force
                 or (parts & {"instrument", "ticker"} and mk.derivatives is not None)
                 or "instrument" in parts
             ):
-                self.query_one(InstrumentInfo).show(mk.instrument, sym, mk.derivatives)
+                paint("instrument", self.query_one(InstrumentInfo).show, mk.instrument, sym, mk.derivatives)
         acct = store.account
         if force or "orders" in ch.account:
-            self.query_one(OrdersTable).show(acct.orders)
+            paint("orders", self.query_one(OrdersTable).show, acct.orders)
         if force or "fills" in ch.account:
-            self.query_one(FillsTable).show(list(acct.fills))
+            paint("fills", self.query_one(FillsTable).show, list(acct.fills))
         if force or "activity" in ch.account:
-            self.query_one(ActivityLog).show(list(store.activity))
+            paint("activity", self.query_one(ActivityLog).show, list(store.activity))
         if slow_due:
             self._refresh_slow(force)
             self._slow_at = now
@@ -328,8 +237,39 @@ class MarketScreen(Screen[None]):
         )
         if slow_due or urgent:
             self._health_seen = health
-            self.query_one(StatusBar).refresh_status(list(store.markets))
-            self.query_one(ModeBanner).set_mode(store.mode, sym, self._banner_text(mk))
+            paint("status bar", self.query_one(StatusBar).refresh_status, list(store.markets))
+            paint("banner", self._paint_banner, mk)
+
+    def _paint_book(self, mk: MarketState) -> None:
+        sym = self.symbol
+        view = build_ladder(self.store, sym, self.group, self.l3_view)
+        ladder = self.query_one("#book", BookLadder)
+        ladder.set_class(mk.book_state == "stale", "-stale")
+        ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
+        title = (
+            (f"{sym}  full book" if is_futures(sym) else f"{sym}  depth {mk.book_depth}")
+            + (f"  ×{self.group}" if self.group > 1 else "")
+            + ("  L3" if self.l3_view else "")
+        )
+        if ladder.border_title != title:
+            ladder.border_title = title
+        subtitle = {
+            "ok": "in sequence ✓" if is_futures(sym) else "verified ✓",
+            "resyncing": "RESYNCING",
+            "stale": "STALE",
+            "waiting": "waiting for snapshot",
+        }.get(mk.book_state, mk.book_state)
+        lag = lag_text(mk)
+        if lag:
+            subtitle += f"  {lag}"
+        if ladder.border_subtitle != subtitle:
+            ladder.border_subtitle = subtitle
+        if view is not None:
+            ladder.update_view(view)
+            self.last_rows = view.rows
+
+    def _paint_banner(self, mk: MarketState | None) -> None:
+        self.query_one(ModeBanner).set_mode(self.store.mode, self.symbol, self._banner_text(mk))
 
     def _can_wait(self, ch: Changes, mk: MarketState | None) -> bool:
         """A quiet market's routine changes may wait one tick (half rate), saving a repaint.
@@ -342,11 +282,14 @@ class MarketScreen(Screen[None]):
             return False
         if mk is not None and mk.book_updates - self._updates_painted >= QUIET_UPDATES:
             return False
-        return time.monotonic() - self._painted_at < 1.5 / self.kapp.settings.refresh_hz
+        return time.monotonic() - self._painted_at < 1.5 / self.settings.refresh_hz
 
     def _health_key(self) -> tuple[object, ...]:
         h = self.store.health
-        return (h.system_status, *((c.name, c.state, c.error, c.malformed) for c in h.connections.values()))
+        return (
+            h.system_status,
+            *((c.name, c.state, c.error, frame_failures(c)) for c in h.connections.values()),
+        )
 
     @staticmethod
     def _banner_text(mk: MarketState | None) -> str:
@@ -370,34 +313,52 @@ class MarketScreen(Screen[None]):
 
     def _refresh_slow(self, force: bool) -> None:
         store = self.store
+        paint = self.repaint.run
         mk = store.markets.get(self.symbol)
         wl = self.query_one(Watchlist)
         for s in list(store.markets) if force else self._slow_symbols:
             m = store.markets.get(s)
             if m is not None:
-                wl.update_market(m)
+                paint("watchlist", wl.update_market, m)
         self._slow_symbols.clear()
         if mk is not None and (force or "depth" in self._slow) and mk.book is not None:
-            bc = [c for _, _, c in mk.book.cumulative("bids", 200)]
-            ac = [c for _, _, c in mk.book.cumulative("asks", 200)]
-            self.query_one(DepthChart).update_depth(bc, ac)
+            paint("depth chart", self._paint_depth, mk)
         if mk is not None and (force or "candles" in self._slow):
-            chart = self.query_one(CandleChart)
-            title = f"Candles {mk.ohlc_interval}m"
-            if chart.border_title != title:
-                chart.border_title = title
-            chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+            paint("candles", self._paint_candles, mk)
         # ages tick by the second even when no order changed (only changed cells are redrawn)
-        self.query_one(OrdersTable).show(store.account.orders)
+        paint("orders", self.query_one(OrdersTable).show, store.account.orders)
         if force or "balances" in self._slow:
-            prices = {}
-            for m in store.markets.values():
-                if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
-                    prices[m.instrument.base] = m.ticker.last
-            self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
+            paint("balances", self._paint_balances)
             acct = store.account
-            self.query_one(PositionsTable).show(acct.positions, acct.futures_margin, store.instruments)
+            paint(
+                "positions",
+                self.query_one(PositionsTable).show,
+                acct.positions,
+                acct.futures_margin,
+                store.instruments,
+            )
         self._slow.clear()
+
+    def _paint_depth(self, mk: MarketState) -> None:
+        assert mk.book is not None
+        bc = [c for _, _, c in mk.book.cumulative("bids", 200)]
+        ac = [c for _, _, c in mk.book.cumulative("asks", 200)]
+        self.query_one(DepthChart).update_depth(bc, ac)
+
+    def _paint_candles(self, mk: MarketState) -> None:
+        chart = self.query_one(CandleChart)
+        title = f"Candles {mk.ohlc_interval}m"
+        if chart.border_title != title:
+            chart.border_title = title
+        chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+
+    def _paint_balances(self) -> None:
+        store = self.store
+        prices = {}
+        for m in store.markets.values():
+            if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
+                prices[m.instrument.base] = m.ticker.last
+        self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
 
     # --- actions -------------------------------------------------------------------------------------
     def select_symbol(self, symbol: str) -> None:
@@ -410,7 +371,7 @@ class MarketScreen(Screen[None]):
         ladder.view = None
         self.query_one(TradesTape)._last_id = None
         if self.l3_view:
-            self.kapp.feed_call(lambda f: f.set_l3(symbol, True))
+            self.desk.set_l3(symbol, True)
         self.refresh_from_store(force=True)
 
     @on(DataTable.RowHighlighted, "#watchlist")
@@ -419,8 +380,6 @@ class MarketScreen(Screen[None]):
             self.select_symbol(str(event.row_key.value))
 
     def action_search(self) -> None:
-        from tui.screens.search import SymbolSearch
-
         def chosen(symbol: str | None) -> None:
             if symbol:
                 self.select_symbol(symbol)
@@ -433,13 +392,17 @@ class MarketScreen(Screen[None]):
         if is_futures(self.symbol):
             self.notify("Futures books are always full depth.", timeout=3)
             return
-        self.kapp.feed_call(lambda f: f.set_book_depth(self.symbol, depth))
+        self.desk.set_book_depth(self.symbol, depth)
         self.query_one("#book", BookLadder)._centered = False
         self.notify(f"{self.symbol}: book depth {depth}", timeout=2)
 
     def action_cycle_depth(self) -> None:
         mk = self.store.market(self.symbol)
-        nxt = DEPTHS[(DEPTHS.index(mk.book_depth) + 1) % len(DEPTHS)] if mk.book_depth in DEPTHS else 10
+        nxt = (
+            BOOK_DEPTHS[(BOOK_DEPTHS.index(mk.book_depth) + 1) % len(BOOK_DEPTHS)]
+            if mk.book_depth in BOOK_DEPTHS
+            else 10
+        )
         self.set_depth(nxt)
 
     def action_group(self, direction: int) -> None:
@@ -449,34 +412,36 @@ class MarketScreen(Screen[None]):
         self.refresh_from_store(force=True)
 
     def set_candle_interval(self, interval: int) -> None:
-        self.kapp.feed_call(lambda f: f.set_ohlc_interval(self.symbol, interval))
+        self.desk.set_candle_interval(self.symbol, interval)
         self.refresh_from_store(force=True)
 
     def action_cycle_interval(self) -> None:
         cur = self.store.market(self.symbol).ohlc_interval
-        nxt = INTERVALS[(INTERVALS.index(cur) + 1) % len(INTERVALS)] if cur in INTERVALS else 1
+        nxt = (
+            OHLC_INTERVALS[(OHLC_INTERVALS.index(cur) + 1) % len(OHLC_INTERVALS)]
+            if cur in OHLC_INTERVALS
+            else 1
+        )
         if is_futures(self.symbol) and nxt == 21600:
             nxt = 1  # futures candles stop at one week
         self.set_candle_interval(nxt)
 
     def action_toggle_l3(self) -> None:
-        if not self.kapp.has_credentials:
+        if not self.desk.can_trade:
             self.notify("The level 3 view needs API credentials (or --demo).", severity="warning")
             return
         if is_futures(self.symbol) and not self.l3_view:
             self.notify("Level 3 is a spot feed; futures have no per-order book.", timeout=3)
             return
         self.l3_view = not self.l3_view
-        self.kapp.feed_call(lambda f: f.set_l3(self.symbol, self.l3_view))
+        self.desk.set_l3(self.symbol, self.l3_view)
         self.refresh_from_store(force=True)
 
     def action_center(self) -> None:
         self.query_one("#book", BookLadder).center()
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        self.app.push_screen(HelpScreen(self))
+        self.app.push_screen(HelpScreen(self, self.settings.keymap))
 
     def action_focus_panel(self, name: str) -> None:
         tabs = self.query_one("#account", TabbedContent)
@@ -486,147 +451,44 @@ class MarketScreen(Screen[None]):
     def action_focus_watchlist(self) -> None:
         self.set_focus(self.query_one(Watchlist))
 
-    # --- trading ------------------------------------------------------------------------------------
-    def action_order(self, side: str) -> None:
-        from tui.screens.order_form import OrderForm
+    def set_group(self, group: int) -> None:
+        self.group = group
+        self.query_one("#book", BookLadder)._centered = False
+        self.refresh_from_store(force=True)
 
-        if not self.kapp.has_credentials:
-            self.notify(
-                "Trading needs API credentials (KRAKEN_API_KEY/SECRET) or --demo/--paper.", severity="warning"
+    # --- command palette -----------------------------------------------------------------------------
+    def palette_entries(self) -> list[PaletteEntry]:
+        """What makes sense on this screen now: the symbols, and what the shown symbol can change to."""
+        sym = self.symbol
+        out = [
+            PaletteEntry(f"Symbol: {s}", f"Show {s}", partial(self.select_symbol, s))
+            for s in self.store.markets
+        ]
+        out += [
+            PaletteEntry(f"Book depth: {d}", f"Subscribe {sym} at depth {d}", partial(self.set_depth, d))
+            for d in BOOK_DEPTHS
+        ]
+        for i in OHLC_INTERVALS:
+            label = interval_label(i)
+            out.append(
+                PaletteEntry(
+                    f"Candle interval: {label}",
+                    f"{sym} candles every {label}",
+                    partial(self.set_candle_interval, i),
+                )
             )
-            return
-        mk = self.store.market(self.symbol)
-        if mk.instrument is None or mk.book is None:
-            self.notify("Waiting for the book and instrument data…", severity="warning")
-            return
-        self.app.push_screen(OrderForm(self.store, self.symbol, side, self.kapp.settings))
-
-    def _selected_orders(self) -> list[str]:
-        table = self.query_one(OrdersTable)
-        if table.marked:
-            return [o for o in table.marked if o in self.store.account.orders]
-        key = table.selected_key
-        return [key] if key else []
-
-    def action_mark(self) -> None:
-        table = self.query_one(OrdersTable)
-        key = table.selected_key
-        if key:
-            table.marked.symmetric_difference_update({key})
-            table.show(self.store.account.orders)
-
-    def action_cancel_selected(self) -> None:
-        ids = self._selected_orders()
-        if not ids:
-            self.notify("No order selected (press o to focus the orders panel).", severity="warning")
-            return
-        table = self.query_one(OrdersTable)
-        table.marked.clear()
-        for sym, group in self._by_venue(ids).items():
-            self._cancel(group, sym)
-
-    def _cancel(self, ids: list[str], symbol: str | None) -> None:
-        if len(ids) >= 2:
-            self.kapp.run_request(
-                f"batch cancel {len(ids)} orders", lambda t: t.batch_cancel(ids), symbol=symbol
+        out += [
+            PaletteEntry(f"Group levels: ×{g}", f"Aggregate {g} ticks per row", partial(self.set_group, g))
+            for g in GROUPS
+        ]
+        out.append(
+            PaletteEntry("Book: toggle level 3 view", "Per-order queue at each level", self.action_toggle_l3)
+        )
+        out.append(
+            PaletteEntry(
+                "Dead-man's switch: toggle",
+                "cancel_all_orders_after kept armed",
+                self.desk.toggle_dead_mans_switch,
             )
-        else:
-            self.kapp.run_request(f"cancel {ids[0]}", lambda t: t.cancel_order(ids), symbol=symbol)
-
-    def _by_venue(self, ids: list[str]) -> dict[str | None, list[str]]:
-        """Spot orders under None, futures orders under their product (each goes to its own venue)."""
-        out: dict[str | None, list[str]] = {}
-        for oid in ids:
-            o = self.store.account.orders.get(oid)
-            sym = o.symbol if o is not None and is_futures(o.symbol) else None
-            out.setdefault(sym, []).append(oid)
+        )
         return out
-
-    def action_cancel_all(self) -> None:
-        from tui.screens.confirm import Confirm
-
-        n = len(self.store.account.orders)
-        here = [o.order_id for o in self.store.account.orders.values() if o.symbol == self.symbol]
-
-        def done(choice: str | None) -> None:
-            if choice == "all":
-                self.kapp.run_request("cancel all", lambda t: t.cancel_all())
-                futures = {o.symbol for o in self.store.account.orders.values() if is_futures(o.symbol)}
-                if futures:
-                    self.kapp.run_request(
-                        "cancel all futures", lambda t: t.cancel_all(), symbol=next(iter(futures))
-                    )
-            elif choice == "symbol" and here:
-                if len(here) == 1:
-                    self.kapp.run_request(
-                        f"cancel {here[0]}", lambda t: t.cancel_order(here), symbol=self.symbol
-                    )
-                else:
-                    self.kapp.run_request(
-                        f"cancel {len(here)} {self.symbol} orders",
-                        lambda t: t.batch_cancel(here),
-                        symbol=self.symbol,
-                    )
-
-        self.app.push_screen(
-            Confirm(
-                f"Cancel orders? {len(here)} on {self.symbol}, {n} in total.",
-                {"y": ("all", "Yes, all orders"), "s": ("symbol", f"Only {self.symbol}")},
-            ),
-            done,
-        )
-
-    def action_nudge(self, ticks: int) -> None:
-        ids = self._selected_orders()
-        if not ids:
-            self.notify("Select an order first (o, then j/k).", severity="warning")
-            return
-        o = self.store.account.orders.get(ids[0])
-        inst = self.store.instruments.get(o.symbol) if o else None
-        if o is None or inst is None or o.limit_price is None:
-            return
-        new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
-        oid = o.order_id
-        self.kapp.run_request(
-            f"amend {oid} price {format(new_price, 'f')}",
-            lambda t: t.amend_order(order_id=oid, limit_price=new_price),
-            symbol=o.symbol,
-        )
-
-    def action_amend_qty(self) -> None:
-        from tui.screens.confirm import AskValue
-
-        ids = self._selected_orders()
-        o = self.store.account.orders.get(ids[0]) if ids else None
-        if o is None:
-            self.notify("Select an order first (o, then j/k).", severity="warning")
-            return
-        inst = self.store.instruments.get(o.symbol)
-
-        def done(value: str | None) -> None:
-            if not value or inst is None:
-                return
-            try:
-                qty = Decimal(value)
-                ticks = inst.qty_ticks(qty)
-            except Exception:
-                self.notify(f"Not a quantity at {inst.qty_precision} decimals: {value}", severity="error")
-                return
-            problem = inst.check_qty(ticks)
-            if problem:
-                self.notify(problem.message, severity="error")
-                return
-            self.kapp.run_request(
-                f"amend {o.order_id} qty {value}",
-                lambda t: t.amend_order(order_id=o.order_id, order_qty=qty),
-                symbol=o.symbol,
-            )
-
-        self.app.push_screen(AskValue(f"New total quantity for {o.order_id}", format(o.qty, "f")), done)
-
-    def action_toggle_dms(self) -> None:
-        self.kapp.toggle_dead_mans_switch()
-
-
-def now() -> float:
-    return time.time()

@@ -1,13 +1,16 @@
 """Order entry from the keyboard: ``b``/``s`` open it, Tab moves, Enter reviews, Esc backs out.
 
-Nothing is sent from the form itself: Enter runs the guards (errors appear next to their fields)
-and opens the review; the review sends, after a typed confirmation when a threshold is crossed.
+Nothing is sent from here: Enter runs the guards (errors appear next to their fields) and opens
+the review; the review returns the order the user confirmed (after a typed confirmation when a
+threshold is crossed), the form returns it in turn, and the screen that opened the form hands it
+to the desk.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -19,20 +22,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui.config import Settings
-from tui.guards import FUTURES_ORDER_TYPES, Draft, FormInput, Review, build_order
 from tui.kraken.futures import is_futures
-from tui.kraken.requests import LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES, OrderParams, new_cl_ord_id
+from tui.kraken.requests import OrderParams, new_cl_ord_id
+from tui.kraken.vocab import FUTURES_ORDER_TYPES, LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES
+from tui.orders import FIELDS, FUTURES_INITIAL_MARGIN, Draft, FormInput, Review, Reviewed, build_order
+from tui.screens.book_view import verified_levels
 from tui.store import Store
-
-if TYPE_CHECKING:
-    from tui.app import KrakenApp
 
 __all__ = ["OrderForm", "ReviewScreen"]
 
-FIELDS = ("type", "qty", "price", "trigger", "expire", "display_qty")
 
-
-class OrderForm(ModalScreen[None]):
+class OrderForm(ModalScreen[Reviewed | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back", id="form.back"),
         Binding("ctrl+s", "flip_side", "Flip side", id="form.flip-side"),
@@ -40,7 +40,7 @@ class OrderForm(ModalScreen[None]):
         Binding("ctrl+v", "review(True)", "Validate only", id="form.validate"),
     ]
 
-    def __init__(self, store: Store, symbol: str, side: str, settings: Settings, price: str = "best") -> None:
+    def __init__(self, store: Store, settings: Settings, symbol: str, side: str, price: str = "best") -> None:
         super().__init__()
         self.store = store
         self.symbol = symbol
@@ -176,6 +176,7 @@ class OrderForm(ModalScreen[None]):
                 if self.store.account.futures_margin is not None
                 else None
             ),
+            verified_levels=verified_levels(mk),
         )
 
     @on(Input.Submitted)
@@ -201,16 +202,22 @@ class OrderForm(ModalScreen[None]):
             self.query_one(target).focus()
             return
         assert draft.params is not None and draft.review is not None
-        self.app.push_screen(ReviewScreen(draft.params, draft.review, self.store.mode), self._reviewed)
+        self.run_worker(self._review_flow(ReviewScreen(draft.params, draft.review, self.store.mode)))
 
-    def _reviewed(self, sent: bool | None) -> None:
-        if sent:
-            self.dismiss(None)
+    async def _review_flow(self, review: ReviewScreen) -> None:
+        order = await self.app.push_screen(review, wait_for_dismiss=True)
+        self._reviewed(order)
+
+    def _reviewed(self, order: Reviewed | None) -> None:
+        if order is not None:
+            self.dismiss(order)
 
 
-class ReviewScreen(ModalScreen[bool]):
+class ReviewScreen(ModalScreen[Reviewed | None]):
+    """Shows what will be sent; Enter returns it (``v``: the same order as a validate-only request)."""
+
     BINDINGS = [
-        Binding("escape", "dismiss(False)", "Back", id="review.back"),
+        Binding("escape", "dismiss(None)", "Back", id="review.back"),
         Binding("enter", "send(False)", "Send", id="review.send", priority=True),
         Binding("v", "send(True)", "Validate only", id="review.validate"),
     ]
@@ -245,6 +252,8 @@ class ReviewScreen(ModalScreen[bool]):
             )
             if r.slippage_pct is not None:
                 t.add_row("Slippage", f"{r.slippage_pct}%")
+            if r.walk is not None:
+                t.add_row("Book walk", r.walk)
             if r.unfilled:
                 t.add_row("Not fillable now", format(r.unfilled, "f"))
         flags = [
@@ -255,8 +264,6 @@ class ReviewScreen(ModalScreen[bool]):
         if flags:
             t.add_row("Flags", ", ".join(flags))
         if is_futures(r.symbol):
-            from tui.guards import FUTURES_INITIAL_MARGIN
-
             t.add_row(
                 "Margin (est.)",
                 f"{(r.notional * FUTURES_INITIAL_MARGIN).quantize(Decimal('0.01')):,} {r.fee_asset}",
@@ -281,6 +288,7 @@ class ReviewScreen(ModalScreen[bool]):
         self.action_send(False)
 
     def action_send(self, validate: bool) -> None:
+        pressed = time.perf_counter()
         r = self.review
         if r.needs_typed_confirmation and not validate:
             typed = self.query_one("#confirm-input", Input).value.strip().upper()
@@ -289,20 +297,5 @@ class ReviewScreen(ModalScreen[bool]):
                     f"Type {r.side.upper()} to confirm; nothing was sent."
                 )
                 return
-        params = self.params
-        if validate:
-            from dataclasses import replace
-
-            params = replace(params, validate=True)
-        app: KrakenApp = self.app  # type: ignore[assignment]
-        label = (
-            ("validate " if validate else "")
-            + f"{r.side} {format(r.qty, 'f')} {r.symbol} "
-            + (f"@ {format(r.price, 'f')}" if r.price is not None else r.order_type)
-        )
-        app.run_request(label, lambda t: t.add_order(params), record_latency=True, symbol=r.symbol)
-        self.dismiss(True)
-
-
-def qty_text(value: Decimal) -> str:
-    return format(value, "f")
+        params = dataclasses.replace(self.params, validate=True) if validate else self.params
+        self.dismiss(Reviewed(params, r, pressed))

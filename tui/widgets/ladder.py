@@ -24,12 +24,13 @@ BAR_CHARS = " ▏▎▍▌▋▊▉█"
 
 @dataclass(frozen=True, slots=True)
 class LadderRow:
-    kind: str  # ask | bid | spread | order (L3 order row)
+    kind: str  # ask | bid | spread | order (L3 order row) | marker (where unverified levels begin)
     price: int = 0
     qty: int = 0
     cum: int = 0
     own: bool = False
-    note: str = ""  # spread text, or L3 details
+    note: str = ""  # spread or marker text, or L3 details
+    unverified: bool = False  # below the part of the book its checksum covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class BookLadder(ScrollView, can_focus=True):
         "ladder--own",
         "ladder--dim",
         "ladder--header",
+        "ladder--marker",
+        "ladder--unverified",
     }
 
     DEFAULT_CSS = """
@@ -123,7 +126,7 @@ class BookLadder(ScrollView, can_focus=True):
 
     @staticmethod
     def _key(r: LadderRow, v: LadderView) -> str:
-        return f"{r.kind}|{r.price}|{r.qty}|{r.cum}|{r.own}|{r.note}"
+        return f"{r.kind}|{r.price}|{r.qty}|{r.cum}|{r.own}|{r.note}|{r.unverified}"
 
     def _styles(self) -> dict[str, Style]:
         """Combined styles, built once per theme/style change (``notify_style_update`` clears them):
@@ -137,6 +140,8 @@ class BookLadder(ScrollView, can_focus=True):
                 "spread": base + c("ladder--spread"),
                 "own": base + c("ladder--own"),
                 "dim": base + c("ladder--dim"),
+                "marker": base + c("ladder--marker"),
+                "unverified": base + c("ladder--unverified"),
                 "ask": base + c("ladder--ask"),
                 "bid": base + c("ladder--bid"),
                 "ask-price": base + c("ladder--ask") + Style(bold=True),
@@ -161,6 +166,8 @@ class BookLadder(ScrollView, can_focus=True):
         row = view.rows[index]
         if row.kind == "spread":
             return Strip([Segment(row.note.center(width)[:width], st["spread"])], width)
+        if row.kind == "marker":
+            return Strip([Segment(f" {row.note} ".center(width, "╌")[:width], st["marker"])], width)
         pp, qp = view.price_precision, view.qty_precision
         if row.kind == "order":
             text = f"   {'◆' if row.own else '·'} {format_ticks(row.qty, qp):>16}  {row.note}"
@@ -172,16 +179,17 @@ class BookLadder(ScrollView, can_focus=True):
         pw, qw = max(len(price), 9), max(len(qty), 10)
         show_cum = width >= pw + 2 * qw + 14
         body = f" {qty:>{qw}} {cum:>{qw}} " if show_cum else f" {qty:>{qw}} "
-        mark = "◆" if row.own else " "
+        # own orders keep their diamond; an unverified level says so in the same column
+        mark = "◆" if row.own else "?" if row.unverified else " "
         bar_w = max(0, width - 1 - pw - len(body))
         fill = min(row.cum / self._scale, 1) * bar_w if self._scale else 0
         full = int(fill)
         frac = int((fill - full) * 8)
         bar = ("█" * full + (BAR_CHARS[frac] if frac and full < bar_w else "")).ljust(bar_w)[:bar_w]
         segs = [
-            Segment(mark, st["own"] if row.own else st[side]),
+            Segment(mark, st["own"] if row.own else st["unverified"] if row.unverified else st[side]),
             Segment(f"{price:>{pw}}", st[side + "-price"]),
-            Segment(body, st["base"]),
+            Segment(body, st["unverified"] if row.unverified else st["base"]),
             Segment(bar, st[side + "-bar"]),
         ]
         return Strip(segs, width)

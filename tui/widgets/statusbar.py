@@ -8,9 +8,9 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.store import Store
+from tui.store import ConnectionHealth, Store
 
-__all__ = ["ModeBanner", "StatusBar"]
+__all__ = ["ModeBanner", "StatusBar", "frame_failures"]
 
 _DOT = {
     "connected": "●",
@@ -21,6 +21,14 @@ _DOT = {
     "idle": "○",
 }
 _INTEGRITY = {"ok": ("✓", "ok"), "resyncing": ("⟳", "warn"), "stale": ("!", "warn"), "waiting": ("…", "dim")}
+
+
+def frame_failures(c: ConnectionHealth) -> str:
+    """Frames this connection dropped, by why: ``bad`` (not decodable), ``unk`` (no such channel or
+    method), ``drop`` (decoded, then discarded, where the feed counts that). Shown in every state: a connection
+    that is reconnecting is exactly when the user wants to know what it had been sending."""
+    counts = (("bad", c.malformed), ("unk", c.unknown), ("drop", getattr(c, "dropped", 0)))
+    return " ".join(f"{label}:{n}" for label, n in counts if n)
 
 
 class ModeBanner(Static):
@@ -60,13 +68,14 @@ class StatusBar(Static):
             t.append(_DOT.get(c.state, "?") + " ", style=style)
             if c.state != "connected":
                 t.append(c.state + (f" ({c.error})" if c.error else "") + " ", style=style)
-                continue
-            age = now - c.last_frame_at if c.last_frame_at else 0.0
-            # futures v1 has no application ping: no RTT to show, only rate and age
-            rtt = f"{c.rtt_ms:.1f}ms " if c.rtt_ms is not None else ""
-            t.append(f"{rtt}{c.frames_per_s:.0f}/s {age:.1f}s ", style="dim" if age < 2 else "yellow")
-            if c.malformed:
-                t.append(f"bad:{c.malformed} ", style="yellow")
+            else:
+                age = now - c.last_frame_at if c.last_frame_at else 0.0
+                # futures v1 has no application ping: no RTT to show, only rate and age
+                rtt = f"{c.rtt_ms:.1f}ms " if c.rtt_ms is not None else ""
+                t.append(f"{rtt}{c.frames_per_s:.0f}/s {age:.1f}s ", style="dim" if age < 2 else "yellow")
+            failures = frame_failures(c)
+            if failures:
+                t.append(failures + " ", style="yellow")
         if s.health.system_status not in ("online", "unknown"):
             t.append(f" {s.health.system_status.upper()} ", style="bold reverse yellow")
         t.append("│")

@@ -1,20 +1,28 @@
-"""``kraken-tui exchange``: run the embedded Kraken v2 (and Futures v1) exchange until interrupted."""
+"""``kraken-tui exchange``: run the embedded Kraken v2 (and Futures v1) exchange until interrupted.
+
+Bad flags are refused before anything listens, in one line: a secret that is not base64 would
+otherwise start an exchange on which every client's signature fails. The banner shows the demo
+credentials (public, documented) but never a secret the user supplied.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import binascii
 import contextlib
 import logging
 import resource
 import signal
+import sys
 import time
 from decimal import Decimal
 from typing import Any
 
 from tui.exchange.faults import parse_faults
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
-from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, start_exchange
+from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, RunningExchange, start_exchange
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +76,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
     source = args.source or ("mirror" if args.mirror_url else "replay" if args.replay_file else "synthetic")
     balances = {k: Decimal(v) for k, v in settings.demo.balances.items()} if settings else None
+    try:
+        faults = parse_faults(args.faults)
+    except ValueError as exc:
+        raise BadFlag(f"--faults: {exc}") from None
     cfg = ExchangeConfig(
         host=args.host,
         port=args.port,
@@ -80,7 +92,7 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         mirror_url=args.mirror_url or (settings.paper.mirror_url if settings else "wss://ws.kraken.com/v2"),
         replay_file=args.replay_file,
         replay_speed=args.replay_speed,
-        faults=parse_faults(args.faults),
+        faults=faults,
         rate_limits=not args.no_rate_limits,
         futures_symbols=list(FUTURES_PRODUCTS) if getattr(args, "futures", True) else [],
     )
@@ -88,15 +100,34 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         cfg.balances = balances
     unknown = [s for s in cfg.symbols if s not in DEFAULT_PAIRS]
     if unknown:
-        raise SystemExit(
-            f"kraken-tui exchange: unknown pair(s) {', '.join(unknown)}; known: {' '.join(DEFAULT_PAIRS)}"
-        )
+        raise BadFlag(f"unknown pair(s) {', '.join(unknown)}; known: {' '.join(DEFAULT_PAIRS)}")
+    if not _is_base64(cfg.api_secret):
+        raise BadFlag("--api-secret is not base64 text (Kraken secrets are; the value is not repeated here)")
     return cfg
+
+
+class BadFlag(Exception):
+    """A flag the exchange cannot start with, phrased for the user."""
+
+
+def _is_base64(text: str) -> bool:
+    try:
+        return bool(base64.b64decode("".join(text.split()), validate=True))
+    except (binascii.Error, ValueError):
+        return False
+
+
+def banner(ex: RunningExchange, cfg: ExchangeConfig) -> str:
+    """The exchange's endpoints and credentials, with a user-supplied secret left out."""
+    text = ex.banner()
+    if cfg.api_secret != DEMO_SECRET:
+        text = text.replace(cfg.api_secret, "(the one given with --api-secret)")
+    return text
 
 
 async def _serve(cfg: ExchangeConfig, stats_every: float) -> None:
     ex = await start_exchange(cfg)
-    print(ex.banner(), flush=True)
+    print(banner(ex, cfg), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -125,7 +156,11 @@ def _cpu() -> float:
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     logging.basicConfig(level=logging.WARNING)
-    cfg = config_from_args(args, settings)
+    try:
+        cfg = config_from_args(args, settings)
+    except BadFlag as exc:
+        print(f"kraken-tui exchange: {exc}", file=sys.stderr)
+        return 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(cfg, args.stats))
     return 0

@@ -33,7 +33,7 @@ def _q(ticks: int) -> str:
 
 
 def _ref_checksum(
-    asks: dict[int, int], ask_keys: SortedList, bids: dict[int, int], bid_keys: SortedList
+    asks: dict[int, int], ask_keys: SortedList[int], bids: dict[int, int], bid_keys: SortedList[int]
 ) -> int:
     text = ""
     for k in ask_keys[:10]:
@@ -43,59 +43,65 @@ def _ref_checksum(
     return zlib.crc32(text.encode())
 
 
-def generate(updates: int, depth: int, seed: int) -> list[bytes]:
-    """Snapshot + ``updates`` update frames for a subscriber at ``depth``."""
-    rng = random.Random(seed)
-    span = depth + 500
-    asks: dict[int, int] = {}
-    bids: dict[int, int] = {}
-    for i in range(1, span + 1):
-        asks[MID + i] = rng.randint(1, 3 * 10**8)
-        bids[MID - i] = rng.randint(1, 3 * 10**8)
-    ask_keys = SortedList(asks)
-    bid_keys = SortedList(bids)
+def _lv(p: int, q: int) -> str:
+    return f'{{"price":{_p(p)},"qty":{_q(q)}}}'
 
-    def visible(side: str) -> list[int]:
-        return list(ask_keys[:depth]) if side == "asks" else list(bid_keys[-1 : -depth - 1 : -1])
 
-    def lv(p: int, q: int) -> str:
-        return f'{{"price":{_p(p)},"qty":{_q(q)}}}'
+def _frame(kind: str, b: list[str], a: list[str], checksum: int) -> bytes:
+    return (
+        f'{{"channel":"book","type":"{kind}","data":[{{"symbol":"BTC/USD","bids":[{",".join(b)}],'
+        f'"asks":[{",".join(a)}],"checksum":{checksum},"timestamp":"2026-11-24T12:00:00.000000Z"}}]}}'
+    ).encode()
 
-    def frame(kind: str, b: list[str], a: list[str], checksum: int) -> bytes:
-        return (
-            f'{{"channel":"book","type":"{kind}","data":[{{"symbol":"BTC/USD","bids":[{",".join(b)}],'
-            f'"asks":[{",".join(a)}],"checksum":{checksum},"timestamp":"2026-11-24T12:00:00.000000Z"}}]}}'
-        ).encode()
 
-    out = [
-        frame(
+class _Market:
+    """The venue's full book and what one subscriber at ``depth`` holds of it.
+
+    Knowing the subscriber's truncated book is what lets deletes and replacement levels be sent
+    exactly when Kraken would send them.
+    """
+
+    def __init__(self, depth: int, rng: random.Random) -> None:
+        self.depth, self.rng = depth, rng
+        self.asks: dict[int, int] = {}
+        self.bids: dict[int, int] = {}
+        for i in range(1, depth + 500 + 1):
+            self.asks[MID + i] = rng.randint(1, 3 * 10**8)
+            self.bids[MID - i] = rng.randint(1, 3 * 10**8)
+        self.ask_keys = SortedList(self.asks)
+        self.bid_keys = SortedList(self.bids)
+        self.held = {
+            side: {p: book[p] for p in self.visible(side)}
+            for side, book in (("asks", self.asks), ("bids", self.bids))
+        }
+
+    def visible(self, side: str) -> list[int]:
+        if side == "asks":
+            return list(self.ask_keys[: self.depth])
+        return list(self.bid_keys[-1 : -self.depth - 1 : -1])
+
+    def checksum(self) -> int:
+        return _ref_checksum(self.asks, self.ask_keys, self.bids, self.bid_keys)
+
+    def snapshot(self) -> bytes:
+        return _frame(
             "snapshot",
-            [lv(p, bids[p]) for p in visible("bids")],
-            [lv(p, asks[p]) for p in visible("asks")],
-            _ref_checksum(asks, ask_keys, bids, bid_keys),
+            [_lv(p, self.bids[p]) for p in self.visible("bids")],
+            [_lv(p, self.asks[p]) for p in self.visible("asks")],
+            self.checksum(),
         )
-    ]
-    # What the subscriber holds (its truncated book), so that deletes and replacement levels are
-    # sent exactly when Kraken would send them.
-    held = {
-        "asks": dict(zip(visible("asks"), [asks[p] for p in visible("asks")], strict=True)),
-        "bids": dict(zip(visible("bids"), [bids[p] for p in visible("bids")], strict=True)),
-    }
-    while len(out) <= updates:
+
+    def update(self) -> bytes | None:
+        """One update frame on a random side, or None when the random changes were all unseen."""
+        rng, depth = self.rng, self.depth
         side = "asks" if rng.random() < 0.5 else "bids"
-        book, keys = (asks, ask_keys) if side == "asks" else (bids, bid_keys)
-        mine = held[side]
+        book, keys = (self.asks, self.ask_keys) if side == "asks" else (self.bids, self.bid_keys)
+        mine = self.held[side]
         sent: list[str] = []
         prices: list[int] = []
 
-        def emit(
-            price: int,
-            qty: int,
-            sent: list[str] = sent,
-            prices: list[int] = prices,
-            mine: dict[int, int] = mine,
-        ) -> None:
-            sent.append(lv(price, qty))
+        def emit(price: int, qty: int) -> None:
+            sent.append(_lv(price, qty))
             prices.append(price)
             if qty:
                 mine[price] = qty
@@ -124,15 +130,25 @@ def generate(updates: int, depth: int, seed: int) -> list[bytes]:
                         emit(price, rng.randint(1, 10**8))  # the same price twice in one frame
                     emit(price, qty)
         if not sent:
-            continue
+            return None
         # the subscriber truncates after the message
         if len(mine) > depth:
             for p in sorted(mine, reverse=side == "bids")[depth:]:
                 del mine[p]
         if len(sent) > 1 and len(set(prices)) == len(prices) and rng.random() < 0.2:
             sent.reverse()  # Kraken's update lists come in no particular order
-        checksum = _ref_checksum(asks, ask_keys, bids, bid_keys)
-        out.append(frame("update", sent if side == "bids" else [], sent if side == "asks" else [], checksum))
+        bids, asks = (sent, []) if side == "bids" else ([], sent)
+        return _frame("update", bids, asks, self.checksum())
+
+
+def generate(updates: int, depth: int, seed: int) -> list[bytes]:
+    """Snapshot + ``updates`` update frames for a subscriber at ``depth``."""
+    market = _Market(depth, random.Random(seed))
+    out = [market.snapshot()]
+    while len(out) <= updates:
+        frame = market.update()
+        if frame is not None:
+            out.append(frame)
     return out
 
 

@@ -13,17 +13,16 @@ import asyncio
 import contextlib
 import json
 import re
-import resource
-import socket
-import subprocess
-import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
+from tui.bench.process import cpu_seconds, free_port, start_exchange_process
 from tui.config import Settings
-from tui.feed.client import Feed, Urls
+from tui.feed.client import Feed
+from tui.kraken.events import BookDelta, BookSnapshot
 from tui.kraken.rfc3339 import parse_rfc3339
-from tui.store import Store
+from tui.store import Outcome, Store
 
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
 
@@ -37,75 +36,61 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true")
 
 
-def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+async def _wait_until_books_ok(store: Store, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not all(  # noqa: ASYNC110 - polling the store
+        store.market(s).book_state == "ok" for s in SYMBOLS
+    ):
+        await asyncio.sleep(0.05)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _pct(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * p))] * 1000
+
+
+def _lag_figures(lags: list[float]) -> dict[str, float]:
+    """Median lag of each half of the run (it must not grow) and the p99 over all of it, in ms."""
+    half = len(lags) // 2
+    first = sorted(lags[:half]) or [0.0]
+    second = sorted(lags[half:]) or [0.0]
+    return {
+        "lag_ms_p50_first_half": round(_pct(first, 0.5), 2),
+        "lag_ms_p50_second_half": round(_pct(second, 0.5), 2),
+        "lag_ms_p99": round(_pct(sorted(first + second), 0.99), 2),
+    }
 
 
 async def measure(rate: float, seconds: float, depth: int) -> dict[str, Any]:
-    port = _free_port()
     stats_every = max(1.0, seconds / 2)
-    proc = subprocess.Popen(  # noqa: ASYNC220 - one exchange process per benchmark run
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "exchange",
-            "--port",
-            str(port),
-            "--rate",
-            str(rate),
-            "--stats",
-            str(stats_every),
-            "--pairs",
-            *SYMBOLS,
-            "--no-futures",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    banner = [proc.stdout.readline() for _ in range(6)]
-    key = banner[4].split(": ", 1)[1].strip()
-    secret = banner[5].split(": ", 1)[1].strip()
-    base = f"127.0.0.1:{port}"
-    urls = Urls(
-        f"ws://{base}/v2", f"ws://{base}/auth/v2", f"ws://{base}/l3/v2", f"http://{base}", key, secret
+    proc, urls = start_exchange_process(  # one exchange process per benchmark run
+        free_port(), "--rate", str(rate), "--stats", str(stats_every), "--pairs", *SYMBOLS, "--no-futures"
     )
     store = Store("DEMO")
     settings = Settings(symbols=SYMBOLS, futures_symbols=[], book_depth=depth, log_file=None)
     feed = Feed(settings, store, urls=urls)
-    lags: list[tuple[float, float]] = []
-    original = feed._book
+    lags: list[float] = []
+    apply = store.apply
 
-    def timed(entry: Any, snapshot: bool, now: float) -> None:
-        original(entry, snapshot, now)
-        if entry.timestamp:
-            sent = parse_rfc3339(entry.timestamp)
+    def timed(event: Any, now: float, conn: str = "") -> Sequence[Outcome]:
+        """The store's one apply path, timed for book events: exchange send time to applied."""
+        outcomes = apply(event, now, conn)
+        if isinstance(event, BookDelta | BookSnapshot) and event.timestamp:
+            sent = parse_rfc3339(event.timestamp)
             if sent is not None:
-                lags.append((time.time(), time.time() - sent))
+                lags.append(time.time() - sent)
+        return outcomes
 
-    feed._book = timed  # type: ignore[method-assign]
+    store.apply = timed  # type: ignore[method-assign]
     task = asyncio.create_task(feed.run())
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not all(  # noqa: ASYNC110
-            store.market(s).book_state == "ok" for s in SYMBOLS
-        ):
-            await asyncio.sleep(0.05)
+        await _wait_until_books_ok(store, 10)
         await asyncio.sleep(1.0)
         updates0 = sum(store.market(s).book_updates for s in SYMBOLS)
         lags.clear()
-        cpu0, t0 = _cpu(), time.monotonic()
+        cpu0, t0 = cpu_seconds(), time.monotonic()
         await asyncio.sleep(seconds)
         dt = time.monotonic() - t0
-        cpu = (_cpu() - cpu0) / dt * 100
+        cpu = (cpu_seconds() - cpu0) / dt * 100
         updates = sum(store.market(s).book_updates for s in SYMBOLS) - updates0
         mismatches = sum(store.market(s).checksum_mismatches for s in SYMBOLS)
     finally:
@@ -117,13 +102,6 @@ async def measure(rate: float, seconds: float, depth: int) -> dict[str, Any]:
         out, _ = proc.communicate(timeout=10)
     ex_cpu = [float(m) for m in re.findall(r"cpu (\d+)%", out)]
     ex_fps = [float(m) for m in re.findall(r"frames/s (\d+)", out)]
-    half = len(lags) // 2
-    first = sorted(v for _, v in lags[:half]) or [0.0]
-    second = sorted(v for _, v in lags[half:]) or [0.0]
-
-    def pct(values: list[float], p: float) -> float:
-        return values[min(len(values) - 1, int(len(values) * p))] * 1000
-
     return {
         "rate": rate,
         "depth": depth,
@@ -131,9 +109,7 @@ async def measure(rate: float, seconds: float, depth: int) -> dict[str, Any]:
         "client_cpu_pct": round(cpu, 1),
         "exchange_cpu_pct": ex_cpu[-1] if ex_cpu else None,
         "exchange_frames_per_s": ex_fps[-1] if ex_fps else None,
-        "lag_ms_p50_first_half": round(pct(first, 0.5), 2),
-        "lag_ms_p50_second_half": round(pct(second, 0.5), 2),
-        "lag_ms_p99": round(pct(sorted(first + second), 0.99), 2),
+        **_lag_figures(lags),
         "checksum_mismatches": mismatches,
     }
 

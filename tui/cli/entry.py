@@ -1,8 +1,9 @@
-"""Command line: the dashboard by default, plus the ``exchange``, ``stream`` and ``bench`` tools.
+"""Command line wiring: the dashboard by default, plus the tools in ``tui.cli`` and ``tui.bench``.
 
-Each subcommand lives beside the code it drives and exposes ``add_arguments(parser)`` and
-``run(args, settings) -> int``; this module only wires them up and turns configuration errors
-into one readable paragraph instead of a traceback.
+Each subcommand module exposes ``add_arguments(parser)`` and ``run(args, settings) -> int``. It is
+imported only when its own command is parsed, so ``--help`` and ``--version`` do not pay for
+aiohttp, the exchange or Textual. Configuration errors become one line on stderr and exit 2
+instead of a traceback.
 """
 
 from __future__ import annotations
@@ -16,17 +17,41 @@ from typing import Any
 
 from tui import __version__
 
-# name -> (module, one-line help). Imported only when used, so `--help` stays quick.
+# name -> (module, one-line help). The module is imported only when its command runs.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "exchange": ("tui.exchange.cli", "run the embedded Kraken v2 exchange (demo, paper, bot testing)"),
-    "stream": ("tui.feed.stream", "print verified market and account data as NDJSON, one event a line"),
-    "bench": ("tui.book.bench", "measure the book engine's hot path: decode, apply, truncate, checksum"),
+    "exchange": ("tui.cli.exchange", "run the embedded Kraken v2 exchange (demo, paper, bot testing)"),
+    "stream": ("tui.cli.stream", "print verified market and account data as NDJSON, one event a line"),
+    "bench": ("tui.bench.book", "measure the book engine's hot path: decode, apply, truncate, checksum"),
     "bench-feed": (
-        "tui.feed.bench",
+        "tui.bench.feed",
         "measure socket-to-store throughput and CPU against the embedded exchange",
     ),
-    "bench-ui": ("tui.ui_bench", "measure repaint rate, key latency, order latency and CPU of the dashboard"),
+    "bench-ui": ("tui.bench.ui", "measure repaint rate, key latency, order latency and CPU of the dashboard"),
+    "soak": (
+        "tui.bench.soak",
+        "run the client against a faulty embedded exchange for minutes and check it against the engine",
+    ),
 }
+
+
+class _LazyCommandParser(argparse.ArgumentParser):
+    """A subcommand's parser that imports its module and adds its flags the first time it parses.
+
+    argparse hands a subcommand's arguments to its parser only after the name matched, so the
+    import happens for the chosen command alone, and ``kraken-tui stream --help`` still lists
+    every flag of ``stream``.
+    """
+
+    module_name: str = ""
+    _loaded = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if not self._loaded:
+            self._loaded = True
+            importlib.import_module(self.module_name).add_arguments(self)
+        return super().parse_known_args(args, namespace)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,10 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--symbols", nargs="+", metavar="SYMBOL", help="watchlist symbols, e.g. BTC/USD ETH/USD"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_LazyCommandParser)
     for name, (module, help_text) in SUBCOMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        importlib.import_module(module).add_arguments(sp)
+        sp.module_name = module
     return parser
 
 
@@ -81,10 +106,13 @@ def _load_settings(args: argparse.Namespace) -> Any:
     from tui.config import ConfigError, load_settings
 
     try:
-        return load_settings(args.config)
+        settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"kraken-tui: configuration error: {exc}", file=sys.stderr)
         return None
+    if settings.permission_warning:
+        print(f"kraken-tui: warning: {settings.permission_warning}", file=sys.stderr)
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,218 @@
+"""``kraken-tui bench-ui``: the dashboard under load, measured the way a user would feel it.
+
+Runs the real app (headless Textual driver, real rendering) against the embedded exchange in a
+separate process, then reports repaints per second, key-press latency, CPU of the app process,
+and for orders: key press to request sent, and request sent to acknowledgement. Full garbage
+collections are counted and timed over the whole run, because a pause of the event loop is what
+a trader feels as a late acknowledgement (see ``tui/gc_pacer.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import statistics
+import time
+from typing import TYPE_CHECKING, Any
+
+from tui.app import KrakenApp
+from tui.bench.process import cpu_seconds, free_port, start_exchange_process
+from tui.config import Settings
+from tui.screens.market import MarketScreen
+from tui.screens.order_form import OrderForm, ReviewScreen
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rate",
+        type=float,
+        action="append",
+        help="exchange actions/s on the displayed symbol (repeatable; default 2500 and 60)",
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="measurement window per rate (default 8)")
+    parser.add_argument(
+        "--orders", type=int, default=30, help="orders placed for the latency figures (default 30)"
+    )
+    parser.add_argument("--json", action="store_true")
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def _median(values: list[float], digits: int) -> float | None:
+    return round(statistics.median(values), digits) if values else None
+
+
+class _FullGcWatch:
+    """Times every full (generation 2) collection while installed: a pause the trader feels."""
+
+    def __init__(self) -> None:
+        self.pauses_ms: list[float] = []
+        self._started = 0.0
+
+    def __enter__(self) -> _FullGcWatch:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses_ms.append((time.perf_counter() - self._started) * 1000)
+
+
+async def _repaints(app: KrakenApp, seconds: float) -> dict[str, Any]:
+    """Book messages, repaints and app CPU per second while the market runs at its rate."""
+    screen = app.market_screen
+    assert isinstance(screen, MarketScreen)
+    repaints = {"n": 0}
+    original = screen.refresh_from_store
+
+    def counting(force: bool = False) -> None:
+        before = screen.seen
+        original(force)
+        if screen.seen != before:
+            repaints["n"] += 1
+
+    screen.refresh_from_store = counting  # type: ignore[method-assign]
+    mk = app.store.market("BTC/USD")
+    updates0 = mk.book_updates
+    cpu0, t0 = cpu_seconds(), time.monotonic()
+    await asyncio.sleep(seconds)
+    dt = time.monotonic() - t0
+    return {
+        "book_msgs_per_s": round((mk.book_updates - updates0) / dt),
+        "repaints_per_s": round(repaints["n"] / dt, 1),
+        "app_cpu_pct": round((cpu_seconds() - cpu0) / dt * 100, 1),
+    }
+
+
+async def _key_latency(app: KrakenApp) -> dict[str, Any]:
+    """A key as the terminal driver delivers it (posted to the app), timed until the screen acted.
+
+    Acted means the grouping changed and the ladder was rebuilt. (Pilot.press would also wait for
+    every queued message to drain, which under load is not what a user sees.)
+    """
+    from textual import events
+
+    screen = app.market_screen
+    assert isinstance(screen, MarketScreen)
+    keys = []
+    for i in range(20):
+        key, char = ("plus", "+") if i % 2 == 0 else ("minus", "-")
+        before = screen.group
+        t = time.perf_counter()
+        app.post_message(events.Key(key, char))
+        while screen.group == before and time.perf_counter() - t < 5:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        keys.append((time.perf_counter() - t) * 1000)
+        await asyncio.sleep(0.05)
+    return {"key_ms_median": round(statistics.median(keys), 1), "key_ms_p99": round(_pct(keys, 0.99), 1)}
+
+
+def _mark_sends(app: KrakenApp, sent_marks: list[float]) -> None:
+    """Note the moment each trading request leaves on the private socket."""
+    assert app.feed is not None
+    channel = app.feed.trading.channel
+    send = channel.send
+
+    async def marking(text: str) -> None:
+        sent_marks.append(time.perf_counter())
+        await send(text)
+
+    channel.send = marking  # type: ignore[method-assign]
+
+
+async def _order_latency(app: KrakenApp, pilot: Pilot[Any], orders: int) -> dict[str, Any]:
+    """Key press to request sent, and request sent to acknowledgement, for limit buys off the book."""
+    sent_marks: list[float] = []
+    _mark_sends(app, sent_marks)
+    key_to_sent, sent_to_ack = [], []
+    for _ in range(orders):
+        await pilot.press("b")
+        while not isinstance(app.screen, OrderForm):
+            await pilot.pause(0.01)
+        await pilot.press(*"0.0001", "tab", "tab", "ctrl+u", *"-3%", "enter")
+        while not isinstance(app.screen, ReviewScreen):
+            await pilot.pause(0.01)
+        n_before = len(app.desk.request_log)
+        sent_before = len(sent_marks)
+        await pilot.press("enter")
+        t_deadline = time.monotonic() + 5
+        while len(app.desk.request_log) == n_before and time.monotonic() < t_deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        if len(app.desk.request_log) == n_before or len(sent_marks) == sent_before:
+            continue
+        _label, pressed, reply = app.desk.request_log[-1]
+        key_to_sent.append((sent_marks[sent_before] - pressed) * 1000)
+        sent_to_ack.append(reply.latency_ms)
+        while not isinstance(app.screen, MarketScreen):
+            await pilot.pause(0.01)
+    return {
+        "orders_acked": len(sent_to_ack),
+        "key_to_sent_ms_median": _median(key_to_sent, 2),
+        "key_to_sent_ms_p99": round(_pct(key_to_sent, 0.99), 2),
+        "sent_to_ack_ms_median": _median(sent_to_ack, 2),
+        "sent_to_ack_ms_p99": round(_pct(sent_to_ack, 0.99), 2),
+    }
+
+
+async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
+    proc, urls = start_exchange_process(  # one exchange process per benchmark run
+        free_port(), "--rate", str(rate), "--pairs", "BTC/USD", "--no-rate-limits", "--no-futures"
+    )
+    settings = Settings(
+        symbols=["BTC/USD"],
+        futures_symbols=[],
+        book_depth=25,
+        log_file=None,
+        guards={"max_notional": 10**9, "max_distance_pct": 50},
+    )
+    app = KrakenApp(settings, "DEMO", urls=urls)
+    result: dict[str, Any] = {"rate": rate}
+    try:
+        with _FullGcWatch() as full_gc:
+            async with app.run_test(size=(160, 45)) as pilot:
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline and app.store.market("BTC/USD").book_state != "ok":
+                    await pilot.pause(0.05)
+                await pilot.pause(1.0)
+                result |= await _repaints(app, seconds)
+                result |= await _key_latency(app)
+                if orders:
+                    result |= await _order_latency(app, pilot, orders)
+    finally:
+        proc.terminate()
+        with contextlib.suppress(Exception):
+            proc.communicate(timeout=10)
+    result["full_gc_count"] = len(full_gc.pauses_ms)
+    result["full_gc_ms_max"] = round(max(full_gc.pauses_ms, default=0.0), 1)
+    return result
+
+
+def run(args: argparse.Namespace, settings: object) -> int:
+    results = []
+    for i, rate in enumerate(args.rate or [2500.0, 60.0]):
+        results.append(asyncio.run(measure(rate, args.seconds, args.orders if i == 0 else 0)))
+        if not args.json:
+            for k, v in results[-1].items():
+                print(f"{k:>24}: {v}")
+            print()
+    if args.json:
+        print(json.dumps(results))
+    return 0

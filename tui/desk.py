@@ -1,0 +1,245 @@
+"""The desk: the one door from the keyboard to the venues.
+
+Screens never hold a socket or a venue. They ask the desk, which routes each request to the
+venue that trades the instrument (``Feed.venue_for``: the private v2 socket for spot, signed
+REST for futures), runs it as a task of its own so no key waits for an exchange, counts what is
+in flight (the GC pacer never collects while an answer is due), keeps the request log and turns
+every reply into a notification and an Activity line. The answer itself (an order appearing,
+moving, going) comes back through the store like any other event.
+
+No Textual here: the App hands the desk a ``notify`` callback and attaches the Feed when the
+feed worker has built it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from decimal import Decimal
+from functools import partial
+from typing import Any, Literal, NamedTuple, Protocol
+
+from tui.config import Settings
+from tui.feed.client import Feed
+from tui.feed.trading import DeadMansSwitch
+from tui.feed.venue import OrderVenue, Reply
+from tui.kraken.futures import is_futures
+from tui.orders.model import Reviewed
+from tui.store import Store
+
+__all__ = ["Desk", "LoggedRequest", "Notify", "Severity"]
+
+log = logging.getLogger("tui.desk")
+
+Severity = Literal["information", "warning", "error"]
+
+
+class Notify(Protocol):
+    """What the desk needs of the UI: a toast (the App passes its own ``notify``)."""
+
+    def __call__(self, message: str, *, severity: Severity = ..., timeout: float | None = ...) -> None: ...
+
+
+class LoggedRequest(NamedTuple):
+    """One answered request: ``pressed`` is ``time.perf_counter`` at the key that asked for it."""
+
+    label: str
+    pressed: float
+    reply: Reply
+
+
+class Desk:
+    def __init__(self, store: Store, settings: Settings, notify: Notify, *, can_trade: bool) -> None:
+        self.store = store
+        self.settings = settings
+        self.notify = notify
+        self.can_trade = can_trade  # credentials (or a local exchange) for the private side
+        self.feed: Feed | None = None
+        self.requests_in_flight = 0
+        self.request_log: list[LoggedRequest] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- the feed ------------------------------------------------------------------------------
+    def attach(self, feed: Feed) -> None:
+        self.feed = feed
+
+    def detach(self) -> None:
+        self.feed = None
+
+    # --- requests ------------------------------------------------------------------------------
+    def send(
+        self,
+        label: str,
+        call: Callable[[OrderVenue], Awaitable[Reply]],
+        symbol: str,
+        *,
+        pressed: float | None = None,
+    ) -> bool:
+        """Send one request to the venue that trades ``symbol``; False (and a notice) if none can."""
+        venue = self._venue(symbol)
+        if venue is None:
+            return False
+        at = time.perf_counter() if pressed is None else pressed
+        self._spawn(self._run(label, call, venue, at))
+        return True
+
+    def place(self, order: Reviewed) -> bool:
+        params = order.params
+        return self.send(
+            order.label, lambda v: v.add_order(params), params.symbol, pressed=order.confirmed_at
+        )
+
+    def cancel(self, order_ids: Sequence[str]) -> None:
+        """Cancel open orders, one request per venue (a batch when a venue holds two or more)."""
+        for symbol, ids in self._by_venue(order_ids):
+            if len(ids) >= 2:
+                self.send(f"batch cancel {len(ids)} orders", partial(_batch_cancel, ids), symbol)
+            else:
+                self.send(f"cancel {ids[0]}", partial(_cancel_order, ids), symbol)
+
+    def cancel_all(self, symbol: str) -> None:
+        """Everything, everywhere: the venue of ``symbol`` and every venue holding an open order."""
+        targets: dict[int, tuple[str, OrderVenue]] = {}
+        feed = self.feed
+        for sym in [symbol, *(o.symbol for o in self.store.account.orders.values() if o.is_open)]:
+            venue = feed.venue_for(sym) if feed is not None else None
+            if venue is not None:
+                targets.setdefault(id(venue), (sym, venue))
+        if not targets:
+            self._venue(symbol)  # says why nothing can be sent
+            return
+        for sym, _ in targets.values():
+            label = "cancel all" if len(targets) == 1 else f"cancel all {_venue_name(sym)}"
+            self.send(label, lambda v: v.cancel_all(), sym)
+
+    def amend_price(self, order_id: str, price: Decimal) -> None:
+        symbol = self._order_symbol(order_id)
+        if symbol is not None:
+            self.send(
+                f"amend {order_id} price {format(price, 'f')}",
+                lambda v: v.amend_order(order_id=order_id, limit_price=price),
+                symbol,
+            )
+
+    def amend_qty(self, order_id: str, qty: Decimal) -> None:
+        symbol = self._order_symbol(order_id)
+        if symbol is not None:
+            self.send(
+                f"amend {order_id} qty {format(qty, 'f')}",
+                lambda v: v.amend_order(order_id=order_id, order_qty=qty),
+                symbol,
+            )
+
+    # --- the dead-man's switch -----------------------------------------------------------------
+    def toggle_dead_mans_switch(self) -> None:
+        """Arm every venue's ``cancel_all_orders_after`` (kept refreshed), or disarm them all."""
+        switches = self.feed.dead_mans_switches() if self.feed is not None and self.can_trade else []
+        if not switches:
+            self.notify("The dead-man's switch needs a private connection.", severity="warning")
+            return
+        armed = [s for s in switches if s.armed]
+        if armed:
+            for switch in armed:
+                self._spawn(self._run("disarm dead-man's switch", partial(_disable, switch), None, 0.0))
+            self.notify("Dead-man's switch disarmed")
+            return
+        cfg = self.settings.dead_mans_switch
+        for s in switches:
+            s.enable(cfg.timeout, cfg.refresh_every)
+        self.notify(
+            f"Dead-man's switch armed: orders are cancelled {cfg.timeout}s after this app stops refreshing it"
+        )
+
+    # --- what the market screen subscribes to ----------------------------------------------------
+    def set_book_depth(self, symbol: str, depth: int) -> None:
+        if self.feed is not None:
+            self.feed.set_book_depth(symbol, depth)
+
+    def set_candle_interval(self, symbol: str, minutes: int) -> None:
+        if self.feed is not None:
+            self.feed.set_ohlc_interval(symbol, minutes)
+
+    def set_l3(self, symbol: str, enabled: bool) -> None:
+        if self.feed is not None:
+            self.feed.set_l3(symbol, enabled)
+
+    # --- inside ----------------------------------------------------------------------------------
+    def _venue(self, symbol: str) -> OrderVenue | None:
+        if self.feed is None:
+            self.notify("Not connected yet: nothing was sent.", severity="error")
+            return None
+        venue = self.feed.venue_for(symbol)
+        if venue is None:
+            self.notify(
+                f"{_venue_name(symbol).capitalize()} are not connected: nothing was sent.", severity="error"
+            )
+        return venue
+
+    def _order_symbol(self, order_id: str) -> str | None:
+        order = self.store.account.orders.get(order_id)
+        if order is None:
+            self.notify(f"Order {order_id} is no longer open: nothing was sent.", severity="warning")
+            return None
+        return order.symbol
+
+    def _by_venue(self, order_ids: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """Order ids grouped by the venue that holds them, each group with a symbol to route by."""
+        groups: dict[int | str, tuple[str, list[str]]] = {}
+        for oid in order_ids:
+            symbol = self._order_symbol(oid)
+            if symbol is None:
+                continue
+            venue = self.feed.venue_for(symbol) if self.feed is not None else None
+            key: int | str = id(venue) if venue is not None else symbol
+            groups.setdefault(key, (symbol, []))[1].append(oid)
+        return list(groups.values())
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """In flight from the moment it is asked for, until its task is done (or cancelled)."""
+        self.requests_in_flight += 1
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self.requests_in_flight -= 1
+
+    async def _run(
+        self,
+        label: str,
+        call: Callable[[Any], Awaitable[Reply]],
+        venue: OrderVenue | None,
+        pressed: float,
+    ) -> None:
+        try:
+            reply = await call(venue)
+        except Exception as exc:  # a venue answers refusals with a Reply; anything else is a bug
+            log.exception("%s failed", label)
+            reply = Reply(False, error=f"{type(exc).__name__}: {exc}", outcome="not-sent")
+        if venue is not None:
+            self.request_log.append(LoggedRequest(label, pressed, reply))
+        if reply.ok:
+            self.notify(f"{label}: {reply.outcome} in {reply.latency_ms:.1f} ms", timeout=4)
+            self.store.log("info", f"{label}: {reply.outcome} in {reply.latency_ms:.1f} ms")
+        else:
+            self.notify(f"{label}: {reply.error}", severity="error", timeout=8)
+            self.store.log("error", f"{label}: {reply.error}")
+
+
+def _batch_cancel(ids: list[str], venue: OrderVenue) -> Awaitable[Reply]:
+    return venue.batch_cancel(ids)
+
+
+def _cancel_order(ids: list[str], venue: OrderVenue) -> Awaitable[Reply]:
+    return venue.cancel_order(ids)
+
+
+def _disable(switch: DeadMansSwitch, _venue: object) -> Awaitable[Reply]:
+    return switch.disable()
+
+
+def _venue_name(symbol: str) -> str:
+    return "futures" if is_futures(symbol) else "spot"

@@ -1,0 +1,170 @@
+"""The ladder's rows for one symbol, read from the store: pure (no widgets), so it is cheap to test.
+
+Own orders are marked at their price (in the grouped bucket when levels are grouped), the level 3
+view interleaves each level's orders with the queue ahead of the user's own, and the spread row
+says whether the book is verified.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tui.book.l2 import L2Book
+from tui.book.l3 import L3Book
+from tui.kraken.futures import is_futures
+from tui.kraken.instrument import Instrument
+from tui.kraken.vocab import CHECKSUM_LEVELS
+from tui.store import MarketState, Store
+from tui.widgets.ladder import LadderRow, LadderView
+
+__all__ = ["GROUPS", "build_ladder", "lag_text", "verified_levels"]
+
+# Price-level grouping steps, in ticks.
+GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
+
+
+def verified_levels(mk: MarketState) -> int | None:
+    """How many levels per side the book's integrity check covers; None: all of them.
+
+    Read from the store (``MarketState.verified_levels``) where the feed reports it; until then
+    the protocol's facts: a spot book's CRC32 covers its top ``CHECKSUM_LEVELS``, a futures book
+    in sequence is whole.
+    """
+    if hasattr(mk, "verified_levels"):
+        v = mk.verified_levels
+        return v if isinstance(v, int) else None
+    return None if is_futures(mk.symbol) else CHECKSUM_LEVELS
+
+
+def lag_text(mk: MarketState) -> str:
+    """The symbol's lag (exchange time to applied), to a tenth of a second, when the feed reports it."""
+    lag = getattr(mk, "lag_s", None)
+    return f"lag {lag:.1f}s" if isinstance(lag, int | float) else ""
+
+
+def _own_prices(
+    store: Store, symbol: str, inst: Instrument | None, step: int
+) -> tuple[dict[str, set[int]], set[str]]:
+    """The user's open order prices per side (bucketed like the rows when grouped), and their ids."""
+    own: dict[str, set[int]] = {"buy": set(), "sell": set()}
+    ids: set[str] = set()
+    for o in store.account.orders.values():
+        if o.symbol == symbol and o.limit_price is not None and o.is_open and inst is not None:
+            ticks = inst.price_ticks(o.limit_price)
+            if step > inst.price_increment:
+                ticks = (ticks // step) * step if o.side == "buy" else -((-ticks) // step) * step
+            own[o.side].add(ticks)
+            ids.add(o.order_id)
+    return own, ids
+
+
+def _l3_rows(
+    l3book: L3Book | None, side: str, price: int, own_ids: set[str], qty_precision: int
+) -> list[LadderRow]:
+    """One level's orders, in queue order, with the quantity ahead of each of the user's own."""
+    if l3book is None:
+        return []
+    out = []
+    for p, orders in l3book.levels(side, 1000):
+        if p != price:
+            continue
+        ahead = 0
+        for o in orders:
+            mine = o.order_id in own_ids
+            note = f"{o.order_id}" + (
+                f"  ahead {format(Decimal(ahead).scaleb(-qty_precision), 'f')}" if mine else ""
+            )
+            out.append(LadderRow("order", p, o.qty, 0, mine, note))
+            ahead += o.qty
+    return out
+
+
+def _spread_note(mk: MarketState, book: L2Book, inst: Instrument | None, group: int, step: int) -> str:
+    spread = book.spread_ticks()
+    mid = book.mid()
+    pp = book.price_precision
+    state = {
+        "ok": "",
+        "resyncing": "  RESYNCING: not verified",
+        "stale": "  STALE",
+        "waiting": "  WAITING",
+    }.get(mk.book_state, "")
+    if spread is not None and mid is not None:
+        bps = (Decimal(spread).scaleb(-pp) / mid * 10000).quantize(Decimal("0.1")) if mid else Decimal(0)
+        note = f"spread {format(Decimal(spread).scaleb(-pp), 'f')} ({bps} bp)   mid {format(mid, 'f')}{state}"
+    else:
+        note = f"one-sided book{state}"
+    if group > 1 and inst is not None:
+        note += f"   group ×{group} ({inst.format_price(step)})"
+    return note
+
+
+def _boundary(book: L2Book, side: str, verified: int | None) -> int | None:
+    """The worst verified price on one side, or None when every level shown is verified."""
+    if verified is None:
+        return None
+    top = book.asks(verified + 1) if side == "asks" else book.bids(verified + 1)
+    return top[verified - 1][0] if len(top) > verified else None
+
+
+def _unverified(side: str, price: int, boundary: int | None) -> bool:
+    """Beyond the boundary; a grouped bucket that reaches past it counts as unverified (never the
+    other way round: a row is never shown as verified when some of its levels are not)."""
+    if boundary is None:
+        return False
+    return price > boundary if side == "asks" else price < boundary
+
+
+def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView | None:
+    """The ladder rows for one symbol, from the store (pure: no widgets involved).
+
+    Asks from the worst shown down to the best, the spread line, then bids best first. Levels past
+    what the book's checksum covers are flagged, and a marker line says where they begin.
+    """
+    mk = store.markets.get(symbol)
+    if mk is None or mk.book is None:
+        return None
+    book = mk.book
+    inst = mk.instrument
+    step = group * (inst.price_increment if inst else 1)
+    n = mk.book_depth
+    asks = book.grouped("asks", step, n) if group > 1 else book.asks(n)
+    bids = book.grouped("bids", step, n) if group > 1 else book.bids(n)
+    own, own_ids = _own_prices(store, symbol, inst, step)
+    l3book = mk.l3 if l3 and group == 1 else None
+    verified = verified_levels(mk)
+    marker = LadderRow("marker", note=f"levels {(verified or 0) + 1}+ unverified")
+    qp = book.qty_precision
+    ask_bound, bid_bound = _boundary(book, "asks", verified), _boundary(book, "bids", verified)
+    cum = 0
+    ask_rows = []
+    for price, qty in asks:
+        cum += qty
+        ask_rows.append(
+            LadderRow("ask", price, qty, cum, price in own["sell"], "", _unverified("asks", price, ask_bound))
+        )
+    max_cum = cum
+    rows: list[LadderRow] = []
+    pending = any(r.unverified for r in ask_rows)
+    for r in reversed(ask_rows):
+        if pending and not r.unverified:
+            rows.append(marker)  # between the last unverified ask and the first verified one
+            pending = False
+        rows.extend(reversed(_l3_rows(l3book, "asks", r.price, own_ids, qp)))
+        rows.append(r)
+    spread_index = len(rows)
+    rows.append(LadderRow("spread", note=_spread_note(mk, book, inst, group, step)))
+    pending = True
+    cum = 0
+    for price, qty in bids:
+        cum += qty
+        row = LadderRow(
+            "bid", price, qty, cum, price in own["buy"], "", _unverified("bids", price, bid_bound)
+        )
+        if pending and row.unverified:
+            rows.append(marker)  # above the first unverified bid
+            pending = False
+        rows.append(row)
+        rows.extend(_l3_rows(l3book, "bids", price, own_ids, qp))
+    max_cum = max(max_cum, cum)
+    return LadderView(tuple(rows), book.price_precision, qp, max_cum, spread_index)

@@ -1,0 +1,137 @@
+"""The market screen's trading keys: open the form, cancel, amend, the dead-man's switch.
+
+Every request goes through the desk; the modals (order form, confirmations, prompts) return
+values and this screen hands them on, so no modal ever sends anything itself.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from textual.screen import Screen
+
+from tui.config import Settings
+from tui.desk import Desk
+from tui.orders import Reviewed
+from tui.screens.confirm import AskValue, Confirm
+from tui.screens.order_form import OrderForm
+from tui.store import Store
+from tui.widgets.account import OrdersTable
+
+__all__ = ["TradingScreen"]
+
+
+class TradingScreen(Screen[None]):
+    """A screen that trades ``symbol`` from the keyboard (bindings live on the concrete screen)."""
+
+    store: Store
+    desk: Desk
+    settings: Settings
+    symbol: str
+
+    def action_order(self, side: str) -> None:
+        if not self.desk.can_trade:
+            self.notify(
+                "Trading needs API credentials (KRAKEN_API_KEY/SECRET) or --demo/--paper.", severity="warning"
+            )
+            return
+        mk = self.store.market(self.symbol)
+        if mk.instrument is None or mk.book is None:
+            self.notify("Waiting for the book and instrument data…", severity="warning")
+            return
+        self.run_worker(
+            self._order_flow(OrderForm(self.store, self.settings, self.symbol, side)), group="form"
+        )
+
+    async def _order_flow(self, form: OrderForm) -> None:
+        # Awaiting the dismissal (not a result callback) resumes this task as soon as the review
+        # returns, instead of queueing behind the repaint of the screen beneath: key -> sent
+        # stays under a millisecond.
+        order = await self.app.push_screen(form, wait_for_dismiss=True)
+        self._confirmed(order)
+
+    def _confirmed(self, order: Reviewed | None) -> None:
+        if order is not None:
+            self.desk.place(order)
+
+    def _selected_orders(self) -> list[str]:
+        table = self.query_one(OrdersTable)
+        if table.marked:
+            return [o for o in table.marked if o in self.store.account.orders]
+        key = table.selected_key
+        return [key] if key else []
+
+    def action_mark(self) -> None:
+        table = self.query_one(OrdersTable)
+        key = table.selected_key
+        if key:
+            table.marked.symmetric_difference_update({key})
+            table.show(self.store.account.orders)
+
+    def action_cancel_selected(self) -> None:
+        ids = self._selected_orders()
+        if not ids:
+            self.notify("No order selected (press o to focus the orders panel).", severity="warning")
+            return
+        self.query_one(OrdersTable).marked.clear()
+        self.desk.cancel(ids)
+
+    def action_cancel_all(self) -> None:
+        n = len(self.store.account.orders)
+        symbol = self.symbol
+        here = [o.order_id for o in self.store.account.orders.values() if o.symbol == symbol]
+
+        def done(choice: str | None) -> None:
+            if choice == "all":
+                self.desk.cancel_all(symbol)
+            elif choice == "symbol" and here:
+                self.desk.cancel(here)
+
+        self.app.push_screen(
+            Confirm(
+                f"Cancel orders? {len(here)} on {symbol}, {n} in total.",
+                {"y": ("all", "Yes, all orders"), "s": ("symbol", f"Only {symbol}")},
+            ),
+            done,
+        )
+
+    def action_nudge(self, ticks: int) -> None:
+        ids = self._selected_orders()
+        if not ids:
+            self.notify("Select an order first (o, then j/k).", severity="warning")
+            return
+        o = self.store.account.orders.get(ids[0])
+        inst = self.store.instruments.get(o.symbol) if o else None
+        if o is None or inst is None or o.limit_price is None:
+            return
+        new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
+        self.desk.amend_price(o.order_id, new_price)
+
+    def action_amend_qty(self) -> None:
+        ids = self._selected_orders()
+        o = self.store.account.orders.get(ids[0]) if ids else None
+        if o is None:
+            self.notify("Select an order first (o, then j/k).", severity="warning")
+            return
+        inst = self.store.instruments.get(o.symbol)
+        order_id = o.order_id
+
+        def done(value: str | None) -> None:
+            if not value or inst is None:
+                return
+            try:
+                qty = Decimal(value)
+                ticks = inst.qty_ticks(qty)
+            except (InvalidOperation, ValueError):
+                self.notify(f"Not a quantity at {inst.qty_precision} decimals: {value}", severity="error")
+                return
+            problem = inst.check_qty(ticks)
+            if problem:
+                self.notify(problem.message, severity="error")
+                return
+            self.desk.amend_qty(order_id, qty)
+
+        self.app.push_screen(AskValue(f"New total quantity for {order_id}", format(o.qty, "f")), done)
+
+    def action_toggle_dms(self) -> None:
+        self.desk.toggle_dead_mans_switch()
