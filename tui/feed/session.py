@@ -56,7 +56,9 @@ class FrameSession:
                     if isinstance(event, CONTROL):
                         self._control(event, conn)
                         continue
-                    for outcome in store.apply(event, now, conn, wall):
+                    if wall is not None:
+                        store.lag.observe(event, conn, wall)
+                    for outcome in store.apply(event, now, conn):
                         self.act(outcome, conn)
             except REFUSED as exc:
                 self._malformed(conn, exc, text)

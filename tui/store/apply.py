@@ -62,14 +62,6 @@ class Applier:
             ev.Alert: self._alert,
         }
 
-    def apply(self, event: Any, now: float, conn: str, wall: float | None = None) -> Sequence[Outcome]:
-        handler = self.handlers.get(type(event))
-        if handler is None:
-            return self.unknown(conn)
-        if wall is not None:
-            self.lag.observe(event, conn, wall)
-        return handler(event, now, conn)
-
     def unknown(self, conn: str) -> Sequence[Outcome]:
         self.store.health.conn(conn or "unknown").unknown += 1
         self.store.mark("health", "unknown")

@@ -78,23 +78,18 @@ class Store:
         self.integrity = Integrity(self)
         self._applier = Applier(self)
         self._handlers = self._applier.handlers  # dispatched here: one call less per frame
-        self._lag = self._applier.lag
+        # live sessions hand each event here first, with its wall-clock receive time (replays do not)
+        self.lag = self._applier.lag
         self._marks: dict[tuple[str, str], int] = {}  # (scope, part) -> version of last change
         self._listeners: list[Callable[[], None]] = []
         self._pending = False
 
     # --- writing (session side) ---------------------------------------------------------------
-    def apply(self, event: Any, now: float, conn: str = "", wall: float | None = None) -> Sequence[Outcome]:
-        """Apply one decoded event (either venue); returns what the session must act on.
-
-        ``now`` is the monotonic receive time; ``wall`` the wall-clock one for a live frame
-        (None for a replayed recording, whose timestamps are from the past).
-        """
+    def apply(self, event: Any, now: float, conn: str = "") -> Sequence[Outcome]:
+        """Apply one decoded event (either venue); returns what the session must act on."""
         handler = self._handlers.get(type(event))
         if handler is None:
             return self._applier.unknown(conn)
-        if wall is not None:
-            self._lag.observe(event, conn, wall)
         return handler(event, now, conn)
 
     def resync(self, symbol: str, now: float, reason: str) -> ResyncBook | None:
