@@ -12,6 +12,7 @@ import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
+import aiohttp
 import pytest
 
 from tests.feed.conftest import fast_settings, wait_for
@@ -143,3 +144,41 @@ async def test_a_bug_in_our_own_code_restarts_the_session_with_backoff(
     await wait_for(lambda: public.reconnects == 1 and store.market("BTC/USD").book_state == "ok", timeout=8)
     await wait_for(lambda: calls["n"] > 3)  # tickers apply again on the new session
     assert public.internal_errors == 1 and public.state == "connected"
+
+
+async def test_a_bug_before_connecting_is_retried_with_backoff(exchange: RunningExchange) -> None:
+    """An exception from our own prepare step (token, instruments) is counted and retried, not fatal."""
+    from tui.feed.connection import Connection
+    from tui.store import ConnectionHealth
+
+    health = ConnectionHealth("public")
+    attempts = {"n": 0}
+    connected = asyncio.Event()
+
+    async def prepare() -> None:
+        attempts["n"] += 1
+        if attempts["n"] < 3:
+            raise KeyError("a bug in our prepare")
+
+    async def on_connected(c: Connection) -> None:
+        connected.set()
+
+    async with aiohttp.ClientSession() as session:
+        conn = Connection(
+            "public",
+            exchange.url_public,
+            session,
+            health,
+            lambda c, t, n: None,
+            on_connected,
+            lambda c: None,
+            min_delay=0.05,
+            max_delay=0.2,
+            prepare=prepare,
+        )
+        task = asyncio.create_task(conn.run())
+        try:
+            await asyncio.wait_for(connected.wait(), 5)
+        finally:
+            task.cancel()
+    assert attempts["n"] == 3 and health.internal_errors == 2

@@ -110,6 +110,11 @@ class Connection:
                 await asyncio.sleep(self._jitter(delay))
                 delay = min(delay * 2, self.max_delay)
                 continue
+            except Exception as exc:  # our bug in prepare (token, instruments): try again later
+                self._internal_error(exc)
+                await asyncio.sleep(self._jitter(delay))
+                delay = min(delay * 2, self.max_delay)
+                continue
             self.generation += 1
             if self.generation > 1:
                 self.health.reconnects += 1
@@ -122,9 +127,7 @@ class Connection:
                 await self._session_loop()
             except Exception as exc:  # our own bug: restart this session, never end it
                 crashed = True
-                self.health.internal_errors += 1
-                self.health.error = f"internal error: {type(exc).__name__}: {exc}"[:200]
-                log.error("%s: internal error, restarting the session: %r", self.name, exc)
+                self._internal_error(exc)
             finally:
                 self.connected.clear()
                 ws, self.ws = self.ws, None
@@ -139,6 +142,11 @@ class Connection:
             lived = time.monotonic() - started > 10 and not crashed
             delay = self.min_delay if lived else min(delay * 2, self.max_delay)
             await asyncio.sleep(self._jitter(delay))
+
+    def _internal_error(self, exc: Exception) -> None:
+        self.health.internal_errors += 1
+        self.health.error = f"internal error: {type(exc).__name__}: {exc}"[:200]
+        log.error("%s: internal error, restarting the session: %s: %s", self.name, type(exc).__name__, exc)
 
     def _jitter(self, delay: float) -> float:
         return delay * random.uniform(0.5, 1.0)
