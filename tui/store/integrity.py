@@ -13,13 +13,10 @@ dropped frame that touched only deeper levels leaves it wrong with every checksu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from tui.store.data import StoreData
 from tui.store.model import MarketState
 from tui.store.outcomes import RefreshBook, ResyncBook
-
-if TYPE_CHECKING:
-    from tui.store.state import Store
 
 __all__ = ["ACCEPTING_DELTAS", "RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
 
@@ -30,7 +27,7 @@ ACCEPTING_DELTAS = frozenset({"ok", "stale"})
 
 
 class Integrity:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreData) -> None:
         self.store = store
         self.pending: dict[str, float] = {}  # symbol -> when its outstanding resync was asked
 
