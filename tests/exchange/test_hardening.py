@@ -7,8 +7,11 @@ fail on the exchange before the fix it covers."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
+import os
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable
 from decimal import Decimal
@@ -19,6 +22,8 @@ import aiohttp
 import pytest
 
 from tests.exchange.conftest import WS, connect, get_token
+from tui.exchange.market import MAKER
+from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.kraken.auth import futures_authent
 
@@ -57,10 +62,19 @@ class Pinger:
         assert self._task is not None
         self._task.cancel()
 
-    async def worst(self) -> float:
-        """The slowest round trip, counting one still waiting for its pong."""
+    async def check(self) -> None:
+        """Round trips stayed prompt: see ``prompt``."""
         await asyncio.sleep(0.02)
-        return max(self.rtts, default=float("inf"))
+        assert len(self.rtts) >= 3, self.rtts
+        prompt(self.rtts, "ping")
+
+
+def prompt(times: list[float], what: str) -> None:
+    """Nine in ten under 100 ms, none over 500 ms: the machine is shared, so one scheduling
+    hiccup is tolerated, a blocked loop (seconds, before these fixes) is not."""
+    ranked = sorted(times)
+    p90 = ranked[int(0.9 * (len(ranked) - 1))]
+    assert p90 < 0.1 and ranked[-1] < 0.5, f"{what}: p90 {p90:.3f} s, worst {ranked[-1]:.3f} s"
 
 
 async def timed(call: Awaitable[dict[str, Any]]) -> tuple[dict[str, Any], float]:
@@ -146,18 +160,21 @@ async def test_absurd_numbers_are_refused_at_once_while_other_clients_are_served
             "order_qty",
         ),
     ]
+    replies: list[float] = []
     with watcher:
         for n, (method, params, field) in enumerate(cases, start=10):
             await trader.send({"method": method, "req_id": n, "params": params})
             ack, took = await timed(reply_to(trader, n))
-            assert took < 0.1, (method, field, took)
+            assert took < 0.5, (method, field, took)
+            replies.append(took)
             assert ack["success"] is False and ack["method"] == method, ack
             assert ack["error"] == f"EGeneral:Invalid arguments:{field}", ack
         # the same as a bare JSON number, not a string
         raw = json.dumps({"method": "add_order", "req_id": 99, "params": {**base, "limit_price": "1000.0"}})
         await trader.ws.send_str(raw.replace('"params": {', f'"params": {{"order_qty": {HUGE}, ', 1))
         ack, took = await timed(reply_to(trader, 99))
-        assert ack["error"] == "EGeneral:Invalid arguments:order_qty" and took < 0.1
+        assert ack["error"] == "EGeneral:Invalid arguments:order_qty" and took < 0.5
+        replies.append(took)
         # futures REST v3: size, limitPrice, stopPrice
         for field, extra in (
             ("size", {"size": HUGE, "limitPrice": "50000"}),
@@ -167,8 +184,10 @@ async def test_absurd_numbers_are_refused_at_once_while_other_clients_are_served
             form = {"orderType": "lmt", "symbol": "PF_XBTUSD", "side": "buy", **extra}
             out, took = await timed(futures_rest(session, fast, "sendorder", form))
             assert out["result"] == "error" and out["error"] == f"invalidArgument: {field}", out
-            assert took < 0.1, (field, took)
-        assert await watcher.worst() < 0.1
+            assert took < 0.5, (field, took)
+            replies.append(took)
+        prompt(replies, "refusals")
+        await watcher.check()
     assert [o.order_id for o in fast.engine.open_orders("demo")] == [resting]
 
 
@@ -390,3 +409,119 @@ async def test_empty_symbol_list_binary_frames_and_deep_nesting_are_answered(
     assert await fut.recv() == {"event": "alert", "message": "Couldn't subscribe to invalid feed"}
     await fut.send({"event": "subscribe", "feed": "heartbeat"})
     assert (await fut.recv())["event"] == "subscribed"
+
+
+# --- 3. a client that stops reading is dropped; a burst does not hold the others -------------------
+def deepen(ex: RunningExchange, symbol: str, levels: int) -> None:
+    """``levels`` resting orders a side from the synthetic maker, so book snapshots are large."""
+    pair = ex.pairs[symbol]
+    bid = ex.engine.best(symbol, "bid")
+    ask = ex.engine.best(symbol, "ask")
+    assert bid is not None and ask is not None
+    step = pair.price_increment
+    qty = max(pair.qty_min, pair.qty_increment)
+    for i in range(1, levels + 1):
+        ex.engine.add_order(MAKER, OrderRequest("limit", "buy", symbol, qty, bid - i * step))
+        ex.engine.add_order(MAKER, OrderRequest("limit", "sell", symbol, qty, ask + i * step))
+    ex.publish()
+
+
+def ws_frame(text: str) -> bytes:
+    """A masked client text frame (RFC 6455 5.2), for a socket that only writes."""
+    payload = text.encode()
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([0x81]) + (
+        bytes([0x80 | n])
+        if n < 126
+        else bytes([0x80 | 126]) + n.to_bytes(2, "big")
+        if n < 1 << 16
+        else bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    )
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def deaf_client(host: str, port: int, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A WebSocket client with a 4 KiB receive buffer that never reads after the handshake."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, port))
+    reader, writer = await asyncio.open_connection(sock=sock, limit=4096)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+    return reader, writer
+
+
+@pytest.fixture
+async def small_queue() -> AsyncIterator[RunningExchange]:
+    ex = await start_exchange(
+        ExchangeConfig(port=0, rate=0, source="synthetic", seed=5, send_queue_bytes=256 << 10)
+    )
+    yield ex
+    await ex.stop()
+
+
+async def test_a_client_that_stops_reading_is_dropped_with_a_bounded_queue(
+    small_queue: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ex = small_queue
+    deepen(ex, "BTC/USD", 1000)
+    before = set(ex.conns)
+    _reader, writer = await deaf_client(ex.host, ex.port, "/v2")
+    await asyncio.sleep(0.05)
+    [deaf] = set(ex.conns) - before
+    watcher = Pinger(await connect(session, ex.url_public))
+    book = {"channel": "book", "symbol": ["BTC/USD"], "depth": 1000}
+    burst = b"".join(
+        ws_frame(json.dumps({"method": m, "req_id": i, "params": book}))
+        for i in range(400)
+        for m in ("subscribe", "unsubscribe")
+    )
+    with watcher:
+        writer.write(burst)
+        deadline = time.monotonic() + 10
+        while deaf in ex.conns and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert deaf not in ex.conns, "the deaf client was never dropped"
+        await watcher.check()
+    assert deaf.close_code == 1008 and deaf.close_reason.startswith("slow consumer")
+    assert deaf.peak_queued_bytes <= 256 << 10
+    assert deaf.queued_bytes == 0
+    writer.close()
+
+
+async def test_one_clients_burst_does_not_stall_the_others(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    deepen(fast, "BTC/USD", 1000)
+    burster = await connect(session, fast.url_public)
+    watcher = Pinger(await connect(session, fast.url_public))
+    book = {"channel": "book", "symbol": ["BTC/USD"], "depth": 1000}
+    frames = [
+        json.dumps({"method": m, "req_id": i, "params": book})
+        for i in range(300)
+        for m in ("subscribe", "unsubscribe")
+    ]
+
+    async def drain() -> int:
+        acks = 0
+        while acks < len(frames):
+            m = await burster.recv(timeout=30)
+            acks += m.get("method") in ("subscribe", "unsubscribe")
+        return acks
+
+    reading = asyncio.create_task(drain())
+    await asyncio.sleep(0.1)  # the watcher's first round trips
+    with watcher:
+        t0 = time.monotonic()
+        for f in frames:  # pipelined: the server finds them all in its buffer at once
+            await burster.ws.send_str(f)
+        assert await reading == len(frames)
+        took = time.monotonic() - t0
+        await watcher.check()
+    assert took < 10

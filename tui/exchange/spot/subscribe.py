@@ -7,7 +7,7 @@ from typing import Any
 
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
-from tui.exchange.feeds import BookFeed, L3Feed, book_checksum_of, l3_checksum_of
+from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
 from tui.exchange.spot.rows import balance_rows, instrument_snapshot, trade_rows
@@ -233,7 +233,7 @@ class SpotSubscriptions:
                 feed.reset()
             feed.subscribers.add(conn)
             if snapshot:
-                pub.send_book(conn, "snapshot", feed.snapshot(book_checksum_of(self.engine, symbol)))
+                pub.send_book_snapshot(conn, feed)
         elif channel == "level3":
             l3 = pub.l3_feeds.get((symbol, key[2]))
             if l3 is None:
