@@ -525,3 +525,29 @@ async def test_one_clients_burst_does_not_stall_the_others(
         took = time.monotonic() - t0
         await watcher.check()
     assert took < 10
+
+
+# --- 4. the delay fault is latency, not a frame-rate cap ------------------------------------------
+async def test_delay_fault_delays_every_frame_by_the_latency_in_parallel(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ws = await connect(session, fast.url_public)
+    fast.faults.delay_ms = 200
+    sent: dict[int, float] = {}
+    late: dict[int, float] = {}
+
+    async def read() -> None:
+        while len(late) < 300:
+            m = await ws.recv(timeout=5)
+            if m.get("method") == "pong":
+                late[m["req_id"]] = time.monotonic() - sent[m["req_id"]]
+
+    reading = asyncio.create_task(read())
+    for n in range(300):  # 300 frames/s for a second
+        sent[n] = time.monotonic()
+        await ws.send({"method": "ping", "req_id": n})
+        await asyncio.sleep(1 / 300)
+    await reading
+    assert sorted(late) == list(range(300))
+    assert min(late.values()) >= 0.19, "a frame left before its delay"
+    prompt([t - 0.2 for t in late.values()], "lateness beyond the 200 ms delay")

@@ -21,7 +21,7 @@ class FaultConfig:
     corrupt_checksum: float = 0.0  # probability a book frame carries a wrong checksum
     drop_frames: float = 0.0  # probability a data frame is silently dropped
     duplicate_frames: float = 0.0  # probability a data frame is sent twice
-    delay_ms: float = 0.0  # extra latency on every frame
+    delay_ms: float = 0.0  # latency added to every frame (each one late by this much, order kept)
     disconnect_every: float = 0.0  # mean seconds between forced disconnects (0 = never)
     drop_after: int = 0  # close each connection after this many frames (0 = never)
     rate_limited: float = 0.0  # probability a request is answered with a rate-limit error
