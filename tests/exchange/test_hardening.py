@@ -551,3 +551,92 @@ async def test_delay_fault_delays_every_frame_by_the_latency_in_parallel(
     assert sorted(late) == list(range(300))
     assert min(late.values()) >= 0.19, "a frame left before its delay"
     prompt([t - 0.2 for t in late.values()], "lateness beyond the 200 ms delay")
+
+
+# --- 5. the fault-control endpoint ----------------------------------------------------------------
+async def control(
+    session: aiohttp.ClientSession, ex: RunningExchange, body: str | None = None, token: str | None = ""
+) -> tuple[int, dict[str, Any]]:
+    headers = {} if token is None else {"X-Control-Token": token or ex.control_token}
+    url = ex.url_rest + "/_control/faults"
+    if body is None:
+        resp = await session.get(url, headers=headers)
+    else:
+        resp = await session.post(url, data=body, headers=headers)
+    data: dict[str, Any] = await resp.json()
+    return resp.status, data
+
+
+async def test_fault_control_validates_its_body(
+    fast: RunningExchange, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = dict(fast.faults.as_dict())
+    with caplog.at_level("DEBUG"):
+        for body in (
+            "[1, 2]",
+            '"corrupt_checksum"',
+            "3",
+            "null",
+            "{",
+            '{"drop_after": 1.5}',
+            '{"drop_after": -1}',
+            '{"drop_after": true}',
+            '{"corrupt_checksum": 2}',
+            '{"corrupt_checksum": "0.5"}',
+            '{"delay_ms": -5}',
+            '{"delay_ms": 1e999}',
+            '{"bogus": 1}',
+            '{"corrupt_checksum": 0.5, "bogus": 1}',
+            '{"a":' + deep(3000) + "}",
+        ):
+            status, data = await control(session, fast, body)
+            assert status == 400, (body, status, data)
+            assert isinstance(data["error"], str) and "\n" not in data["error"] and data["error"], body
+    assert fast.faults.as_dict() == before, "a refused update changed something"
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+    status, data = await control(
+        session, fast, '{"drop_after": 3, "corrupt_checksum": 0.25, "refuse_for": 0}'
+    )
+    assert status == 200 and data["drop_after"] == 3 and data["corrupt_checksum"] == 0.25
+    assert fast.faults.drop_after == 3 and isinstance(fast.faults.drop_after, int)
+
+
+async def test_fault_control_needs_its_token(fast: RunningExchange, session: aiohttp.ClientSession) -> None:
+    assert len(fast.control_token) >= 24
+    assert (await control(session, fast, token=None))[0] == 401
+    assert (await control(session, fast, token="wrong"))[0] == 401
+    assert (await control(session, fast, '{"corrupt_checksum": 1}', token=None))[0] == 401
+    assert fast.faults.corrupt_checksum == 0
+    status, data = await control(session, fast)
+    assert status == 200 and data["corrupt_checksum"] == 0
+
+
+def outward_address() -> str | None:
+    """This host's address on a non-loopback interface (UDP connect sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+            addr: str = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if addr.startswith("127.") else addr
+
+
+@pytest.mark.parametrize("allow_remote", [False, True])
+async def test_fault_control_serves_loopback_peers_only_unless_allowed(allow_remote: bool) -> None:
+    local = outward_address()
+    if local is None:
+        pytest.skip("no non-loopback interface to connect from")
+    ex = await start_exchange(ExchangeConfig(port=0, rate=0, source="none", control_remote=allow_remote))
+    try:
+        # still a 127.0.0.1 listener: the client binds its end to the host's other address
+        connector = aiohttp.TCPConnector(local_addr=(local, 0))
+        async with aiohttp.ClientSession(connector=connector) as remote:
+            status, data = await control(remote, ex, '{"corrupt_checksum": 0.5}')
+        if allow_remote:
+            assert status == 200 and ex.faults.corrupt_checksum == 0.5
+        else:
+            assert status == 403 and "loopback" in data["error"]
+            assert ex.faults.corrupt_checksum == 0
+    finally:
+        await ex.stop()

@@ -46,3 +46,7 @@ class ExchangeConfig:
     futures_collateral: Decimal = Decimal(50000)  # the demo user's futures USD collateral
     # per connection: frames waiting to be written beyond this drop the client (close 1008)
     send_queue_bytes: int = DEFAULT_SEND_QUEUE_BYTES
+    # /_control/faults: its token (None: a random one made at start) and whether peers other
+    # than loopback may use it
+    control_token: str | None = None
+    control_remote: bool = False
