@@ -640,3 +640,96 @@ async def test_fault_control_serves_loopback_peers_only_unless_allowed(allow_rem
             assert ex.faults.corrupt_checksum == 0
     finally:
         await ex.stop()
+
+
+async def test_fuzz_futures_socket_and_rest_never_fail_inside(
+    fast: RunningExchange, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    import random
+
+    rng = random.Random(2311)
+    ws = WS(await session.ws_connect(fast.url_futures))
+    assert (await ws.recv())["event"] == "info"
+    feeds = [
+        "book",
+        "ticker",
+        "ticker_lite",
+        "trade",
+        "candles_trade_1m",
+        "heartbeat",
+        "open_orders",
+        "fills",
+    ]
+    with caplog.at_level("DEBUG", logger="tui.exchange"):
+        for _ in range(200):
+            req: dict[str, Any] = {
+                "event": rng.choice(["subscribe", "unsubscribe", "challenge", "bogus"]),
+                "feed": rng.choice(feeds),
+                "product_ids": ["PF_XBTUSD"],
+                "api_key": fast.api_key,
+            }
+            for _ in range(rng.randint(1, 2)):
+                req[rng.choice(["event", "feed", "product_ids", "api_key", "original_challenge"])] = (
+                    rng.choice(WEIRD)
+                )
+            await ws.ws.send_str(json.dumps(req))
+        await ws.ws.send_str('{"event":"subscribe","feed":"heartbeat"}')
+        await ws.until(lambda m: m.get("event") == "subscribed" and m.get("feed") == "heartbeat", timeout=10)
+        form_keys = [
+            "orderType",
+            "symbol",
+            "side",
+            "size",
+            "limitPrice",
+            "stopPrice",
+            "reduceOnly",
+            "cliOrdId",
+        ]
+        for _ in range(60):
+            endpoint = rng.choice(
+                ["sendorder", "editorder", "cancelorder", "cancelallorders", "cancelallordersafter"]
+            )
+            form = {
+                "orderType": "lmt",
+                "symbol": "PF_XBTUSD",
+                "side": "buy",
+                "size": "0.001",
+                "limitPrice": "1000",
+                "orderId": "x",
+                "timeout": "0",
+            }
+            for _ in range(rng.randint(1, 3)):
+                form[rng.choice([*form_keys, "orderId", "timeout", "triggerSignal"])] = str(rng.choice(WEIRD))
+            out = await futures_rest(session, fast, endpoint, form)
+            assert out["result"] in ("success", "error"), out
+    seen = [str(m) for m in ws.backlog]
+    assert not [m for m in seen if "Internal error" in m]
+    assert not [r for r in caplog.records if r.exc_info], [
+        r.getMessage() for r in caplog.records if r.exc_info
+    ]
+    assert not ws.ws.closed
+
+
+async def test_token_endpoint_and_subscribe_options_refuse_odd_values(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    resp = await session.post(
+        fast.url_rest + "/0/private/GetWebSocketsToken",
+        data='{"nonce":' + deep(3000) + "}",
+        headers={"API-Key": fast.api_key, "API-Sign": "x", "Content-Type": "application/json"},
+    )
+    assert resp.status == 200 and (await resp.json())["error"] == ["EGeneral:Invalid arguments"]
+    ws = await connect(session, fast.url_public)
+    for n, (params, error) in enumerate(
+        [
+            (
+                {"channel": "ohlc", "symbol": ["BTC/USD"], "interval": True},
+                "Subscription ohlc interval not supported",
+            ),
+            ({"channel": "book", "symbol": ["BTC/USD"], "depth": "10"}, "Subscription depth not supported"),
+            ({"channel": "book", "symbol": [["BTC/USD"]]}, "Currency pair not supported ['BTC/USD']"),
+        ]
+    ):
+        await ws.send({"method": "subscribe", "req_id": n, "params": params})
+        [ack] = await is_reply_of(ws, 100 + n)
+        assert ack["error"] == error and ack["req_id"] == n

@@ -148,13 +148,13 @@ class SpotSubscriptions:
         Fills the channel's options into ``result``; raises _Refused for an option not offered."""
         if channel in ("book", "level3"):
             depth = params.get("depth", 10)
-            if depth not in (BOOK_DEPTHS if channel == "book" else L3_DEPTHS):
+            if isinstance(depth, bool) or depth not in (BOOK_DEPTHS if channel == "book" else L3_DEPTHS):
                 raise _Refused("Subscription depth not supported", symbol=symbol)
             result["depth"] = depth
             return (channel, symbol, depth), [k for k in conn.subs if k[:2] == (channel, symbol)]
         if channel == "ohlc":
             interval = params.get("interval", 1)
-            if interval not in OHLC_INTERVALS:
+            if isinstance(interval, bool) or interval not in OHLC_INTERVALS:
                 raise _Refused("Subscription ohlc interval not supported", symbol=symbol)
             key: tuple[Any, ...] = ("ohlc", symbol, interval)
             result["interval"] = interval
