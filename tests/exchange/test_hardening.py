@@ -22,10 +22,11 @@ import aiohttp
 import pytest
 
 from tests.exchange.conftest import WS, connect, get_token
+from tui.exchange import credentials
 from tui.exchange.market import MAKER
 from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
-from tui.kraken.auth import futures_authent
+from tui.kraken.auth import futures_authent, sign_futures_challenge
 
 HUGE = "1E+300000"  # 4.2 s of event loop before the bound (1E+900000: 37.5 s)
 _nonces = itertools.count(int(time.time() * 1000))
@@ -733,3 +734,34 @@ async def test_token_endpoint_and_subscribe_options_refuse_odd_values(
         await ws.send({"method": "subscribe", "req_id": n, "params": params})
         [ack] = await is_reply_of(ws, 100 + n)
         assert ack["error"] == error and ack["req_id"] == n
+
+
+async def test_per_client_state_stays_bounded(
+    fast: RunningExchange, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = WS(await session.ws_connect(fast.url_futures))
+    assert (await ws.recv())["event"] == "info"
+    issued = []
+    for _ in range(100):
+        await ws.send({"event": "challenge", "api_key": fast.api_key})
+        issued.append((await ws.recv())["message"])
+    assert fast.futures is not None
+    [state] = fast.futures.venue.state.values()
+    assert list(state.challenges) == issued[-16:]
+    for challenge, accepted in ((issued[0], False), (issued[-1], True)):
+        await ws.send(
+            {
+                "event": "subscribe",
+                "feed": "open_orders",
+                "api_key": fast.api_key,
+                "original_challenge": challenge,
+                "signed_challenge": sign_futures_challenge(challenge, fast.api_secret),
+            }
+        )
+        reply = await ws.until(lambda m: "event" in m)
+        assert (reply["event"] == "subscribed") is accepted, reply
+
+    monkeypatch.setattr(credentials, "TOKENS_KEPT", 5)
+    tokens = [await get_token(session, fast) for _ in range(8)]
+    assert list(fast.credentials.tokens) == tokens[-5:]
+    assert fast.credentials.user_of(tokens[0]) is None and fast.credentials.user_of(tokens[-1]) == "demo"
