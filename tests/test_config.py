@@ -18,8 +18,8 @@ def test_example_config_documents_every_key_with_its_default(monkeypatch: pytest
     data = tomllib.loads(example.read_text())
     defaults = Settings().model_dump(mode="json", exclude={"permission_warning", "log_file"})
     for key, value in defaults.items():
-        if key in ("api_key", "api_secret", "futures_api_key", "futures_api_secret"):
-            assert f"# {key} =" in example.read_text()
+        if value is None:  # credentials, their commands, the log level: documented, commented out
+            assert f"# {key} =" in example.read_text(), key
             continue
         assert key in data, key
         if isinstance(value, dict) and key != "keymap":
