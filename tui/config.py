@@ -127,6 +127,29 @@ class _TomlSource(PydanticBaseSettingsSource):
         return dict(self._data)
 
 
+class _ByFieldName(PydanticBaseSettingsSource):
+    """A source whose values come back under the field's name, not the alias it was found by.
+
+    The environment and a secrets directory find ``api_secret`` as ``KRAKEN_API_SECRET``, the
+    TOML file as ``api_secret``; merged under two names, the second would be an unknown key.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._inner = inner
+        self._names = {}
+        for name, field in settings_cls.model_fields.items():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                self._names.update({str(choice): name for choice in alias.choices})
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return self._inner.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        return {self._names.get(k, k): v for k, v in self._inner().items()}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="KRAKEN_TUI_",
@@ -279,8 +302,8 @@ class Settings(BaseSettings):
         # between the environment and the file.
         return (
             init_settings,
-            env_settings,
-            file_secret_settings,
+            _ByFieldName(settings_cls, env_settings),
+            _ByFieldName(settings_cls, file_secret_settings),
             _TomlSource(settings_cls, cls._toml_data),
         )
 

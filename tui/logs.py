@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["RedactSecrets", "setup_file_log", "setup_stderr_log"]
+__all__ = ["RedactSecrets", "crash_report", "setup_file_log", "setup_stderr_log"]
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED = "[redacted]"
@@ -83,3 +83,15 @@ def setup_file_log(file: Path, level: str, secrets: Iterable[str]) -> Path | Non
 def setup_stderr_log(level: str, secrets: Iterable[str]) -> None:
     """For the line tools (exchange, stream, benchmarks): their stderr is the natural place."""
     _install(logging.StreamHandler(), level, secrets)
+
+
+def crash_report(exc: BaseException, secrets: Iterable[str]) -> str:
+    """A traceback for stderr, without frame locals and with every known secret replaced.
+
+    Logged too (the log is what a bug report attaches), through the same redacting filter.
+    """
+    import traceback
+
+    text = RedactSecrets(secrets)._clean("".join(traceback.format_exception(exc)))
+    logging.getLogger("tui").error("crashed:\n%s", text)
+    return text

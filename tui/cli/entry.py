@@ -227,9 +227,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings is None:
         return 2
     _start_logging(args, settings)
-    if args.command:
-        module = importlib.import_module(SUBCOMMANDS[args.command][0])
-        return int(module.run(args, settings))
-    from tui.app import run_app
+    try:
+        if args.command:
+            module = importlib.import_module(SUBCOMMANDS[args.command][0])
+            return int(module.run(args, settings))
+        from tui.app import run_app
 
-    return int(run_app(args, settings))
+        return int(run_app(args, settings))
+    except Exception as exc:  # a bug: report it, but never with a secret in it
+        from tui.logs import crash_report
+
+        print(
+            f"kraken-tui: internal error (please report it with the log):\n{crash_report(exc, settings.secret_values)}",
+            file=sys.stderr,
+            end="",
+        )
+        return 1
