@@ -24,6 +24,7 @@ from tui.logs import setup_file_log
 
 SECRET = "c2VjcmV0LW9mLXRoZS1zZWNyZXQtZ3JlcC10ZXN0"  # base64, as Kraken's secrets are
 KEY = "test-key-of-the-secret-grep"
+EXCHANGE_CREDENTIALS = ("--api-key", KEY, "--api-secret", SECRET)
 STREAM = ("stream", "balances", "--count", "1")
 
 
@@ -36,7 +37,7 @@ def _clean_env(**extra: str) -> dict[str, str]:
 def venue() -> Iterator[dict[str, str]]:
     """An embedded exchange accepting KEY/SECRET; the environment that points the client at it."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "exchange", "--port", "0", "--no-futures", *("--api-key", KEY), "--api-secret", SECRET],
+        [sys.executable, "-m", "tui", "exchange", "--port", "0", "--no-futures", *EXCHANGE_CREDENTIALS],
         stdout=subprocess.PIPE,
         text=True,
         env=_clean_env(),

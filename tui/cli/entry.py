@@ -210,12 +210,34 @@ def _check_keymap(keymap: dict[str, str]) -> None:
 
 
 def _start_logging(args: argparse.Namespace, settings: Any) -> None:
+    """The file for the dashboard (it owns the terminal), stderr for the line tools."""
+    import logging
+    import platform
+
+    from tui import __version__
     from tui.logs import setup_file_log, setup_stderr_log
 
     if args.command is None and settings.log_file is not None:
         setup_file_log(settings.log_file, settings.log_level or "info", settings.secret_values)
     elif args.command is not None:
         setup_stderr_log(settings.log_level or "warning", settings.secret_values)
+    log = logging.getLogger("tui.cli")
+    # what a bug report needs first: versions, command, and (debug) every setting; SecretStr
+    # values dump as '**********', and the handler's filter redacts them besides
+    log.info(
+        "kraken-tui %s, Python %s on %s: %s",
+        __version__,
+        platform.python_version(),
+        platform.platform(terse=True),
+        args.command or mode_name(args),
+    )
+    log.debug("settings: %s", settings.model_dump(mode="json", exclude={"permission_warning"}))
+
+
+def mode_name(args: argparse.Namespace) -> str:
+    return "dashboard " + (
+        "--demo" if args.demo else "--paper" if args.paper else "--replay" if args.replay else "live"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

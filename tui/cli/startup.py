@@ -57,14 +57,23 @@ def time_command(argv: list[str], runs: int) -> list[float]:
     return times
 
 
-def first_frame(argv: list[str], cols: int, rows: int, timeout: float = 20.0) -> tuple[float, float]:
-    """Seconds from exec to the dashboard painted, and to a verified book on screen."""
+def first_frame(
+    argv: list[str], cols: int, rows: int, timeout: float = 20.0, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Seconds from exec to the dashboard painted, and to a verified book on screen.
+
+    ``argv`` is the dashboard's command line without ``--demo``; ``env`` replaces the temporary
+    home (config and state) this run gets by default.
+    """
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": home, "XDG_CONFIG_HOME": home}
+        child_env = {"XDG_STATE_HOME": home, "XDG_CONFIG_HOME": home, **os.environ, **(env or {})}
+        child_env["TERM"] = "xterm-256color"
+        if env is None:
+            child_env.update(XDG_STATE_HOME=home, XDG_CONFIG_HOME=home)
         start = time.perf_counter()
         pid, fd = pty.fork()
         if pid == 0:  # child: the dashboard on this terminal
-            os.execvpe(argv[0], [*argv, "--demo"], env)
+            os.execvpe(argv[0], [*argv, "--demo"], child_env)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         painted = book = 0.0
         seen = b""

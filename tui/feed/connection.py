@@ -129,7 +129,7 @@ class Connection:
                 self.on_disconnected(self)
                 if self.health.state == "connected":
                     self.health.state = "reconnecting"
-                log.info("%s: disconnected (%s), reconnecting", self.name, self.health.error or "closed")
+                log.info("%s: disconnected (%s)", self.name, self.health.error or "closed")
             # a connection that lived a while resets the backoff: the next drop is a fresh incident
             delay = self.min_delay if time.monotonic() - started > 10 else min(delay * 2, self.max_delay)
             await asyncio.sleep(self._jitter(delay))

@@ -158,7 +158,7 @@ class HelpScreen(ModalScreen[None]):
         lists = rows(Watchlist.BINDINGS + OrdersTable.BINDINGS, seen)
         return [
             ("Market screen", rows(type(self.owner).BINDINGS, seen)),
-            ("Lists (watchlist, orders, fills, …)", lists + [(k, t, "") for k, t in LISTS_EXTRA]),
+            ("Lists (watchlist, orders, fills, balances)", lists + [(k, t, "") for k, t in LISTS_EXTRA]),
             ("Order form (b / s)", rows(OrderForm.BINDINGS, set()) + [(k, t, "") for k, t in FORM_EXTRA]),
             ("Order review", rows(ReviewScreen.BINDINGS, set()) + [(k, t, "") for k, t in REVIEW_EXTRA]),
             (
