@@ -275,3 +275,20 @@ def test_version_is_the_package_metadata() -> None:
 
     out = _run_clean("--version")
     assert out.stdout == f"kraken-tui {version('kraken-tui')}\n"
+
+
+def test_stream_into_head_ends_quietly() -> None:
+    """`kraken-tui --demo stream book BTC/USD | head`: the reader leaving is the end, not a crash."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--demo", "stream", "book", "BTC/USD"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_clean_env(),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines; the stream must notice and end by itself
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=20) == 0, err
+    assert b'"checksum_ok":true' in first
+    assert "Traceback" not in err and "Broken pipe" not in err, err
