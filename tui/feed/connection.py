@@ -1,6 +1,7 @@
 """One self-healing WebSocket: connect, read, watch, ping, reconnect with jittered backoff.
 
-It never gives up (a trader's terminal must heal after a laptop sleep), but a budget caps the
+It never gives up (a trader's terminal must heal after a laptop sleep, and an exception from our
+own frame handling restarts the session with backoff instead of ending it), but a budget caps the
 attempts per ten minutes well under Cloudflare's ban threshold (~150 per 10 min per IP). The
 reader hands each frame to a synchronous callback and never awaits a consumer.
 """
@@ -110,6 +111,11 @@ class Connection:
                 await asyncio.sleep(self._jitter(delay))
                 delay = min(delay * 2, self.max_delay)
                 continue
+            except Exception as exc:  # our bug in prepare (token, instruments): try again later
+                self._internal_error(exc)
+                await asyncio.sleep(self._jitter(delay))
+                delay = min(delay * 2, self.max_delay)
+                continue
             self.generation += 1
             if self.generation > 1:
                 self.health.reconnects += 1
@@ -118,8 +124,12 @@ class Connection:
             self.health.error = None
             self.health.last_frame_at = time.monotonic()
             started = time.monotonic()
+            crashed = False
             try:
                 await self._session_loop()
+            except Exception as exc:  # our own bug: restart this session, never end it
+                crashed = True
+                self._internal_error(exc)
             finally:
                 self.connected.clear()
                 ws, self.ws = self.ws, None
@@ -131,8 +141,15 @@ class Connection:
                     self.health.state = "reconnecting"
                 log.info("%s: disconnected (%s)", self.name, self.health.error or "closed")
             # a connection that lived a while resets the backoff: the next drop is a fresh incident
-            delay = self.min_delay if time.monotonic() - started > 10 else min(delay * 2, self.max_delay)
+            # (a crash always backs off: a bug that fires on every frame must not spin)
+            lived = time.monotonic() - started > 10 and not crashed
+            delay = self.min_delay if lived else min(delay * 2, self.max_delay)
             await asyncio.sleep(self._jitter(delay))
+
+    def _internal_error(self, exc: Exception) -> None:
+        self.health.internal_errors += 1
+        self.health.error = f"internal error: {type(exc).__name__}: {exc}"[:200]
+        log.error("%s: internal error, restarting the session: %s: %s", self.name, type(exc).__name__, exc)
 
     def _jitter(self, delay: float) -> float:
         return delay * random.uniform(0.5, 1.0)
