@@ -192,7 +192,7 @@ def test_log_level_from_environment_file_and_override(
 
 def test_keymap_unknown_ids_and_clashes_name_the_id_and_the_key() -> None:
     from tui.app import KrakenApp
-    from tui.screens.help import keymap_errors
+    from tui.cli.keymap import keymap_errors
 
     assert keymap_errors({"order.buy": "B", "book.depth-cycle": "ctrl+d"}, KrakenApp.BINDINGS) == [
         "'B' is bound to both 'order.buy' and 'panel.balances' on the market screen"

@@ -202,7 +202,7 @@ def _load_settings(args: argparse.Namespace) -> Any:
 def _check_keymap(keymap: dict[str, str]) -> None:
     from tui.app import KrakenApp
     from tui.config import ConfigError
-    from tui.screens.help import keymap_errors
+    from tui.cli.keymap import keymap_errors
 
     errors = keymap_errors(keymap, app_bindings=KrakenApp.BINDINGS)
     if errors:

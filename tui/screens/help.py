@@ -3,15 +3,13 @@
 Generated so it can never drift from what the keys do; the keys are shown as on the keycap
 (``[``, ``/``, ``+``, not Textual's ``left_square_bracket``), panels by the names their tabs show,
 and the order form's and review's keys are listed too, because that is where fast fingers make
-mistakes. The same catalogue checks the ``keymap`` setting (``keymap_errors``): an unknown id or
-a key that two bindings of one screen would share is a configuration error, not a silent no-op.
+mistakes. ``tui.cli.keymap`` checks the ``keymap`` setting against the same bindings.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from rich.table import Table
@@ -23,13 +21,11 @@ from textual.keys import _character_to_key, format_key
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabPane
 
-from tui.screens.confirm import AskValue, Confirm
 from tui.screens.order_form import OrderForm, ReviewScreen
-from tui.screens.search import SymbolSearch
 from tui.widgets.account import OrdersTable
 from tui.widgets.watchlist import Watchlist
 
-__all__ = ["HelpScreen", "key_label", "keymap_errors"]
+__all__ = ["HelpScreen", "key_label", "normal_key"]
 
 # Keys that no binding declares: Textual's own, or typed text the form reads.
 LISTS_EXTRA = [
@@ -50,56 +46,12 @@ _SPELLED = {"enter": "enter", "escape": "esc", "space": "space", "tab": "tab"}
 _PANEL = re.compile(r"focus_panel\('(\w+)'\)")
 
 
-def _scopes(app_bindings: Sequence[BindingType]) -> list[tuple[str, list[Binding]]]:
-    """Each screen and the bindings live on it together (where a shared key would clash)."""
-
-    from tui.screens.market import MarketScreen  # it imports this module for `?`
-
-    def of(*sources: Iterable[BindingType]) -> list[Binding]:
-        return [b for src in (*sources, app_bindings) for b in src if isinstance(b, Binding)]
-
-    return [
-        ("the market screen", of(MarketScreen.BINDINGS, Watchlist.BINDINGS, OrdersTable.BINDINGS)),
-        ("the order form", of(OrderForm.BINDINGS)),
-        ("the order review", of(ReviewScreen.BINDINGS)),
-        ("the help screen", of(HelpScreen.BINDINGS)),
-        ("symbol search", of(SymbolSearch.BINDINGS)),
-        ("confirmations", of(Confirm.BINDINGS, AskValue.BINDINGS)),
-    ]
-
-
-def _norm(key: str) -> str:
+def normal_key(key: str) -> str:
+    """``?`` and ``question_mark``, ``Ctrl+X`` and ``ctrl+X``: one spelling, to compare keys."""
     key = key.strip()
     mods, _, last = key.rpartition("+")
     last = _character_to_key(last) if len(last) == 1 else last
     return f"{mods.lower()}+{last}" if mods else last
-
-
-def _keys(binding: Binding, keymap: dict[str, str]) -> list[str]:
-    keys = keymap[binding.id] if binding.id and binding.id in keymap else binding.key
-    return [_norm(k) for k in keys.split(",") if k.strip()]
-
-
-def keymap_errors(keymap: dict[str, str], app_bindings: Sequence[BindingType] = ()) -> list[str]:
-    """What is wrong with a ``keymap`` setting, one phrase per mistake, naming the id and the key."""
-    scopes = _scopes(app_bindings)
-    ids = sorted({b.id for _, bindings in scopes for b in bindings if b.id})
-    errors = []
-    for bid, keys in keymap.items():
-        if bid not in ids:
-            near = difflib.get_close_matches(bid, ids, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else " (the help screen, ?, lists the ids)"
-            errors.append(f"'{bid}' is not a binding id{hint}")
-        elif not [k for k in keys.split(",") if k.strip()]:
-            errors.append(f"'{bid}' is given no key")
-    for where, bindings in scopes:
-        owner: dict[str, str] = {}
-        for b in bindings:
-            for key in _keys(b, keymap) if b.id else []:
-                other = owner.setdefault(key, b.id or "")
-                if other != b.id and (b.id in keymap or other in keymap):
-                    errors.append(f"'{key_label(key)}' is bound to both '{other}' and '{b.id}' on {where}")
-    return list(dict.fromkeys(errors))
 
 
 def key_label(keys: str) -> str:
