@@ -201,8 +201,8 @@ def _load_settings(args: argparse.Namespace) -> Any:
 
 def _check_keymap(keymap: dict[str, str]) -> None:
     from tui.app import KrakenApp
-    from tui.config import ConfigError
     from tui.cli.keymap import keymap_errors
+    from tui.config import ConfigError
 
     errors = keymap_errors(keymap, app_bindings=KrakenApp.BINDINGS)
     if errors:
