@@ -40,6 +40,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "completion": ("tui.cli.completion", "print a shell completion script (bash, zsh, fish, tcsh)"),
     "man": ("tui.cli.manpage", "print the manual page (roff), generated from this parser"),
 }
+# Benchmarks keep their own output clean (soak counts warnings instead of printing them): they log
+# to stderr only when a level is asked for.
+MEASURING = frozenset({"bench", "bench-feed", "bench-ui", "bench-startup", "soak"})
 # These run without loading the configuration: they are how a user finds and fixes a broken one.
 NO_SETTINGS = frozenset({"paths", "completion", "man"})
 
@@ -219,7 +222,7 @@ def _start_logging(args: argparse.Namespace, settings: Any) -> None:
 
     if args.command is None and settings.log_file is not None:
         setup_file_log(settings.log_file, settings.log_level or "info", settings.secret_values)
-    elif args.command is not None:
+    elif args.command is not None and (settings.log_level or args.command not in MEASURING):
         setup_stderr_log(settings.log_level or "warning", settings.secret_values)
     log = logging.getLogger("tui.cli")
     # what a bug report needs first: versions, command, and (debug) every setting; SecretStr
