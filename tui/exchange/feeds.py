@@ -50,7 +50,7 @@ class BookFeed:
         self.pair = pair
         self.depth = depth
         # side -> SortedDict(signed price -> qty): iterates best first, truncates with popitem
-        self.held: dict[str, SortedDict] = {"bid": SortedDict(), "ask": SortedDict()}
+        self.held: dict[str, SortedDict[int, int]] = {"bid": SortedDict(), "ask": SortedDict()}
         self.subscribers: set[Any] = set()
         self.reset()
 
