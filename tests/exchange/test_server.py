@@ -318,4 +318,4 @@ async def test_rest_token_errors(exchange: RunningExchange, session: aiohttp.Cli
     )
     assert (await r.json())["error"] == ["EAPI:Invalid nonce"]
     r = await session.get(exchange.url_rest + "/0/public/AssetPairs")
-    assert "BTCUSD" in (await r.json())["result"]
+    assert "XXBTZUSD" in (await r.json())["result"]  # Kraken keys BTC/USD by its legacy name

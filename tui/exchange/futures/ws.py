@@ -109,8 +109,8 @@ class FuturesWs:
             conn.send({"event": "unsubscribed", "feed": feed, "product_ids": known})
             return
         self.ctx.publish()  # bring every feed up to date before a snapshot is cut
-        conn.send({"event": "subscribed", "feed": feed, "product_ids": known})
-        for p in known:
+        for p in known:  # recorded: one subscribed event per product
+            conn.send({"event": "subscribed", "feed": feed, "product_ids": [p]})
             conn.subs.add(("f", feed, p))
             self._snapshot(conn, feed, p)
 

@@ -26,11 +26,17 @@ def reply(
     *,
     result: Any = None,
     error: str | None = None,
+    top: dict[str, Any] | None = None,
     **extra: Any,
 ) -> None:
+    """``top`` replaces ``result`` for the replies the venue flattens (batch_cancel's ``orders_cancelled``)."""
     frame: dict[str, Any] = {"method": method}
     if error is None:
-        frame["result"] = result
+        if top is None:
+            sub_ack = method in ("subscribe", "unsubscribe") and isinstance(result, dict)
+            frame["result"] = dict(sorted(result.items())) if sub_ack else result  # recorded order
+        else:
+            frame.update(top)
         frame["success"] = True
     else:
         frame["error"] = error
@@ -40,7 +46,9 @@ def reply(
         frame["req_id"] = req_id
     frame["time_in"] = time_in
     frame["time_out"] = now_iso()
-    conn.send(frame)
+    # the venue's acks and responses are alphabetical (error, method, req_id, result, success, ...);
+    # some clients match substrings of the raw text, so the order is part of the protocol
+    conn.send(dict(sorted(frame.items())))
 
 
 def bare_error(conn: Conn, error: str, time_in: str, *, req_id: int | None = None) -> None:

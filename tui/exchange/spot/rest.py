@@ -9,6 +9,7 @@ import msgspec
 from aiohttp import web
 
 from tui.exchange.context import ExchangeContext
+from tui.exchange.spot.assetpairs import canonical_key, lookup
 from tui.exchange.spot.rows import asset_pair_row
 from tui.kraken.auth import verify_api_sign
 from tui.kraken.jsontext import dumps
@@ -34,8 +35,20 @@ class SpotRest:
         return web.json_response({"error": [], "result": result})
 
     async def _pairs(self, request: web.Request) -> web.Response:
-        result = {s.replace("/", ""): asset_pair_row(s, p) for s, p in self.ctx.pairs.items()}
-        return web.Response(text=dumps({"error": [], "result": result}), content_type="application/json")
+        pairs = self.ctx.pairs
+        asked = request.query.get("pair")
+        if asked is None and request.method == "POST":
+            asked = (await request.post()).get("pair")  # type: ignore[assignment]
+        if asked is None:
+            result = {canonical_key(s): asset_pair_row(s, p) for s, p in pairs.items()}
+        else:
+            result = {}
+            for name in str(asked).split(","):
+                hit = lookup(list(pairs), name.strip())
+                if hit is None:  # the venue refuses the whole request for one unknown pair
+                    return _json({"error": ["EQuery:Unknown asset pair"]})
+                result[hit[1]] = asset_pair_row(hit[0], pairs[hit[0]])
+        return _json({"error": [], "result": result})
 
     async def _token(self, request: web.Request) -> web.Response:
         def err(text: str) -> web.Response:
@@ -66,3 +79,7 @@ class SpotRest:
             return err("EAPI:Invalid nonce")
         token = creds.issue_token(user)
         return web.json_response({"error": [], "result": {"token": token, "expires": int(creds.token_ttl)}})
+
+
+def _json(body: dict[str, object]) -> web.Response:
+    return web.Response(text=dumps(body), content_type="application/json")

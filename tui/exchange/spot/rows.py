@@ -9,6 +9,7 @@ from typing import Any
 from tui.exchange.engine import Engine
 from tui.exchange.events import PublicTrade
 from tui.exchange.pairs import ASSET_PRECISION, pair_to_wire
+from tui.exchange.spot.assetpairs import altname, rest_asset, wsname
 from tui.exchange.stats import MarketStats
 from tui.kraken.instrument import Instrument
 from tui.kraken.rfc3339 import format_rfc3339
@@ -76,10 +77,13 @@ def instrument_snapshot(pairs: Iterable[Instrument]) -> dict[str, Any]:
 def asset_pair_row(symbol: str, p: Instrument) -> dict[str, Any]:
     """A ``/0/public/AssetPairs`` result entry."""
     return {
-        "altname": symbol.replace("/", ""),
-        "wsname": symbol,
-        "base": p.base,
-        "quote": p.quote,
+        "altname": altname(symbol),
+        "wsname": wsname(symbol),
+        "aclass_base": "currency",
+        "base": rest_asset(p.base),
+        "aclass_quote": "currency",
+        "quote": rest_asset(p.quote),
+        "lot": "unit",
         "pair_decimals": p.price_precision,
         "lot_decimals": p.qty_precision,
         "cost_decimals": p.cost_precision,

@@ -14,6 +14,13 @@ from tui.exchange.spot.rows import balance_rows, instrument_snapshot, trade_rows
 from tui.kraken.rfc3339 import format_rfc3339
 from tui.kraken.vocab import BOOK_DEPTHS, L3_DEPTHS, OHLC_INTERVALS
 
+EXECUTIONS_WARNINGS = [
+    "cancel_reason is deprecated, use reason",
+    "stop_price is deprecated, use triggers.price",
+    "trigger is deprecated use triggers.reference",
+    "triggered_price is deprecated use triggers.last_price",
+]
+
 __all__ = ["SpotSubscriptions"]
 
 PUBLIC_CHANNELS = ("ticker", "book", "trade", "ohlc", "instrument")
@@ -150,7 +157,8 @@ class SpotSubscriptions:
             depth = params.get("depth", 10)
             if isinstance(depth, bool) or depth not in (BOOK_DEPTHS if channel == "book" else L3_DEPTHS):
                 raise _Refused("Subscription depth not supported", symbol=symbol)
-            result["depth"] = depth
+            if channel == "book":  # recorded: the level3 ack names no depth
+                result["depth"] = depth
             return (channel, symbol, depth), [k for k in conn.subs if k[:2] == (channel, symbol)]
         if channel == "ohlc":
             interval = params.get("interval", 1)
@@ -295,12 +303,11 @@ class SpotSubscriptions:
     def _executions(self, conn: Conn, user: str, params: dict[str, Any], req_id: Any, time_in: str) -> None:
         snap_orders = params.get("snap_orders", params.get("snapshot", True))
         snap_trades = params.get("snap_trades", params.get("snapshot_trades", False))
-        result = {
+        result = {  # as recorded (2024-05): no snap_orders / snap_trades echo, the deprecations warned
             "channel": "executions",
             "maxratecount": 125,
-            "snap_orders": snap_orders,
-            "snap_trades": snap_trades,
             "snapshot": snap_orders,
+            "warnings": EXECUTIONS_WARNINGS,
         }
         reply(conn, "subscribe", req_id, time_in, result=result)
         data: list[dict[str, Any]] = []

@@ -38,6 +38,9 @@ class SpotTrading:
             for r in results:
                 reply(conn, method, req_id, time_in, result=r)
             return
+        if method == "batch_cancel":  # recorded: top-level orders_cancelled, no result
+            reply(conn, method, req_id, time_in, top={"orders_cancelled": results["count"]})
+            return
         reply(conn, method, req_id, time_in, result=results)
 
     def m_add_order(self, user: str, p: dict[str, Any]) -> dict[str, Any]:

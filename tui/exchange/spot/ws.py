@@ -127,7 +127,7 @@ class SpotGateway:
     def _ping(conn: Conn, req: dict[str, Any], req_id: Any, time_in: str) -> None:
         if "params" in req:
             error = "Unsupported field: 'params' for the given msg type: ping"
-            reply(conn, "pong", req_id, time_in, error=error)
+            reply(conn, "ping", req_id, time_in, error=error)
             return
         frame: dict[str, Any] = {"method": "pong"}
         if req_id is not None:
@@ -138,6 +138,9 @@ class SpotGateway:
     def _trade(self, conn: Conn, method: str, params: dict[str, Any], req_id: Any, time_in: str) -> None:
         if conn.kind != "private":
             reply(conn, method, req_id, time_in, error=PRIVATE_ERR)
+            return
+        if "token" not in params:  # recorded: a trading request without a token
+            reply(conn, method, req_id, time_in, error="Token(s) not found")
             return
         user = self.ctx.credentials.user_of(params.get("token"))
         if user is None:
