@@ -125,3 +125,53 @@ async def test_futures_subscribed_once_per_product(
     await ws.ws.send_str(dumps({"event": "subscribe", "feed": "ticker", "product_ids": products}))
     acks = [await ws.until(lambda m: m.get("event") == "subscribed") for _ in products]
     assert [a["product_ids"] for a in acks] == [[p] for p in products]
+
+
+async def test_book_snapshot_and_ticker_carry_no_timestamp(
+    exchange: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    """Recording over the docs: snapshots and ticker rows have no timestamp; book updates keep theirs."""
+    ws = await connect(session, exchange.url_public)
+    for channel, index in (("book", 0), ("ticker", 0)):
+        frame = {"method": "subscribe", "params": {"channel": channel, "symbol": ["BTC/USD"]}}
+        ours = await _raw(
+            ws, frame, lambda m, c=channel: m.get("channel") == c and m.get("type") == "snapshot"
+        )
+        want = recorded(f"ch:{channel}:snapshot", index)
+        assert [k for k in ours["data"][0] if k == "timestamp"] == []
+        assert list(ours["data"][0]) == list(want["data"][0]), channel
+    assert "timestamp" in recorded("ch:book:update")["data"][0]
+
+
+async def test_instrument_assets_match_recording(
+    exchange: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ws = await connect(session, exchange.url_public)
+    frame = {"method": "subscribe", "params": {"channel": "instrument"}}
+    ours = await _raw(ws, frame, lambda m: m.get("channel") == "instrument")
+    want = recorded("ch:instrument:snapshot")
+    usd = next(a for a in ours["data"]["assets"] if a["id"] == "USD")
+    assert shape(usd, decimals=True) == shape(want["data"]["assets"][0], decimals=True)
+
+
+async def test_ledger_rows_match_recording(exchange: RunningExchange, session: aiohttp.ClientSession) -> None:
+    """Kraken-shaped ledger and ref ids; amount, fee and balance at the asset's precision."""
+    ws = await connect(session, exchange.url_private)
+    token = await get_token(session, exchange)
+    sub = {"method": "subscribe", "params": {"channel": "balances", "token": token}}
+    await _raw(ws, sub, lambda m: m.get("channel") == "balances" and m.get("type") == "snapshot")
+    params = {"order_type": "market", "side": "buy", "order_qty": "0.01", "symbol": "BTC/USD", "token": token}
+    await ws.send({"method": "add_order", "params": params})
+    rows: list[dict[str, Any]] = []
+    while len(rows) < 2:
+        got = await _raw(ws, {"method": "ping"}, lambda m: m.get("channel") == "balances")
+        rows.extend(got["data"])
+    want = recorded("ch:balances:update", 1)["data"][0]
+    for row in rows:
+        assert shape(row) == shape(want)
+        for key in ("ledger_id", "ref_id"):
+            assert len(row[key]) == 19 and row[key][6] == row[key][12] == "-", row
+    usd = next(r for r in rows if r["asset"] == "USD")
+    btc = next(r for r in rows if r["asset"] == "BTC")
+    assert -usd["amount"].as_tuple().exponent == 4 and -usd["balance"].as_tuple().exponent == 4
+    assert format(btc["fee"], "f") == "0.0000000000" and btc["fee"].as_tuple().exponent == -10

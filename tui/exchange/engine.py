@@ -103,6 +103,11 @@ def _new_id(rng: random.Random) -> str:
     return "".join(out)
 
 
+def _at(amount: Decimal, asset: str) -> Decimal:
+    """An amount written at its asset's precision, as the venue's ledger rows are."""
+    return amount.quantize(Decimal(1).scaleb(-ASSET_PRECISION.get(asset, 8)))
+
+
 class Engine:
     def __init__(
         self,
@@ -954,7 +959,7 @@ class Engine:
         self._fills.setdefault(o.user, deque(maxlen=200)).append(
             {**self.order_fields(o), **report, "exec_type": "trade", "timestamp": stamp}
         )
-        ref = f"T{trade.trade_id:05d}-{pair.base}{pair.quote}"
+        ref = _new_id(self._rng)  # recorded: a Kraken-shaped id (LKAKN2-N0N12-VKQNLN), not a trade number
         base_amt = qd if o.side == "buy" else -qd
         quote_amt = -cost if o.side == "buy" else cost
         for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
@@ -968,9 +973,10 @@ class Engine:
                 "category": "trade",
                 "wallet_type": "spot",
                 "wallet_id": "main",
-                "amount": amount,
-                "fee": f,
-                "balance": self._acct(o.user).total.get(asset, Decimal(0)),
+                # recorded: amount, fee and balance at the asset's precision (fee 0.0000000000)
+                "amount": _at(amount, asset),
+                "fee": _at(f, asset),
+                "balance": _at(self._acct(o.user).total.get(asset, Decimal(0)), asset),
             }
             self.events.append(Ledger(o.user, entry))
 

@@ -71,8 +71,7 @@ class BookFeed:
             "bids": [self._level(-k, q) for k, q in self.held["bid"].items()],
             "asks": [self._level(k, q) for k, q in self.held["ask"].items()],
             "checksum": checksum,
-            "timestamp": format_rfc3339(self.engine.now()),
-        }
+        }  # recorded: a book snapshot carries no timestamp (the docs' example does); updates do
 
     def snapshot_text(self, checksum: int) -> str:
         """``dumps(snapshot(checksum))``, written directly: a depth-1000 snapshot is 2,000 levels,
@@ -88,8 +87,7 @@ class BookFeed:
 
         return (
             f'{{"symbol":{json.dumps(self.pair.symbol)},"bids":[{levels("bid", -1)}],'
-            f'"asks":[{levels("ask", 1)}],"checksum":{checksum},'
-            f'"timestamp":"{format_rfc3339(self.engine.now())}"}}'
+            f'"asks":[{levels("ask", 1)}],"checksum":{checksum}}}'
         )
 
     def update(self, changes: dict[str, list[int]], checksum: int) -> dict[str, Any] | None:

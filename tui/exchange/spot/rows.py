@@ -15,6 +15,8 @@ from tui.kraken.instrument import Instrument
 from tui.kraken.rfc3339 import format_rfc3339
 from tui.kraken.vocab import SPOT_MAKER_FEE, SPOT_TAKER_FEE
 
+FIAT = frozenset({"USD", "EUR", "GBP", "CAD", "JPY", "CHF", "AUD"})
+
 __all__ = ["asset_pair_row", "balance_rows", "instrument_snapshot", "ticker_row", "trade_rows"]
 
 
@@ -36,9 +38,8 @@ def trade_rows(pair: Instrument, trades: Iterable[PublicTrade]) -> list[dict[str
 def ticker_row(engine: Engine, stats: MarketStats, symbol: str, now: str) -> dict[str, Any]:
     bid = engine.levels(symbol, "bid", 1)
     ask = engine.levels(symbol, "ask", 1)
-    row = stats.ticker(bid[0] if bid else None, ask[0] if ask else None)
-    row["timestamp"] = now
-    return row
+    # recorded: ticker rows carry no timestamp (the docs' example does); ``now`` is kept for callers
+    return stats.ticker(bid[0] if bid else None, ask[0] if ask else None)
 
 
 def balance_rows(engine: Engine, user: str) -> list[dict[str, Any]]:
@@ -63,10 +64,10 @@ def instrument_snapshot(pairs: Iterable[Instrument]) -> dict[str, Any]:
                 "id": a,
                 "status": "enabled",
                 "precision": prec,
-                "precision_display": min(prec, 5),
+                "precision_display": 2 if a in FIAT else min(prec, 5),
                 "borrowable": False,
                 "collateral_value": Decimal("1.00"),
-                "margin_rate": Decimal("0"),
+                "margin_rate": Decimal("0.000000"),  # recorded: six decimals (0.025000)
             }
             for a, prec in ASSET_PRECISION.items()
         ],
