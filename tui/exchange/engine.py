@@ -37,6 +37,7 @@ from tui.exchange.events import (
     LevelChanged,
     PublicTrade,
 )
+from tui.exchange.execrows import layout
 from tui.exchange.orders import Order, OrderError, OrderRequest
 from tui.exchange.pairs import ASSET_PRECISION, FUTURES_INDEX
 from tui.exchange.positions import FuturesLedger, MarginSummary
@@ -390,16 +391,49 @@ class Engine:
                 self.events.append(FuturesOrderEvent(o.user, exec_type, copy.copy(o), extra.get("reason")))
             return
         ts = format_rfc3339(self.now())
+        # recorded: order_userref on every row, 0 when the order has none
         r: dict[str, Any] = {"order_id": o.order_id, "exec_type": exec_type, "order_status": o.status}
+        r["order_userref"] = o.order_userref if o.order_userref is not None else 0
         if o.cl_ord_id is not None:
             r["cl_ord_id"] = o.cl_ord_id
-        if o.order_userref is not None:
-            r["order_userref"] = o.order_userref
         if full:
-            r.update(self.order_fields(o))
+            r.update(self.pending_fields(o))
         r.update(extra)
         r["timestamp"] = ts
-        self.events.append(Execution(o.user, r))
+        self.events.append(Execution(o.user, layout(r)))
+
+    def pending_fields(self, o: Order) -> dict[str, Any]:
+        """A pending_new row's fields, as recorded: no cum_qty, effective_time, post_only or
+        reduce_only; ``stop_price`` always, ``trigger`` and a ``triggers`` of four keys when triggered."""
+        pair = self.pairs[o.symbol]
+        r: dict[str, Any] = {
+            "symbol": o.symbol,
+            "order_qty": pair.qty_decimal(o.qty),
+            "cum_cost": self._q(o.cum_cost, pair.quote),
+            "time_in_force": o.time_in_force.upper(),
+            "side": o.side,
+            "order_type": o.order_type,
+            "fee_usd_equiv": self._q(o.fees, pair.quote),
+            "fee_ccy_pref": "fciq",
+        }
+        if o.limit_price is not None:
+            r["limit_price"] = pair.price_decimal(o.limit_price)
+            r["limit_price_type"] = "static"
+        stop = o.trigger_price if o.order_type in TRIGGERED_TYPES and o.trigger_price is not None else 0
+        r["stop_price"] = pair.price_decimal(stop)
+        if o.order_type in TRIGGERED_TYPES:
+            r["triggers"] = {
+                "price": pair.price_decimal(o.trigger_price) if o.trigger_price is not None else o.trigger_offset,
+                "price_type": o.trigger_price_type,
+                "reference": o.trigger_reference,
+                "status": "untriggered",
+            }
+            r["trigger"] = o.trigger_reference
+        if o.display_qty is not None:
+            r["display_qty"] = pair.qty_decimal(o.display_qty)
+        if o.expire_time is not None:
+            r["expire_time"] = format_rfc3339(o.expire_time, 0)
+        return r
 
     def _price_fields(self, o: Order) -> dict[str, Any]:
         if o.limit_price is None:
@@ -463,7 +497,7 @@ class Engine:
     def _avg(self, o: Order) -> Decimal:
         pair = self.pairs[o.symbol]
         if not o.filled:
-            return Decimal(0)
+            return Decimal(0).quantize(Decimal(1).scaleb(-pair.price_precision))  # recorded: 0.00000
         return (o.cum_cost / pair.qty_decimal(o.filled)).quantize(
             Decimal(1).scaleb(-pair.price_precision), rounding=ROUND_HALF_EVEN
         )
@@ -529,6 +563,10 @@ class Engine:
         pair = self.pairs[o.symbol]
         if exec_type != "filled":
             extra.update(cum_qty=pair.qty_decimal(o.filled), cum_cost=self._q(o.cum_cost, pair.quote))
+        if exec_type == "canceled":  # recorded: a canceled row carries the fill totals and both reasons
+            extra.update(fee_usd_equiv=self._q(o.fees, pair.quote), avg_price=self._avg(o))
+            if reason:
+                extra["cancel_reason"] = reason
         if reason:
             extra["reason"] = reason
         self._report(o, exec_type, **extra)
@@ -1201,6 +1239,7 @@ class Engine:
         self._report(
             o,
             "amended",
+            cum_qty=pair.qty_decimal(o.filled),  # recorded
             amended=True,
             order_qty=pair.qty_decimal(o.qty),
             reason="User requested",
