@@ -38,7 +38,7 @@ from tui.exchange.events import (
     PublicTrade,
 )
 from tui.exchange.execrows import layout
-from tui.exchange.orders import Order, OrderError, OrderRequest
+from tui.exchange.orders import Order, OrderError, OrderRequest, order_type_code
 from tui.exchange.pairs import ASSET_PRECISION, FUTURES_INDEX
 from tui.exchange.positions import FuturesLedger, MarginSummary
 from tui.kraken.instrument import Instrument
@@ -423,7 +423,9 @@ class Engine:
         r["stop_price"] = pair.price_decimal(stop)
         if o.order_type in TRIGGERED_TYPES:
             r["triggers"] = {
-                "price": pair.price_decimal(o.trigger_price) if o.trigger_price is not None else o.trigger_offset,
+                "price": pair.price_decimal(o.trigger_price)
+                if o.trigger_price is not None
+                else o.trigger_offset,
                 "price_type": o.trigger_price_type,
                 "reference": o.trigger_reference,
                 "status": "untriggered",
@@ -885,7 +887,10 @@ class Engine:
             if o.user in self.unlimited:
                 continue
             if pair.symbol in self.futures:
-                self._futures_fill_report(o, price, qty, fees[o.order_id], realized[o.order_id], liq, now)
+                taker_type = order_type_code(taker.order_type, taker.time_in_force, taker.post_only)
+                self._futures_fill_report(
+                    o, price, qty, fees[o.order_id], realized[o.order_id], liq, now, taker_type
+                )
             else:
                 self._spot_fill_report(o, trade, cost, fees[o.order_id], liq[0], pair)
         if maker.remaining == 0:
@@ -943,7 +948,15 @@ class Engine:
         return {}
 
     def _futures_fill_report(
-        self, o: Order, price: int, qty: int, fee: Decimal, realized: Decimal, liquidity: str, now: float
+        self,
+        o: Order,
+        price: int,
+        qty: int,
+        fee: Decimal,
+        realized: Decimal,
+        liquidity: str,
+        now: float,
+        taker_type: str,
     ) -> None:
         fills = self._ffills.setdefault(o.user, deque(maxlen=500))
         seq = (fills[-1].seq + 1) if fills else 1
@@ -965,6 +978,7 @@ class Engine:
             realized,
             now,
             seq,
+            taker_type,
         )
         fills.append(fill)
         self.events.append(fill)

@@ -95,6 +95,7 @@ class FuturesFill:
     realized: Decimal
     timestamp: float
     seq: int
+    taker_order_type: str = ""  # the REST code of the trade's taker order (recorded on every fill)
 
 
 Event = LevelChanged | L3Changed | PublicTrade | Execution | Ledger | FuturesOrderEvent | FuturesFill

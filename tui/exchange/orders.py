@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["Order", "OrderError", "OrderRequest"]
+__all__ = ["Order", "OrderError", "OrderRequest", "order_type_code"]
 
 
 class OrderError(Exception):
@@ -111,3 +111,16 @@ class Order:
         if self.display_qty is not None:
             return min(self.display_qty, self.remaining)
         return self.remaining
+
+
+def order_type_code(order_type: str, time_in_force: str, post_only: bool) -> str:
+    """The REST ``orderType`` an engine order was placed as."""
+    if order_type.startswith("stop-loss"):
+        return "stp"
+    if order_type.startswith("take-profit"):
+        return "take_profit"
+    if order_type == "market":
+        return "mkt"
+    if post_only:
+        return "post"
+    return "ioc" if time_in_force == "ioc" else "lmt"

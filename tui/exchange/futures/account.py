@@ -54,6 +54,9 @@ def ticker(engine: Engine, stats: MarketStats, pair: Instrument) -> dict[str, An
         "volume": spot["volume"],
         "volumeQuote": stats.notional,
         "last": spot["last"],
+        "open": spot["last"] - spot["change"],  # type: ignore[operator]  # the window's first price
+        "high": spot["high"],
+        "low": spot["low"],
         "change": spot["change_pct"],
         "index": index,
         "markPrice": mark,

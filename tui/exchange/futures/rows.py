@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from tui.exchange.events import FuturesFill, FuturesOrderEvent, PublicTrade
-from tui.exchange.orders import Order
+from tui.exchange.orders import Order, order_type_code
 from tui.exchange.positions import IM_RATE, MM_RATE
 from tui.exchange.stats import Candle
 from tui.kraken.instrument import Instrument
@@ -29,6 +29,7 @@ __all__ = [
     "order_update",
     "order_wire",
     "pair_name",
+    "short",
     "trade_row",
 ]
 
@@ -61,6 +62,14 @@ _UPDATE_REASONS = {
 }
 
 
+def short(d: Decimal) -> Decimal:
+    """The shortest form of a number with at least one decimal (``0.0010`` -> ``0.001``,
+    ``5000`` -> ``5000.0``), as the futures venue writes it (recorded fills); exact, no float."""
+    n = d.normalize()
+    exp = n.as_tuple().exponent
+    return n if isinstance(exp, int) and exp < 0 else n.quantize(Decimal("0.1"))
+
+
 def ms(ts: float) -> int:
     return int(ts * 1000)
 
@@ -75,19 +84,6 @@ def pair_name(symbol: str) -> str:
     return f"{core[:-3]}:{core[-3:]}"
 
 
-def order_type_code(order_type: str, time_in_force: str, post_only: bool) -> str:
-    """The REST ``orderType`` an engine order was placed as."""
-    if order_type.startswith("stop-loss"):
-        return "stp"
-    if order_type.startswith("take-profit"):
-        return "take_profit"
-    if order_type == "market":
-        return "mkt"
-    if post_only:
-        return "post"
-    return "ioc" if time_in_force == "ioc" else "lmt"
-
-
 def feed_type(order_type: str) -> str:
     if order_type.startswith("stop-loss"):
         return "stop"
@@ -100,22 +96,23 @@ def order_wire(pair: Instrument, o: Order) -> dict[str, Any]:
     """An ``open_orders`` feed order."""
     stop = o.trigger_price is not None and feed_type(o.order_type) != "limit"
     limit = o.limit_price if o.limit_price is not None else o.trigger_price
+    # recorded: shortest-form numbers, stop_price 0.0 on a limit order, no cli_ord_id when unset
     row: dict[str, Any] = {
         "instrument": o.symbol,
         "time": ms(o.created),
         "last_update_time": ms(o.updated or o.created),
-        "qty": pair.qty_decimal(o.remaining),
-        "filled": pair.qty_decimal(o.filled),
-        "limit_price": pair.price_decimal(limit) if limit is not None else ZERO,
+        "qty": short(pair.qty_decimal(o.remaining)),
+        "filled": short(pair.qty_decimal(o.filled)),
+        "limit_price": short(pair.price_decimal(limit)) if limit is not None else short(ZERO),
+        "stop_price": short(pair.price_decimal(o.trigger_price)) if stop and o.trigger_price else short(ZERO),
         "type": feed_type(o.order_type),
         "order_id": o.order_id,
-        "cli_ord_id": o.cl_ord_id,
-        "direction": 0 if o.side == "buy" else 1,
-        "reduce_only": o.reduce_only,
     }
+    if o.cl_ord_id is not None:
+        row["cli_ord_id"] = o.cl_ord_id
+    row["direction"] = 0 if o.side == "buy" else 1
+    row["reduce_only"] = o.reduce_only
     if stop:
-        assert o.trigger_price is not None
-        row["stop_price"] = pair.price_decimal(o.trigger_price)
         row["triggerSignal"] = "last"
     return row
 
@@ -131,13 +128,11 @@ def order_update(pair: Instrument, e: FuturesOrderEvent) -> dict[str, Any] | Non
             if e.exec_type == "filled"
             else CANCEL_REASONS.get(e.reason or "", "cancelled_by_user")
         )
-        return {
-            "feed": "open_orders",
-            "order_id": o.order_id,
-            "cli_ord_id": o.cl_ord_id,
-            "is_cancel": True,
-            "reason": reason,
-        }
+        row: dict[str, Any] = {"feed": "open_orders", "order_id": o.order_id}
+        if o.cl_ord_id is not None:
+            row["cli_ord_id"] = o.cl_ord_id
+        row.update(is_cancel=True, reason=reason)
+        return row
     why = _UPDATE_REASONS.get(e.exec_type)
     if why is None:
         return None
@@ -145,22 +140,27 @@ def order_update(pair: Instrument, e: FuturesOrderEvent) -> dict[str, Any] | Non
 
 
 def fill_wire(pair: Instrument, f: FuturesFill) -> dict[str, Any]:
-    return {
+    row: dict[str, Any] = {
         "instrument": f.symbol,
         "time": ms(f.timestamp),
-        "price": pair.price_decimal(f.price),
+        "price": short(pair.price_decimal(f.price)),
         "seq": f.seq,
         "buy": f.side == "buy",
-        "qty": pair.qty_decimal(f.qty),
-        "remaining_order_qty": pair.qty_decimal(f.remaining),
+        "qty": short(pair.qty_decimal(f.qty)),
+        "remaining_order_qty": short(pair.qty_decimal(f.remaining)),
         "order_id": f.order_id,
-        "cli_ord_id": f.cl_ord_id,
-        "fill_id": f.fill_id,
-        "fill_type": f.liquidity,
-        "fee_paid": f.fee,
-        "fee_currency": "USD",
-        "order_type": order_type_code(f.order_type, f.time_in_force, f.post_only),
     }
+    if f.cl_ord_id is not None:  # recorded: absent, never null, when unset
+        row["cli_ord_id"] = f.cl_ord_id
+    row.update(
+        fill_id=f.fill_id,
+        fill_type=f.liquidity,
+        fee_paid=short(f.fee),
+        fee_currency="USD",
+        taker_order_type=f.taker_order_type,
+        order_type=order_type_code(f.order_type, f.time_in_force, f.post_only),
+    )
+    return row
 
 
 def candle_row(pair: Instrument, c: Candle) -> dict[str, Any]:
@@ -184,8 +184,8 @@ def trade_row(pair: Instrument, t: PublicTrade) -> dict[str, Any]:
         "type": "fill",
         "seq": t.trade_id,
         "time": ms(t.timestamp),
-        "qty": pair.qty_decimal(t.qty),
-        "price": pair.price_decimal(t.price),
+        "qty": short(pair.qty_decimal(t.qty)),
+        "price": short(pair.price_decimal(t.price)),
     }
 
 
