@@ -148,6 +148,7 @@ class SoakFigures:
     exchange_tracebacks: int = 0
     slow_reader_dropped: bool = False
     slow_reader_close: str = ""
+    slow_reader_dropped_after_s: float = 0.0  # from its connecting to the exchange closing it
     slow_reader_peak_queue_bytes: int = 0
     send_queue_bound_bytes: int = 0
     rss_start_mb: float = 0.0
@@ -551,10 +552,12 @@ class _SlowReader:
     def __init__(self, ex: RunningExchange, figures: SoakFigures) -> None:
         self.ex, self.figures = ex, figures
         self.conn: Conn | None = None
+        self.started = time.monotonic()
 
     async def run(self, stop: asyncio.Event) -> None:
         sub = {"method": "subscribe", "params": {"channel": "book", "symbol": SYMBOLS, "depth": 1000}}
         unsub = {"method": "unsubscribe", "params": {"channel": "book", "symbol": SYMBOLS, "depth": 1000}}
+        self.started = time.monotonic()
         quick_close = aiohttp.ClientWSTimeout(ws_close=1.0)  # it never reads the server's close
         async with (
             aiohttp.ClientSession() as session,
@@ -585,8 +588,9 @@ class _SlowReader:
             return
         f.slow_reader_peak_queue_bytes = max(f.slow_reader_peak_queue_bytes, c.peak_queued_bytes)
         f.slow_reader_dropped = c.close_code == SLOW_CONSUMER
-        if c.close_code is not None:
+        if c.close_code is not None and not f.slow_reader_close:
             f.slow_reader_close = f"{c.close_code} {c.close_reason}"
+            f.slow_reader_dropped_after_s = round(time.monotonic() - self.started, 1)
 
 
 def _rss_mb() -> float:
@@ -859,9 +863,10 @@ def _print(f: SoakFigures) -> None:
     print(f"event loop max stall (10 ms ticker): {f.loop_max_stall_ms} ms")
     print(f"{INTERNAL_ERROR} replies: {f.internal_error_replies}")
     print(f"exchange tracebacks logged: {f.exchange_tracebacks}")
-    dropped = (
-        f"yes ({f.slow_reader_close})" if f.slow_reader_dropped else f"no ({f.slow_reader_close or 'open'})"
-    )
+    if f.slow_reader_dropped:
+        dropped = f"yes, after {f.slow_reader_dropped_after_s:g} s ({f.slow_reader_close})"
+    else:
+        dropped = f"no ({f.slow_reader_close or 'still open'})"
     print(f"non-reading client dropped as slow consumer: {dropped}")
     print(
         f"non-reading client's largest send queue: {f.slow_reader_peak_queue_bytes} bytes "
