@@ -73,6 +73,7 @@ class KrakenApp(App[None]):
         self.keymap_config = dict(settings.keymap)
         self._feed_worker: Worker[None] | None = None
         self._modal_ticks = 0
+        self._key_screen: Screen[Any] | None = None
         self.gc_pacer = GcPacer()
         self.store, self.desk = self._new_desk(mode)
 
@@ -121,9 +122,21 @@ class KrakenApp(App[None]):
         self.gc_pacer.tick(busy=busy)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
             self.gc_pacer.touch()
+            self._key_screen = self.screen
         await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key that bubbles back here is matched against the bindings of the screen on top *now*.
+        If the dialog it was pressed in has closed meanwhile (its answer was this very key), the
+        screen behind would take it too (``s`` answering "only this symbol" and also opening a
+        SELL form): a key belongs to the screen it was pressed on, or to nothing."""
+        # (Textual calls each class's handler in turn: prevent_default skips App's own, which
+        # would check the bindings; not calling super() keeps it from running twice.)
+        if self._key_screen is not None and self.screen is not self._key_screen:
+            event.stop()
+            event.prevent_default()
 
     def _start_feed(self) -> None:
         self._feed_worker = self.run_worker(self._run_feed(), name="feed", exit_on_error=False, group="feed")

@@ -112,3 +112,13 @@ def test_futures_funds_are_margin() -> None:
         "the futures margin account has not loaded yet; nothing was sent"
     )
     assert funds_problem(FormInput("sell", reduce_only=True), PF, Decimal(1), n, {}, None) is None
+
+
+def test_spot_buy_funds_are_held_at_the_limit_price(balances: dict[str, Balance]) -> None:
+    """A marketable limit walks cheaply through the book, but the exchange holds qty x limit."""
+    buy = FormInput("buy")
+    cheap_walk = Numbers(Decimal("500"), Decimal(0), None)  # 0.01 BTC filled at ~50,000
+    assert funds_problem(buy, BTC, Decimal("0.01"), cheap_walk, balances, None) is None
+    assert funds_problem(
+        buy, BTC, Decimal("0.01"), cheap_walk, balances, None, reserve_price=Decimal("9600000")
+    ) == ("EOrder:Insufficient funds: needs 96384.00 USD, available 6000.00")

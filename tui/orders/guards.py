@@ -102,8 +102,17 @@ def funds_problem(
     numbers: Numbers,
     balances: dict[str, Balance],
     margin_available: Decimal | None,
+    *,
+    reserve_price: Decimal | None = None,
 ) -> str | None:
-    """Spot: the wallet's available balance (total less what open orders hold); futures: margin."""
+    """Spot: the wallet's available balance (total less what open orders hold); futures: margin.
+
+    A spot buy is charged what the exchange holds when it accepts the order: the whole quantity
+    at the limit price (or the trigger, or the touch: ``reserve_price``) plus the taker fee, not
+    the cheaper average fill of the local book. A marketable limit far through the book is
+    refused here (``EOrder:Insufficient funds`` is what Kraken would answer) instead of after a
+    round trip.
+    """
     if is_futures(inst.symbol):
         if form.reduce_only:
             return None
@@ -120,7 +129,8 @@ def funds_problem(
     b = balances.get(asset)
     avail = b.available if b is not None else Decimal(0)
     if form.side == "buy":
-        need = numbers.notional * (1 + SPOT_TAKER_FEE)
+        held = qty * reserve_price if reserve_price is not None else numbers.notional
+        need = max(numbers.notional, held) * (1 + SPOT_TAKER_FEE)
         if need > avail:
             return f"EOrder:Insufficient funds: needs {need:.2f} {asset}, available {avail:.2f}"
     elif qty > avail:
@@ -170,7 +180,9 @@ def build_order(
     assert parsed.qty_ticks is not None
     numbers = review_numbers(form.order_type, form.side, inst, book, parsed, marketable, verified_levels)
     qty = inst.qty_decimal(parsed.qty_ticks)
-    problem = funds_problem(form, inst, qty, numbers, balances, margin_available)
+    at = parsed.price_ticks if parsed.price_ticks is not None else parsed.ref_price
+    reserve = inst.price_decimal(at) if at is not None else None
+    problem = funds_problem(form, inst, qty, numbers, balances, margin_available, reserve_price=reserve)
     if problem is not None:
         return Draft({"qty": problem})
     reasons = fat_finger_reasons(numbers, inst.quote, guards, live=live)
