@@ -38,12 +38,19 @@ async def place(pilot: Any, app: Any, ex: RunningExchange, qty: str, price: str)
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
     await pilot.press("enter")
-    await until(pilot, lambda: {o.order_id for o in open_orders(ex)} - before)
+    await until(pilot, lambda: bool({o.order_id for o in open_orders(ex)} - before))
     order = next(o for o in open_orders(ex) if o.order_id not in before)
     screen = app.market_screen
     await until(pilot, lambda: order.order_id in screen.query_one(OrdersTable)._values)
     await until(pilot, lambda: order.order_id in app.store.account.orders)
     return order
+
+
+def live(ex: RunningExchange, order_id: str) -> Any:
+    """The exchange's own record of the order, read afresh."""
+    o = ex.engine.order(order_id)
+    assert o is not None
+    return o
 
 
 def error_of(screen: Any, field: str) -> str:
@@ -69,9 +76,9 @@ async def test_amend_qty_above_the_notional_limit_needs_the_review(exchange: Run
         assert review.review.qty == Decimal(1)
         await pilot.pause(0.2)
         assert len(exchange.requests_received) == sent  # nothing left the app yet
-        assert exchange.engine.order(order.order_id).qty == 2_000_000
+        assert live(exchange, order.order_id).qty == 2_000_000
         await pilot.press(*"BUY", "enter")
-        await until(pilot, lambda: exchange.engine.order(order.order_id).qty == 100_000_000)
+        await until(pilot, lambda: live(exchange, order.order_id).qty == 100_000_000)
         assert methods(exchange)[-1] == "amend_order"
 
 
@@ -93,7 +100,7 @@ async def test_amend_qty_that_fails_a_check_is_refused_in_the_prompt(exchange: R
             assert isinstance(app.screen, AskValue), typed
             assert message in error_of(app.screen, "ask"), (typed, error_of(app.screen, "ask"))
         assert len(exchange.requests_received) == sent
-        assert exchange.engine.order(order.order_id).qty == 100_000
+        assert live(exchange, order.order_id).qty == 100_000
 
 
 async def test_price_nudge_past_the_distance_limit_needs_the_review(exchange: RunningExchange) -> None:
@@ -113,12 +120,12 @@ async def test_price_nudge_past_the_distance_limit_needs_the_review(exchange: Ru
         await until(pilot, lambda: isinstance(app.screen, MarketScreen))
         await pilot.pause(0.2)
         assert len(exchange.requests_received) == sent
-        assert exchange.engine.order(order.order_id).limit_price == price
+        assert live(exchange, order.order_id).limit_price == price
         await pilot.press("right_square_bracket")
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         await pilot.press(*"BUY", "enter")
         tick = exchange.engine.pairs["BTC/USD"].price_increment
-        await until(pilot, lambda: exchange.engine.order(order.order_id).limit_price == price + tick)
+        await until(pilot, lambda: live(exchange, order.order_id).limit_price == price + tick)
 
 
 async def test_the_desk_refuses_an_unreviewed_amend_above_a_limit(exchange: RunningExchange) -> None:
