@@ -27,6 +27,8 @@ from tui.feed.trading import DeadMansSwitch
 from tui.feed.venue import OrderVenue, Reply
 from tui.kraken.futures import is_futures
 from tui.orders.amend import Amend, check_amend
+from tui.orders.announce import Announcement, Announcer
+from tui.orders.away import AwayCheck
 from tui.orders.context import order_context
 from tui.orders.model import Reviewed
 from tui.store import Store
@@ -62,6 +64,8 @@ class Desk:
         self.requests_in_flight = 0
         self.request_log: list[LoggedRequest] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self.announcer = Announcer(store)
+        self.away: AwayCheck | None = None  # orders open at the last quit, to account for once
 
     # --- the feed ------------------------------------------------------------------------------
     def attach(self, feed: Feed) -> None:
@@ -151,6 +155,30 @@ class Desk:
         """A request stopped here, before the exchange: said once, and kept in the Activity log."""
         self.notify(f"{label}: not sent: {reason}", severity="error", timeout=8)
         self.store.log("warning", f"{label}: refused locally: {reason}")
+
+    # --- outcomes ---------------------------------------------------------------------------------
+    def announce(self) -> list[Announcement]:
+        """Fills, dead-man's switch firings, connections lost and back since the last call: each
+        said once as a notice and an Activity line; returned so the App can ring for fills."""
+        out = self.announcer.poll()
+        if self.away is not None:
+            report = self.away.poll(self.store)
+            if report is not None:
+                out.append(report)
+            if self.away.done:
+                self.away = None
+        for a in out:
+            self.notify(a.text, severity=a.severity, timeout=10 if a.kind == "fill" else 8)
+            level = {"information": "info", "warning": "warning", "error": "error"}[a.severity]
+            self.store.log(level, a.text)
+        return out
+
+    def open_orders(self) -> int:
+        return sum(1 for o in self.store.account.orders.values() if o.is_open)
+
+    def dead_mans_switch_armed(self) -> bool:
+        switches = self.feed.dead_mans_switches() if self.feed is not None else []
+        return any(s.armed for s in switches) or self.store.account.dms_armed
 
     # --- the dead-man's switch -----------------------------------------------------------------
     def toggle_dead_mans_switch(self) -> None:

@@ -119,5 +119,6 @@ def check_amend(
         live=ctx.live,
         margin_available=margin,
         verified_levels=ctx.verified_levels,
+        positions=ctx.positions,
     )
     return Amend(order.order_id, order.symbol, qty, price, draft)

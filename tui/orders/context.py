@@ -7,6 +7,7 @@ the mode); reading them here keeps both paths on one set of inputs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from tui.book.l2 import L2Book
 from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
 from tui.kraken.vocab import CHECKSUM_LEVELS
-from tui.store import Balance, MarketState, Store
+from tui.store import Balance, MarketState, Position, Store
 
 __all__ = ["OrderContext", "order_context", "verified_levels"]
 
@@ -27,6 +28,7 @@ class OrderContext:
     margin_available: Decimal | None
     verified_levels: int | None
     live: bool
+    positions: Mapping[str, Position] | None = None  # futures; None until the feed has sent them
 
 
 def verified_levels(mk: MarketState) -> int | None:
@@ -55,4 +57,5 @@ def order_context(store: Store, symbol: str) -> OrderContext | None:
         margin.available_margin if margin is not None else None,
         verified_levels(mk),
         store.mode == "LIVE",
+        store.account.positions if store.account.futures_authenticated else None,
     )

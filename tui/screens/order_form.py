@@ -52,7 +52,9 @@ class OrderForm(ModalScreen[Reviewed | None]):
         inst = self.store.market(self.symbol).instrument
         assert inst is not None
         futures = is_futures(self.symbol)
-        types = FUTURES_ORDER_TYPES if futures else ORDER_TYPES
+        # only what can succeed here: settle-position and reduce-only need a margin position,
+        # which spot trading here does not have
+        types = FUTURES_ORDER_TYPES if futures else tuple(t for t in ORDER_TYPES if t != "settle-position")
         with VerticalScroll(id="order-form", classes=f"-{self.side}"):
             yield Label(self._title(), id="form-title")
             with Horizontal(classes="form-row"):
@@ -105,7 +107,9 @@ class OrderForm(ModalScreen[Reviewed | None]):
             yield Label("", id="display_qty-error", classes="form-error")
             with Horizontal(classes="form-row"):
                 yield Checkbox("post-only", id="post_only")
-                yield Checkbox("reduce-only", id="reduce_only")
+                reduce = Checkbox("reduce-only", id="reduce_only")
+                reduce.display = futures
+                yield reduce
             yield Static(
                 Text(
                     "Enter (in a field) or Ctrl+R: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back",
@@ -173,6 +177,7 @@ class OrderForm(ModalScreen[Reviewed | None]):
             cl_ord_id=new_cl_ord_id(),
             margin_available=ctx.margin_available,
             verified_levels=ctx.verified_levels,
+            positions=ctx.positions,
         )
 
     @on(Input.Submitted)
