@@ -19,7 +19,7 @@ from typing import Literal
 from tui.kraken.rfc3339 import parse_rfc3339
 from tui.store import Fill, OrderView, Store
 
-__all__ = ["Announcement", "Announcer", "fill_text", "is_dead_mans_switch"]
+__all__ = ["Announcement", "Announcer", "fill_text", "plain", "is_dead_mans_switch"]
 
 Severity = Literal["information", "warning", "error"]
 # What each venue gives as the reason of a cancel by the dead-man's switch: spot's executions
@@ -45,14 +45,15 @@ def fill_text(fill: Fill, order: OrderView | None) -> str:
     remaining = order.remaining if order is not None else None
     done = remaining is not None and remaining <= 0
     head = "Filled" if done else "Partly filled" if remaining is not None else "Fill"
-    parts = [f"{head} {fill.side.upper()} {_n(fill.qty)} {fill.symbol} @ {_n(fill.price)}"]
+    parts = [f"{head} {fill.side.upper()} {plain(fill.qty)} {fill.symbol} @ {plain(fill.price)}"]
     if remaining is not None:
-        parts.append(f"remaining {_n(max(remaining, Decimal(0)))}")
-    parts.append(f"fee {_n(fill.fee)} {fill.fee_asset}")
+        parts.append(f"remaining {plain(max(remaining, Decimal(0)))}")
+    parts.append(f"fee {plain(fill.fee)} {fill.fee_asset}")
     return " · ".join(parts)
 
 
-def _n(d: Decimal) -> str:
+def plain(d: Decimal) -> str:
+    """An exact number without trailing zeros (``0.00100000`` -> ``0.001``)."""
     return format(d.normalize(), "f") if d == d.to_integral() else format(d, "f").rstrip("0")
 
 
@@ -67,6 +68,7 @@ class Announcer:
         self._closed: set[str] = set()
         self._conn: dict[str, str] = {}
         self._lost_at: dict[str, float] = {}
+        self._reconnects: dict[str, int] = {}
 
     def poll(self) -> list[Announcement]:
         store = self.store
@@ -106,27 +108,32 @@ class Announcer:
                 fired.append(o)
         if not fired:
             return []
-        what = ", ".join(f"{o.side} {_n(o.remaining)} {o.symbol}" for o in fired[:3])
+        what = ", ".join(f"{o.side} {plain(o.remaining)} {o.symbol}" for o in fired[:3])
         more = f" and {len(fired) - 3} more" if len(fired) > 3 else ""
         noun = "order" if len(fired) == 1 else "orders"
         text = f"Dead-man's switch fired: {len(fired)} {noun} cancelled by the exchange ({what}{more})"
         return [Announcement("dms", text, "warning")]
 
     def _connections(self) -> list[Announcement]:
+        """A connection lost (it was up, now it is not) and back (its reconnect count moved on).
+        A drop and reconnect between two polls still shows as one line."""
         out = []
         now = time.monotonic()
         for name, c in self.store.health.connections.items():
             before = self._conn.get(name)
-            self._conn[name] = c.state
-            if before == c.state:
-                continue
-            if c.state in _LOST and before == "connected":
+            seen = self._reconnects.get(name)
+            self._conn[name], self._reconnects[name] = c.state, c.reconnects
+            if c.state in _LOST and name not in self._lost_at and before is not None:
                 self._lost_at[name] = now
                 why = f": {c.error}" if c.error else ""
                 out.append(Announcement("connection", f"{name}: connection lost{why}; {c.state}", "error"))
-            elif c.state == "connected" and name in self._lost_at:
-                gone = now - self._lost_at.pop(name)
-                out.append(Announcement("connection", f"{name}: connected again after {gone:.1f} s"))
+            elif c.state == "connected" and seen is not None and c.reconnects > seen:
+                lost = self._lost_at.pop(name, None)
+                if lost is None:
+                    text = f"{name}: connection dropped and came back at once (reconnect {c.reconnects})"
+                else:
+                    text = f"{name}: connected again after {now - lost:.1f} s (reconnect {c.reconnects})"
+                out.append(Announcement("connection", text))
         return out
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.kraken.futures import is_futures
-from tui.orders.announce import Announcement
+from tui.orders.announce import Announcement, plain
 from tui.store import Store
 
 __all__ = ["AwayCheck", "saved_orders"]
@@ -36,8 +36,8 @@ def saved_orders(store: Store, account: str) -> dict[str, Any] | None:
             "order_id": o.order_id,
             "symbol": o.symbol,
             "side": o.side,
-            "qty": format(o.remaining, "f"),
-            "price": format(o.limit_price, "f") if o.limit_price is not None else None,
+            "qty": plain(o.remaining),
+            "price": plain(o.limit_price) if o.limit_price is not None else None,
         }
         for o in acct.orders.values()
         if o.is_open

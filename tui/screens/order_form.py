@@ -192,6 +192,8 @@ class OrderForm(ModalScreen[Reviewed | None]):
             label.set_class(f in draft.errors, "-shown")
         if not draft.ok:
             first = next(iter(draft.errors))
+            reasons = "; ".join(f"{f}: {m}" for f, m in draft.errors.items())
+            self.store.log("warning", f"{self.side} {self.symbol}: refused locally, nothing sent: {reasons}")
             target = {
                 "type": "#type",
                 "qty": "#qty",
