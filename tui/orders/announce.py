@@ -19,7 +19,7 @@ from typing import Literal
 from tui.kraken.rfc3339 import parse_rfc3339
 from tui.store import Fill, OrderView, Store
 
-__all__ = ["Announcement", "Announcer", "fill_text", "plain", "is_dead_mans_switch"]
+__all__ = ["Announcement", "Announcer", "fill_text", "is_dead_mans_switch", "plain"]
 
 Severity = Literal["information", "warning", "error"]
 # What each venue gives as the reason of a cancel by the dead-man's switch: spot's executions

@@ -45,9 +45,9 @@ def num(text: str) -> Decimal:
     """
     t = text.strip()
     if "," in t:
-        raise ValueError("use a point for decimals, and no thousands separators (1.5, 1000.5)")
+        raise ValueError("use a point for decimals, no separators (1.5, 1000.5)")
     if "_" in t or " " in t:
-        raise ValueError("no thousands separators: type the number as digits and a point (1000.5)")
+        raise ValueError("no thousands separators: digits and a point (1000.5)")
     try:
         value = Decimal(t)
     except InvalidOperation:

@@ -296,8 +296,17 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
             )
             yield Label(keys, id="review-help")
 
+    # Focus goes to the confirmation field whenever this screen is shown, also when it was pushed
+    # while the prompt before it was still closing (an amend's quantity prompt): focusing it once
+    # in on_mount lost that race, and the typed BUY went nowhere.
+    AUTO_FOCUS = "#confirm-input"
+
     def on_mount(self) -> None:
         if self.review.needs_typed_confirmation:
+            self.query_one("#confirm-input", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.review.needs_typed_confirmation and self.focused is None:
             self.query_one("#confirm-input", Input).focus()
 
     @on(Input.Submitted, "#confirm-input")
