@@ -131,7 +131,8 @@ def test_property_sorted_truncated_uncrossed_and_checksum_matches_reference(
 
     trunc()
     for upd in updates:
-        b_levels, a_levels = [], []
+        b_levels: list[BookLevel] = []
+        a_levels: list[BookLevel] = []
         for is_bid, p, q in upd:
             price = p if is_bid else p + 100
             (b_levels if is_bid else a_levels).append(text(price, q))

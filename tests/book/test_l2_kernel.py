@@ -18,6 +18,7 @@ from tests.book.conftest import using_kernel
 from tui.book import l2
 from tui.book.l2 import L2Book
 from tui.kraken.messages import BookLevel
+from tui.kraken.numbers import to_ticks
 
 pytestmark = pytest.mark.skipif(l2._compiled is None, reason="the compiled L2 kernel was not built")
 
@@ -133,8 +134,9 @@ def test_exact_wire_stream_agrees_and_large_books_truncate() -> None:
 
 @given(st.binary(max_size=600))
 def test_sliced_crc32_is_zlibs(data: bytes) -> None:
-    assert l2._compiled is not None
-    assert l2._compiled.crc32(data) == zlib.crc32(data)
+    from tui.book import _l2kernel
+
+    assert _l2kernel.crc32(data) == zlib.crc32(data)
 
 
 def test_errors_name_the_symbol_and_keep_earlier_levels() -> None:
@@ -152,19 +154,20 @@ def test_errors_name_the_symbol_and_keep_earlier_levels() -> None:
 
 
 def test_the_kernel_refuses_a_malformed_call() -> None:
-    k = l2._compiled
-    assert k is not None
+    from tui.book import _l2kernel
+
+    k: Any = _l2kernel  # called wrongly on purpose: the types would refuse these calls
     with pytest.raises(TypeError):
-        k.apply_levels([], {}, [], 1, 8, 1, 10, l2.to_ticks)
+        k.apply_levels([], {}, [], 1, 8, 1, 10, to_ticks)
     with pytest.raises(TypeError):
-        k.apply_levels((), {}, [], 1, 8, 1, 10, l2.to_ticks, "X")
+        k.apply_levels((), {}, [], 1, 8, 1, 10, to_ticks, "X")
     with pytest.raises(ValueError):
-        k.apply_levels([], {}, [], 1, 8, 2, 10, l2.to_ticks, "X")
+        k.apply_levels([], {}, [], 1, 8, 2, 10, to_ticks, "X")
     with pytest.raises(AttributeError):
-        k.apply_levels([], {}, [object()], 1, 8, 1, 10, l2.to_ticks, "X")
+        k.apply_levels([], {}, [object()], 1, 8, 1, 10, to_ticks, "X")
     with pytest.raises(TypeError):  # a corrupted level value is reported, not read past
         k.checksum([1], {1: (1, "not bytes")}, [], {})
     with pytest.raises(KeyError):
         k.checksum([1], {}, [], {})
     with pytest.raises(RuntimeError, match="disagree"):  # a level in the dict but not in the keys
-        k.apply_levels([], {10: (1, b"101")}, [BookLevel("1.0", "0.00000000")], 1, 8, 1, 10, l2.to_ticks, "X")
+        k.apply_levels([], {10: (1, b"101")}, [BookLevel("1.0", "0.00000000")], 1, 8, 1, 10, to_ticks, "X")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from tests.feed.conftest import wait_for
-from tui.exchange.engine import OrderRequest
+from tui.exchange.orders import OrderRequest
 from tui.exchange.server import RunningExchange
 from tui.feed.client import Feed
 from tui.feed.venue import Reply

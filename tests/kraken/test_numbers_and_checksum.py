@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zlib
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_format_keeps_trailing_zeros_and_tiny_quantities() -> None:
     assert format_ticks(7, 0) == "7"
 
 
-def test_docs_checksum_example(samples: dict) -> None:
+def test_docs_checksum_example(samples: dict[str, Any]) -> None:
     ex = samples["book_checksum_doc_example_btcusd"]
     assert level_token(452852, 100000) == ex["first_ask_token"]
     assert level_token(452835, 10_000_000) == ex["first_bid_token"]
@@ -65,7 +66,7 @@ def _checksum(asks: dict[int, int], bids: dict[int, int]) -> int:
     return book_checksum([level_token(p, q) for p, q in top_asks], [level_token(p, q) for p, q in top_bids])
 
 
-def test_docs_matic_checksums_need_precision_formatting(samples: dict) -> None:
+def test_docs_matic_checksums_need_precision_formatting(samples: dict[str, Any]) -> None:
     """MATIC/USD at price precision 4 / qty precision 8: snapshot 2439117997, then update 2114181697.
 
     The wire text (e.g. ``0.566``, ``148.3464``) is shorter than the precision, so only formatting

@@ -235,9 +235,10 @@ def test_a_snapshot_replaces_only_its_venues_orders_and_reports_the_evidence() -
     )
     seen = [o for o in out if isinstance(o, OrdersSeen)]
     assert seen == [
+        OrdersSeen("spot", False, (SeenOrder("S9", "c-9", "traded"),), frozenset()),  # the fill, first
         OrdersSeen(
             "spot", True, (SeenOrder("S1", "c-2", "new"), SeenOrder("S9", "c-9", "filled")), frozenset({"S1"})
-        )
+        ),
     ]
     assert [f.exec_id for f in acct.fills] == ["E9"] and acct.fills[0].fee == d("0.04")
     # a futures closure notice for an order we never saw is dropped; for a known one it closes it

@@ -12,7 +12,7 @@ from tests.store.frames import (
     ready_store,
 )
 from tui.book.sequenced import SequencedBook
-from tui.store import ResyncBook
+from tui.store import RefreshBook, ResyncBook
 from tui.store.integrity import RESYNC_DEDUP, RETRY_AFTER
 
 
@@ -84,3 +84,33 @@ def test_a_crossed_spot_book_is_not_verified_even_with_a_matching_checksum() -> 
     out = apply_spot(store, books.frame("update", "ETH/USD", [("102.0", "1.00000000")], []))
     assert out == [ResyncBook("ETH/USD", "checksum mismatch")]
     assert store.market("ETH/USD").crossed == 1
+
+
+def test_a_spot_book_frame_without_a_checksum_is_not_verified() -> None:
+    store, _ = ready_store()
+    no_checksum = '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":100.5,"qty":1.0}],"asks":[]}]}'
+    assert apply_spot(store, no_checksum) == [ResyncBook("BTC/USD", "book frame without a checksum")]
+    assert store.market("BTC/USD").book_state == "resyncing"
+    assert store.market("BTC/USD").book.last_ok is False  # type: ignore[union-attr]
+    # a snapshot without one does not end the episode either
+    snapshot = no_checksum.replace('"update"', '"snapshot"')
+    assert apply_spot(store, snapshot, now=1.0 + RESYNC_DEDUP + 1) == [
+        ResyncBook("BTC/USD", "book frame without a checksum")
+    ]
+    assert store.market("BTC/USD").book_state == "resyncing"
+    assert store.market("ETH/USD").book_state == "ok"
+
+
+def test_books_deeper_than_their_checksum_are_refreshed_now_and_then() -> None:
+    store, books = ready_store()
+    store.market("ETH/USD").book_depth = 25
+    assert not apply_spot(store, books.frame("snapshot", "ETH/USD", [("100.0", "1.00000000")], []), now=2.0)
+    assert store.market("ETH/USD").verified_levels == 10
+    assert store.market("PF_XBTUSD").verified_levels is None, "a sequence vouches for every level"
+    symbols = [*SPOT, *FUTURES]
+    for s in symbols:
+        store.market(s).last_update = 50.0
+    assert store.tick(51.0, 30.0, symbols, deep_refresh=60.0) == []
+    assert store.tick(63.0, 30.0, symbols, deep_refresh=60.0) == [RefreshBook("ETH/USD")]
+    assert store.tick(64.0, 30.0, symbols, deep_refresh=60.0) == [], "asked once, not every second"
+    assert store.market("ETH/USD").book_state == "ok" and store.market("ETH/USD").resyncs == 0

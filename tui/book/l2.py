@@ -254,9 +254,14 @@ class L2Book:
         return zlib.crc32(self.bid_side.top_bytes(), zlib.crc32(self.ask_side.top_bytes()))
 
     def verify(self, expected: int | None) -> bool:
-        """Compare with the frame's checksum; remembers the outcome for the UI and store."""
+        """Compare with the frame's checksum; remembers the outcome for the UI and store.
+
+        A frame without a checksum verifies nothing: the book is unverified (False), never
+        trusted by default.
+        """
         if expected is None:
-            return True
+            self.last_ok = False
+            return False
         self.last_checksum = expected
         ok = self.checksum() == expected
         self.last_ok = ok

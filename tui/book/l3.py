@@ -40,13 +40,13 @@ class L3Book:
         self.qp = qty_precision
         self.depth = depth
         # key (price ticks, negated for bids) -> {order_id: L3Order} in queue order
-        self._bids: SortedDict = SortedDict()
-        self._asks: SortedDict = SortedDict()
+        self._bids: SortedDict[int, dict[str, L3Order]] = SortedDict()
+        self._asks: SortedDict[int, dict[str, L3Order]] = SortedDict()
         self._where: dict[str, tuple[int, int]] = {}  # order_id -> (sign, key)
         self.version = 0
         self.last_ok: bool | None = None
 
-    def _book(self, sign: int) -> SortedDict:
+    def _book(self, sign: int) -> SortedDict[int, dict[str, L3Order]]:
         return self._bids if sign < 0 else self._asks
 
     def _add(self, sign: int, row: Mapping[str, Any]) -> None:
@@ -124,8 +124,10 @@ class L3Book:
         return zlib.crc32("".join(parts).encode())
 
     def verify(self, expected: int | None) -> bool:
+        """False for a frame without a checksum: nothing vouches for the book then."""
         if expected is None:
-            return True
+            self.last_ok = False
+            return False
         self.last_ok = self.checksum() == expected
         return self.last_ok
 
@@ -141,7 +143,7 @@ class L3Book:
         return self._best(self._asks)
 
     @staticmethod
-    def _best(book: SortedDict) -> tuple[int, int] | None:
+    def _best(book: SortedDict[int, dict[str, L3Order]]) -> tuple[int, int] | None:
         if not book:
             return None
         level = book.values()[0]

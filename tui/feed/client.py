@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from pathlib import Path
 
@@ -27,7 +28,10 @@ from tui.feed.venue import OrderVenue
 from tui.kraken.futures import is_futures
 from tui.store import Store
 
-__all__ = ["Feed", "Urls"]
+__all__ = ["DEEP_BOOK_REFRESH", "Feed", "Urls"]
+
+DEEP_BOOK_REFRESH = 60.0
+log = logging.getLogger("tui.feed")
 
 
 class Feed:
@@ -70,6 +74,9 @@ class Feed:
             )
         self.session: aiohttp.ClientSession | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # Seconds between fresh snapshots of spot books deeper than the checksummed 10 levels
+        # (bounds how long a drifted deep level can be shown); ``feed.deep_book_refresh``.
+        self.deep_refresh: float = getattr(settings.feed, "deep_book_refresh", DEEP_BOOK_REFRESH)
 
     # --- what the App and commands use ----------------------------------------------------------------
     @property
@@ -172,10 +179,19 @@ class Feed:
         futures = self.futures.symbols if self.futures is not None else []
         while True:
             await asyncio.sleep(1.0)
-            for req in self.store.tick(time.monotonic(), after, [*self.spot.symbols, *futures]):
-                if is_futures(req.symbol):
-                    if self.futures is not None:
-                        self.futures.act(req, "futures")
-                else:
-                    self.spot.act(req, "public")
+            try:
+                self._tick(time.monotonic(), after, [*self.spot.symbols, *futures])
+            except Exception as exc:  # a bug here must not end the feed: count it, tick again
+                health = self.store.health.conn("public")
+                health.internal_errors += 1
+                health.error = f"internal error (tick): {type(exc).__name__}: {exc}"[:200]
+                log.error("integrity tick failed: %s: %s", type(exc).__name__, exc)
             self.store.flush()
+
+    def _tick(self, now: float, after: float, symbols: list[str]) -> None:
+        for req in self.store.tick(now, after, symbols, self.deep_refresh):
+            if is_futures(req.symbol):
+                if self.futures is not None:
+                    self.futures.act(req, "futures")
+            else:
+                self.spot.act(req, "public")

@@ -1,6 +1,7 @@
 """One self-healing WebSocket: connect, read, watch, ping, reconnect with jittered backoff.
 
-It never gives up (a trader's terminal must heal after a laptop sleep), but a budget caps the
+It never gives up (a trader's terminal must heal after a laptop sleep, and an exception from our
+own frame handling restarts the session with backoff instead of ending it), but a budget caps the
 attempts per ten minutes well under Cloudflare's ban threshold (~150 per 10 min per IP). The
 reader hands each frame to a synchronous callback and never awaits a consumer.
 """
@@ -102,6 +103,7 @@ class Connection:
             except AuthFailure as exc:
                 self.health.state = "auth-error"
                 self.health.error = str(exc)
+                log.warning("%s: auth-error: %s", self.name, exc)
                 await asyncio.sleep(max(self.max_delay, 30.0))
                 continue
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -109,15 +111,25 @@ class Connection:
                 await asyncio.sleep(self._jitter(delay))
                 delay = min(delay * 2, self.max_delay)
                 continue
+            except Exception as exc:  # our bug in prepare (token, instruments): try again later
+                self._internal_error(exc)
+                await asyncio.sleep(self._jitter(delay))
+                delay = min(delay * 2, self.max_delay)
+                continue
             self.generation += 1
             if self.generation > 1:
                 self.health.reconnects += 1
             self.health.state = "connected"
+            log.info("%s: connected to %s (connection %d)", self.name, self.url, self.generation)
             self.health.error = None
             self.health.last_frame_at = time.monotonic()
             started = time.monotonic()
+            crashed = False
             try:
                 await self._session_loop()
+            except Exception as exc:  # our own bug: restart this session, never end it
+                crashed = True
+                self._internal_error(exc)
             finally:
                 self.connected.clear()
                 ws, self.ws = self.ws, None
@@ -127,9 +139,17 @@ class Connection:
                 self.on_disconnected(self)
                 if self.health.state == "connected":
                     self.health.state = "reconnecting"
+                log.info("%s: disconnected (%s)", self.name, self.health.error or "closed")
             # a connection that lived a while resets the backoff: the next drop is a fresh incident
-            delay = self.min_delay if time.monotonic() - started > 10 else min(delay * 2, self.max_delay)
+            # (a crash always backs off: a bug that fires on every frame must not spin)
+            lived = time.monotonic() - started > 10 and not crashed
+            delay = self.min_delay if lived else min(delay * 2, self.max_delay)
             await asyncio.sleep(self._jitter(delay))
+
+    def _internal_error(self, exc: Exception) -> None:
+        self.health.internal_errors += 1
+        self.health.error = f"internal error: {type(exc).__name__}: {exc}"[:200]
+        log.error("%s: internal error, restarting the session: %s: %s", self.name, type(exc).__name__, exc)
 
     def _jitter(self, delay: float) -> float:
         return delay * random.uniform(0.5, 1.0)

@@ -85,7 +85,7 @@ class FuturesFeed(FrameSession):
             self.url,
             session,
             self.store.health.conn(CONN),
-            lambda c, text, now: self.frame(c.name, text, now),
+            lambda c, text, now: self.frame(c.name, text, now, time.time()),
             self._connected,
             self._disconnected,
             stale_after=fs.connection_stale_after,

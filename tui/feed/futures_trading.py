@@ -4,7 +4,8 @@ The order form, the orders panel's cancel/amend keys and the dead-man's switch c
 methods for spot and futures; this translates a spot-shaped ``OrderParams`` into ``sendorder``
 (limit → lmt, post-only → post, IOC → ioc, market → mkt, stop-loss → stp, take-profit →
 take_profit) and refuses what futures do not have. Every order carries a ``cliOrdId``: a reply lost
-to a timeout is reconciled against ``openorders`` and the order history, never re-sent.
+to a timeout is reconciled against ``openorders`` and the orders the private feed showed (evidence
+the store returns), never re-sent; an order found in neither is ``unknown``, not "not placed".
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from tui.feed.signed_rest import SignedRest
 from tui.feed.venue import Reply, summarize
 from tui.kraken import futures as fx
 from tui.kraken import requests as rq
-from tui.store.model import TERMINAL
-from tui.store.outcomes import OrdersSeen
+from tui.store.outcomes import OrdersSeen, SeenOrder
 
 __all__ = ["FuturesTrading", "to_futures_order"]
+
+SEEN_KEPT = 2000
 
 _TYPE_MAP = {
     "limit": "lmt",
@@ -76,7 +78,8 @@ class FuturesTrading:
         self.log = log
         self.dead_mans_switch = DeadMansSwitch(self, publish_dms)
         self.sent_count = 0
-        self._closed_cl_ord_ids: set[str] = set()  # from the store: orders that existed and closed
+        # from the store: every order the private feed showed, by cliOrdId (bounded)
+        self._seen: dict[str, SeenOrder] = {}
 
     @property
     def timeout(self) -> float:
@@ -88,10 +91,13 @@ class FuturesTrading:
         return await self.rest.call(endpoint, fields, method=method)
 
     def on_orders_seen(self, seen: OrdersSeen) -> None:
-        """Evidence from the store: an order that reached a final state existed (for lost replies)."""
+        """Evidence from the store: an order the private feed showed existed (for lost replies)."""
         for o in seen.orders:
-            if o.cl_ord_id is not None and o.status in TERMINAL:
-                self._closed_cl_ord_ids.add(o.cl_ord_id)
+            if o.cl_ord_id is not None:
+                self._seen[o.cl_ord_id] = o
+        if len(self._seen) > SEEN_KEPT:
+            for key in list(self._seen)[: len(self._seen) - SEEN_KEPT]:
+                del self._seen[key]
 
     def _log(self, label: str, reply: Reply) -> Reply:
         detail = reply.error or summarize(reply.result)
@@ -156,12 +162,18 @@ class FuturesTrading:
                             latency,
                             "lost-then-found",
                         )
-                if fo.cli_ord_id in self._closed_cl_ord_ids:
-                    latency = (time.perf_counter() - started) * 1000
-                    return Reply(True, {"cl_ord_id": fo.cli_ord_id}, None, latency, "lost-then-found")
                 latency = (time.perf_counter() - started) * 1000
+                seen = self._seen.get(fo.cli_ord_id or "")
+                if seen is not None:
+                    result = {"order_id": seen.order_id, "cl_ord_id": fo.cli_ord_id, "status": seen.status}
+                    return Reply(True, result, None, latency, "lost-then-found")
+                # not open, never shown closed: it may still have filled, expired or been cancelled
                 return Reply(
-                    False, None, f"reply lost ({why}); the order was not placed", latency, "lost-not-placed"
+                    False,
+                    {"cl_ord_id": fo.cli_ord_id},
+                    f"reply lost ({why}); outcome unknown - check history; not retried",
+                    latency,
+                    "unknown",
                 )
             await asyncio.sleep(1.0)
         latency = (time.perf_counter() - started) * 1000

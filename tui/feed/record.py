@@ -1,8 +1,11 @@
 """Recording raw frames (gzip NDJSON with receive times), with tokens scrubbed.
 
 Each line: ``{"t": <unix time>, "conn": "public"|"private"|"level3", "dir": "in"|"out", "raw": <frame>}``.
-Outgoing frames are recorded too (subscriptions), so a replay knows what was asked for. Tokens
-(the only secret that ever travels on the socket) are replaced before anything touches the disk.
+Outgoing frames are recorded too (subscriptions), so a replay knows what was asked for. Every
+credential-bearing field is replaced before anything touches the disk: the spot session token,
+the futures API key, the challenge Kraken hands out and its signature (``api_key``,
+``original_challenge``, ``signed_challenge``, and the ``message`` of a ``challenge`` event), and
+any secret-named field a frame might carry.
 """
 
 from __future__ import annotations
@@ -15,13 +18,33 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["Recorder", "read_recording", "scrub"]
+__all__ = ["SECRET_FIELDS", "Recorder", "read_recording", "scrub"]
 
-_TOKEN = re.compile(r'("token"\s*:\s*")[^"]*(")')
+SECRET_FIELDS = (
+    "token",
+    "api_key",
+    "apiKey",
+    "APIKey",
+    "api_secret",
+    "secret",
+    "original_challenge",
+    "signed_challenge",
+    "Authent",
+    "otp",
+    "password",
+)
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_SECRET = re.compile(r'("(?:' + "|".join(SECRET_FIELDS) + r')"\s*:\s*)' + _STRING)
+_CHALLENGE_EVENT = re.compile(r'"event"\s*:\s*"challenge"')
+_MESSAGE = re.compile(r'("message"\s*:\s*)' + _STRING)
 
 
 def scrub(raw: str) -> str:
-    return _TOKEN.sub(r"\1***\2", raw)
+    """The frame with every credential-bearing string value replaced by ``"***"``."""
+    out = _SECRET.sub(r'\1"***"', raw)
+    if _CHALLENGE_EVENT.search(out):
+        out = _MESSAGE.sub(r'\1"***"', out)  # the challenge itself: half of a replayable login
+    return out
 
 
 class Recorder:

@@ -11,28 +11,18 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from tui.kraken import futures as fx
-from tui.kraken import messages as m
 from tui.kraken.events import Challenge, MethodResponse, Pong
 from tui.store import Outcome, Store
 
-__all__ = ["FRAME_ERRORS", "FrameSession", "Recorder"]
+__all__ = ["REFUSED", "FrameSession", "Recorder"]
 
 log = logging.getLogger("tui.feed")
 
 Recorder = Callable[[str, str, str], None]  # (connection, "in" | "out", text)
 CONTROL = (Pong, MethodResponse, Challenge)
-# What a malformed frame can raise on its way through decode and apply: counted, logged, dropped.
-FRAME_ERRORS = (
-    m.DecodeError,
-    fx.FrameError,
-    ValueError,
-    TypeError,
-    KeyError,
-    AttributeError,
-    ArithmeticError,
-    RecursionError,
-)
+# What a frame that decoded can still make the book or the store refuse (a negative price, more
+# decimals than the pair has): the frame is dropped. Any other exception there is our own bug.
+REFUSED = (ValueError, ArithmeticError)
 
 
 class FrameSession:
@@ -49,20 +39,34 @@ class FrameSession:
     def act(self, outcome: Outcome, conn: str) -> None:
         raise NotImplementedError
 
-    def frame(self, conn: str, text: str, now: float) -> None:
-        """One received frame, end to end; never raises for what the frame contains."""
+    def frame(self, conn: str, text: str, now: float, wall: float | None = None) -> None:
+        """One received frame, end to end. Hostile input is counted, logged and dropped; an
+        exception that is not about the input is our bug and propagates (the connection restarts
+        with backoff and counts it). ``wall``: receive time of a live frame (lag is measured)."""
         if self.record is not None:
             self.record(conn, "in", text)
         store = self.store
         try:
-            for event in self._decode(text):
-                if isinstance(event, CONTROL):
-                    self._control(event, conn)
-                    continue
-                for outcome in store.apply(event, now, conn):
-                    self.act(outcome, conn)
-        except FRAME_ERRORS as exc:
-            store.health.conn(conn).malformed += 1
-            log.warning("%s: malformed frame (%s): %.200s", conn, type(exc).__name__, text)
-            store.mark("health", "malformed")
+            events = self._decode(text)
+        except Exception as exc:  # whatever hostile text makes decoding raise
+            self._malformed(conn, exc, text)
+        else:
+            try:
+                for event in events:
+                    if isinstance(event, CONTROL):
+                        self._control(event, conn)
+                        continue
+                    if wall is not None:
+                        store.lag.observe(event, conn, wall)
+                    for outcome in store.apply(event, now, conn):
+                        self.act(outcome, conn)
+            except REFUSED as exc:
+                self._malformed(conn, exc, text)
         store.flush()
+
+    def _malformed(self, conn: str, exc: BaseException, text: str) -> None:
+        health = self.store.health.conn(conn)
+        health.malformed += 1
+        health.last_malformed = f"{type(exc).__name__}: {str(exc)[:120]}"
+        log.warning("%s: malformed frame dropped (%s): %.200s", conn, health.last_malformed, text)
+        self.store.mark("health", "malformed")

@@ -25,7 +25,7 @@ from tui.kraken import requests as rq
 from tui.kraken.auth import NonceSource
 from tui.kraken.events import MethodResponse, Pong
 from tui.kraken.spot import decode_events
-from tui.store import AuthFailed, OrdersSeen, Outcome, ResyncBook, ResyncL3, RetryBook, Store
+from tui.store import AuthFailed, OrdersSeen, Outcome, RefreshBook, ResyncBook, ResyncL3, RetryBook, Store
 
 __all__ = ["AUTH_ERRORS", "PrivateSocket", "SpotSession"]
 
@@ -118,7 +118,7 @@ class SpotSession(FrameSession):
             url,
             self.session,
             self.store.health.conn(name),
-            lambda c, text, now: self.frame(c.name, text, now),
+            lambda c, text, now: self.frame(c.name, text, now, time.time()),
             connected,
             self._disconnected,
             stale_after=fs.connection_stale_after,
@@ -298,7 +298,7 @@ class SpotSession(FrameSession):
             self.trading.on_response(event)
 
     def act(self, outcome: Outcome, conn: str) -> None:
-        if isinstance(outcome, ResyncBook):
+        if isinstance(outcome, ResyncBook | RefreshBook):
             depth = self.depth.get(outcome.symbol, self.store.market(outcome.symbol).book_depth)
             self._spawn(self._resubscribe_book(outcome.symbol, depth, depth))
         elif isinstance(outcome, OrdersSeen):

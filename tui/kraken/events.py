@@ -163,6 +163,7 @@ class Fill:
     fee_asset: str
     liquidity: str
     timestamp: str
+    cl_ord_id: str | None = None  # the client's id of the order, where the venue reports it
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +318,7 @@ class SystemStatus:
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
-    pass
+    time_ms: int | None = None  # futures heartbeats carry the exchange's time; spot ones nothing
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tui.kraken.events import BookLevel  # Decimal price/qty: what the L2 book's loader reads
+from tui.kraken.numbers import NumberError, exact
 
 __all__ = [
     "ORDER_TYPES",
@@ -58,30 +59,28 @@ def is_futures(symbol: str) -> bool:
 def decode(text: str | bytes) -> dict[str, Any]:
     """JSON with every non-integer number as an exact Decimal of its wire text."""
     try:
-        value = json.loads(text, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FrameError(f"not JSON: {exc}") from None
+        value = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise FrameError(f"not JSON: {type(exc).__name__}: {str(exc)[:80]}") from None
     if not isinstance(value, dict):
         raise FrameError("not a JSON object")
     return value
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number Kraken sends")
+
+
 def dec(value: Any) -> Decimal | None:
-    """A wire number (int, Decimal, or numeric text) as Decimal; None stays None."""
+    """A wire number (int, Decimal, or numeric text) as a finite, bounded Decimal; None otherwise."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))  # only from Python callers; decode() never makes floats
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except ArithmeticError:
-            return None
-    return None
+        value = repr(value)  # only from Python callers; decode() never makes floats
+    try:
+        return exact(value)
+    except NumberError:
+        return None
 
 
 # --- requests over the socket -----------------------------------------------------------------

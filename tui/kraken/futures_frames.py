@@ -213,6 +213,7 @@ def _fills(f: dict[str, Any]) -> list[Any]:
                 str(r.get("fee_currency") or "USD"),
                 "m" if r.get("fill_type") == "maker" else "t",
                 _iso(r.get("time")),
+                r["cli_ord_id"] if isinstance(r.get("cli_ord_id"), str) else None,
             )
         )
     return [ev.FillReport("futures", f.get("feed") == "fills_snapshot", tuple(fills))]
@@ -285,7 +286,7 @@ _FEEDS: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
     "ticker": _ticker,
     "trade": _trades,
     "trade_snapshot": _trades,
-    "heartbeat": lambda _f: [ev.Heartbeat()],
+    "heartbeat": lambda f: [ev.Heartbeat(f["time"] if isinstance(f.get("time"), int) else None)],
     "open_orders": _orders,
     "open_orders_snapshot": _orders,
     "fills": _fills,

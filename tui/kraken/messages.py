@@ -219,8 +219,8 @@ def _fast_book(raw: bytes | str) -> BookMessage | None:
         frame = _book.decode(raw)
     except msgspec.ValidationError:
         return None
-    except msgspec.DecodeError as exc:
-        raise DecodeError(f"invalid JSON: {exc}") from None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise DecodeError(f"invalid JSON: {type(exc).__name__}") from None
     return frame if frame.channel == "book" else None
 
 
@@ -235,6 +235,8 @@ def decode(raw: bytes | str) -> Message:
         obj = _generic.decode(raw)
     except msgspec.DecodeError as exc:
         raise DecodeError(f"invalid JSON: {exc}") from None
+    except RecursionError:  # nesting deeper than any frame Kraken sends
+        raise DecodeError("invalid JSON: nested too deeply") from None
     if not isinstance(obj, dict):
         raise DecodeError("frame is not a JSON object")
     return classify(obj)

@@ -79,13 +79,17 @@ def to_ticks(text: str | int | Decimal, precision: int) -> int:
     silently rounding a price we were sent would hide a protocol or precision mismatch.
     """
     if isinstance(text, int):
+        if abs(text) >= 10**MAX_EXPONENT:
+            raise NumberError("integer out of range")
         return text * _POW10[precision]
     if isinstance(text, Decimal):
         return decimal_to_ticks(text, precision)
+    if len(text) > MAX_TEXT:
+        raise NumberError(f"number text too long ({len(text)} characters)")
     neg = text.startswith("-")
     body = text[1:] if neg else text
     if "e" in body or "E" in body:
-        return decimal_to_ticks(Decimal(text), precision)
+        return decimal_to_ticks(exact(text), precision)
     dot = body.find(".")
     if dot < 0:
         value = int(body) * _POW10[precision]
@@ -105,6 +109,8 @@ def to_ticks(text: str | int | Decimal, precision: int) -> int:
 
 
 def decimal_to_ticks(value: Decimal, precision: int) -> int:
+    """Bounded before any arithmetic: ``int()`` of ``1E+300000`` scaled would take seconds."""
+    value = exact(value)
     scaled = value.scaleb(precision)
     if scaled != scaled.to_integral_value():
         raise PrecisionError(f"{format(value, 'f')} has more than {precision} decimals")

@@ -25,7 +25,10 @@ _TRADE = "trade"
 
 def decode_events(raw: bytes | str) -> list[Any]:
     """One frame as its events (state events and control replies alike); DecodeError/ValueError if malformed."""
-    return to_events(m.decode(raw))
+    msg = m.decode(raw)
+    if type(msg) is m.BookMessage and msg.type == "update":
+        return msg.data  # the hot path: the decoded entries are the events
+    return to_events(msg)
 
 
 def to_events(msg: m.Message) -> list[Any]:
@@ -161,6 +164,7 @@ def _fill(row: Mapping[str, Any], oid: str) -> ev.Fill:
         fee_asset,
         _str(row, "liquidity_ind"),
         _str(row, "timestamp"),
+        _opt_str(row, "cl_ord_id"),
     )
 
 

@@ -9,7 +9,16 @@ from tui.store.model import (
     MarketState,
     OrderView,
 )
-from tui.store.outcomes import AuthFailed, OrdersSeen, Outcome, ResyncBook, ResyncL3, RetryBook, SeenOrder
+from tui.store.outcomes import (
+    AuthFailed,
+    OrdersSeen,
+    Outcome,
+    RefreshBook,
+    ResyncBook,
+    ResyncL3,
+    RetryBook,
+    SeenOrder,
+)
 from tui.store.parts import BookState, Part
 from tui.store.state import (
     Candle,
@@ -42,6 +51,7 @@ __all__ = [
     "Outcome",
     "Part",
     "Position",
+    "RefreshBook",
     "ResyncBook",
     "ResyncL3",
     "RetryBook",

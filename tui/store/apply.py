@@ -8,18 +8,19 @@ session never reaches into state: it hands an event over and acts on what comes 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
 from tui.book.sequenced import SequencedBook
 from tui.kraken import events as ev
 from tui.kraken.futures_frames import AUTH_ALERT
+from tui.kraken.vocab import CHECKSUM_LEVELS
 from tui.store import account
+from tui.store.data import StoreData
+from tui.store.integrity import ACCEPTING_DELTAS, Integrity
+from tui.store.lag import LagMeter
 from tui.store.outcomes import AuthFailed, Outcome, ResyncL3, RetryBook
-
-if TYPE_CHECKING:
-    from tui.store.state import Store
 
 __all__ = ["CANDLES_KEPT", "Applier"]
 
@@ -35,10 +36,11 @@ def _decimals(text: Any) -> int:
 
 
 class Applier:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreData, integrity: Integrity, lag: LagMeter) -> None:
         self.store = store
-        self.integrity = store.integrity
-        self._handlers: dict[type, Callable[[Any, float, str], Sequence[Outcome]]] = {
+        self.integrity = integrity
+        self.lag = lag
+        self.handlers: dict[type, Callable[[Any, float, str], Sequence[Outcome]]] = {
             ev.BookDelta: self._delta,
             ev.BookSnapshot: self._snapshot,
             ev.TickerUpdate: self._ticker,
@@ -58,13 +60,10 @@ class Applier:
             ev.Alert: self._alert,
         }
 
-    def apply(self, event: Any, now: float, conn: str) -> Sequence[Outcome]:
-        handler = self._handlers.get(type(event))
-        if handler is None:
-            self.store.health.conn(conn or "unknown").unknown += 1
-            self.store.mark("health", "unknown")
-            return _NONE
-        return handler(event, now, conn)
+    def unknown(self, conn: str) -> Sequence[Outcome]:
+        self.store.health.conn(conn or "unknown").unknown += 1
+        self.store.mark("health", "unknown")
+        return _NONE
 
     # --- books -----------------------------------------------------------------------------------
     def _snapshot(self, e: ev.BookSnapshot, now: float, conn: str) -> Sequence[Outcome]:
@@ -80,6 +79,7 @@ class Applier:
             seq_book = SequencedBook(e.symbol, inst.price_precision, inst.qty_precision)
             seq_book.load_snapshot(e.seq, e.bids, e.asks)
             mk.book_depth = len(seq_book)
+            mk.verified_levels = None  # the sequence vouches for every level
             book, ok = seq_book, True
         else:
             if inst is not None:
@@ -90,19 +90,22 @@ class Applier:
             book = L2Book(e.symbol, pp, qp, mk.book_depth)
             book.apply_snapshot(e.bids, e.asks)
             ok = self._verified(mk, book, e.checksum)
+            mk.verified_levels = CHECKSUM_LEVELS
         mk.book = book
+        mk.snapshot_at = now
         mk.last_update = now
         mk.book_updates += 1
         store.mark(e.symbol, "book")
-        req = self.integrity.checked(mk, ok, now, "checksum mismatch")
+        req = self.integrity.checked(mk, ok, now, self._reason(e.checksum))
         return _NONE if req is None else (req,)
 
     def _delta(self, e: ev.BookDelta, now: float, conn: str) -> Sequence[Outcome]:
+        """The hot path (thousands a second): a verified delta on a verified book costs no call
+        into the integrity machine; anything else goes through it."""
         mk = self.store.markets.get(e.symbol)
-        if mk is None or not self.integrity.accepts_delta(mk):
+        if mk is None or mk.book_state not in ACCEPTING_DELTAS or mk.book is None:
             return _NONE
         book = mk.book
-        assert book is not None
         if e.seq is not None:
             if not isinstance(book, SequencedBook):
                 return _NONE
@@ -113,20 +116,33 @@ class Applier:
             ok = True
         else:
             book.apply_update(e.bids, e.asks)
-            ok = self._verified(mk, book, e.checksum)
+            ok = e.checksum is not None and book.verify(e.checksum) and not book.is_crossed()
         mk.last_update = now
         mk.book_updates += 1
         self.store.mark(e.symbol, "book")
-        req = self.integrity.checked(mk, ok, now, "checksum mismatch")
+        if ok and mk.book_state == "ok":
+            mk.checksum_checks += 1
+            return _NONE
+        if not ok:
+            if e.checksum is None:
+                book.verify(None)  # records the outcome (last_ok) when there was no checksum
+            if book.is_crossed():
+                mk.crossed += 1
+        req = self.integrity.checked(mk, ok, now, self._reason(e.checksum))
         return _NONE if req is None else (req,)
 
     @staticmethod
     def _verified(mk: Any, book: L2Book, checksum: int | None) -> bool:
+        """A checksum that matches and a book that is not crossed; no checksum is no proof."""
         if book.verify(checksum) and not book.is_crossed():
             return True
         if book.is_crossed():
             mk.crossed += 1
         return False
+
+    @staticmethod
+    def _reason(checksum: int | None) -> str:
+        return "checksum mismatch" if checksum is not None else "book frame without a checksum"
 
     def _level3(self, e: ev.Level3Update, now: float, conn: str) -> Sequence[Outcome]:
         store = self.store

@@ -5,34 +5,31 @@ the sequence. A failed check puts that one symbol into ``resyncing`` and *return
 request (the session resubscribes); deltas are dropped until a fresh snapshot verifies. One
 request per episode: a second failure within ``RESYNC_DEDUP`` seconds asks for nothing new. A
 book with no update for longer than expected turns ``stale`` (shown, never hidden); one stuck
-resyncing or waiting for more than ``RETRY_AFTER`` seconds is asked for again.
+resyncing or waiting for more than ``RETRY_AFTER`` seconds is asked for again. A spot book deeper
+than the 10 levels its checksum covers is refreshed every ``deep_refresh`` seconds, because a
+dropped frame that touched only deeper levels leaves it wrong with every checksum still matching.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from tui.store.data import StoreData
 from tui.store.model import MarketState
-from tui.store.outcomes import ResyncBook
+from tui.store.outcomes import RefreshBook, ResyncBook
 
-if TYPE_CHECKING:
-    from tui.store.state import Store
-
-__all__ = ["RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
+__all__ = ["ACCEPTING_DELTAS", "RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
 
 RESYNC_DEDUP = 5.0
 RETRY_AFTER = 3.0
+# Deltas apply only on top of a verified snapshot that no failed check has broken since.
+ACCEPTING_DELTAS = frozenset({"ok", "stale"})
 
 
 class Integrity:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreData) -> None:
         self.store = store
         self.pending: dict[str, float] = {}  # symbol -> when its outstanding resync was asked
-
-    def accepts_delta(self, mk: MarketState) -> bool:
-        """Deltas apply only on top of a verified snapshot that no failed check has broken since."""
-        return mk.book is not None and mk.book_state in ("ok", "stale")
 
     def reset(self, symbols: Iterable[str]) -> None:
         """The socket (re)connected or dropped: every book waits for a fresh snapshot."""
@@ -64,13 +61,20 @@ class Integrity:
         self.store.log("warning", f"{mk.symbol}: {reason}, resyncing its book")
         return ResyncBook(mk.symbol, reason)
 
-    def tick(self, symbols: Iterable[str], now: float, stale_after: float) -> list[ResyncBook]:
-        out = []
+    def tick(
+        self, symbols: Iterable[str], now: float, stale_after: float, deep_refresh: float | None = None
+    ) -> list[ResyncBook | RefreshBook]:
+        """``deep_refresh``: seconds after which a book deeper than its checksum is fetched anew."""
+        out: list[ResyncBook | RefreshBook] = []
         for s in symbols:
             mk = self.store.market(s)
             if mk.book_state == "ok" and mk.last_update and now - mk.last_update > stale_after:
                 mk.book_state = "stale"
                 self.store.mark(s, "status")
+            elif mk.book_state == "ok" and deep_refresh is not None and self._drifts(mk):
+                if now - mk.snapshot_at > deep_refresh:
+                    mk.snapshot_at = now  # asked: the fresh snapshot resets it again
+                    out.append(RefreshBook(s))
             elif mk.book_state in ("resyncing", "waiting"):
                 asked = self.pending.get(s)
                 if asked is not None and now - asked > RETRY_AFTER:
@@ -78,3 +82,9 @@ class Integrity:
                     if req is not None:
                         out.append(req)
         return out
+
+    @staticmethod
+    def _drifts(mk: MarketState) -> bool:
+        """Levels below the checksummed ones can go wrong unseen (a dropped frame that touched
+        only them): such a book is refreshed now and then."""
+        return mk.verified_levels is not None and mk.book_depth > mk.verified_levels

@@ -86,6 +86,15 @@ class MarketState:
     book_updates: int = 0
     derivatives: Derivatives | None = None
     sequence_gaps: int = 0
+    # How many levels per side the last check vouched for: a spot CRC32 covers the top 10 only
+    # (deeper levels are shown but unverified); None when every level is (a futures sequence).
+    verified_levels: int | None = None
+    snapshot_at: float = 0.0  # when the current book's snapshot was applied (monotonic)
+    # How far behind the exchange the book is: our wall clock at receipt minus the frame's own
+    # timestamp (sampled); ``lagging`` once that exceeds the connection's best case by LAG_LIMIT.
+    lag_s: float | None = None
+    lagging: bool = False
+    lag_at: float = 0.0  # wall time of the last sample
 
     def add_trade(self, trade: Trade) -> bool:
         """Append a print unless it is not newer than the last one (a repeated frame, or a
@@ -97,8 +106,8 @@ class MarketState:
 
     @property
     def trusted(self) -> bool:
-        """The book may be shown as live: verified and fresh."""
-        return self.book_state == "ok" and self.book is not None
+        """The book may be shown as live: verified, fresh and not behind the exchange."""
+        return self.book_state == "ok" and self.book is not None and not self.lagging
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +243,11 @@ class ConnectionHealth:
     last_frame_at: float = 0.0
     reconnects: int = 0
     error: str | None = None
-    malformed: int = 0
+    malformed: int = 0  # frames dropped because of what they contained
+    last_malformed: str | None = None
+    internal_errors: int = 0  # our own bugs met while handling a frame (the session restarted)
+    lag_s: float | None = None  # wall clock at receipt minus the newest frame timestamp (sampled)
+    lag_floor: float | None = None  # the smallest lag seen: network latency plus clock skew
     unknown: int = 0
     _window: deque[float] = field(default_factory=lambda: deque(maxlen=4096))
 

@@ -23,6 +23,16 @@ class ResyncBook:
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshBook:
+    """Ask for a fresh snapshot of a book deeper than its checksum covers, to bound drift below it.
+
+    Nothing is wrong as far as anyone can tell, so the book stays ``ok`` meanwhile.
+    """
+
+    symbol: str
+
+
+@dataclass(frozen=True, slots=True)
 class RetryBook:
     """The exchange asked us to slow down: ask again for this book after ``delay`` seconds."""
 
@@ -60,4 +70,4 @@ class OrdersSeen:
     open_ids: frozenset[str]
 
 
-Outcome = ResyncBook | RetryBook | ResyncL3 | AuthFailed | OrdersSeen
+Outcome = ResyncBook | RefreshBook | RetryBook | ResyncL3 | AuthFailed | OrdersSeen
