@@ -33,6 +33,7 @@ from tui.feed.client import Feed, Urls
 from tui.gc_pacer import GcPacer
 from tui.modes import mode_of, start_mode
 from tui.orders.away import AwayCheck, saved_orders
+from tui.paths import paths
 from tui.screens.confirm import Confirm
 from tui.screens.market import MarketScreen
 from tui.screens.notify import desktop_notification
@@ -318,8 +319,7 @@ class KrakenApp(App[None]):
         orders across a restart; the in-process exchange of --demo/--paper dies with the app."""
         if self.exchange is not None or (self.urls is None and self.mode != "LIVE"):
             return None
-        base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-        return Path(base) / "kraken-tui" / f"open-orders-{self.mode.lower()}.json"
+        return paths().state_dir / f"open-orders-{self.mode.lower()}.json"
 
     def _account_key(self) -> str:
         return self.urls.private if self.urls is not None else self.settings.ws_private_url
