@@ -201,6 +201,7 @@ async def test_connection_loss_and_recovery_reach_the_activity_log(exchange: Run
                 or "public: connection dropped and came back" in e.text
                 for e in app.store.activity
             ),
+            timeout=10,
         )
 
 
