@@ -322,3 +322,12 @@ async def test_reduce_only_that_would_not_reduce_is_refused_in_the_form(exchange
         label = form.query_one("#qty-error")
         assert "reduce-only would not reduce: no PF_XBTUSD position" in str(label.render())
         assert methods(exchange) == sent
+
+
+async def test_config_warning_reaches_the_activity_log(exchange: RunningExchange) -> None:
+    app = live_app(exchange)
+    app.settings.permission_warning = "config.toml holds a secret and is readable by others; chmod 600 it"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(
+            pilot, lambda: any(e.text.startswith("config: config.toml holds") for e in app.store.activity)
+        )
