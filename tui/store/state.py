@@ -26,6 +26,7 @@ from tui.store.model import (
     Health,
     MarketState,
     OrderView,
+    SourceHealth,
 )
 from tui.store.outcomes import Outcome, RefreshBook, ResyncBook
 from tui.store.parts import MARKET_PARTS, Part
@@ -74,6 +75,7 @@ class Store:
         self.instruments: dict[str, Instrument] = {}
         self.account = AccountState()
         self.health = Health()
+        self.recording: str | None = None  # the file frames are being recorded to
         self.activity: deque[ActivityEntry] = deque(maxlen=1000)
         self.integrity = Integrity(self)
         self._applier = Applier(self)
@@ -105,6 +107,38 @@ class Store:
             c.rate(now)
         self.mark("health", "tick")
         return self.integrity.tick(symbols, now, stale_after, deep_refresh)
+
+    def set_source(
+        self,
+        kind: str,
+        state: str,
+        text: str,
+        position: float = 0.0,
+        duration: float = 0.0,
+        speed: float = 1.0,
+    ) -> None:
+        """The PAPER mirror's or the REPLAY file's state (called by whoever runs the exchange);
+        a change of state or wording goes to the Activity log, a replay's position does not."""
+        src = self.health.source
+        if src is None:
+            src = self.health.source = SourceHealth(kind)
+        elif (src.state, src.text) == (state, text) and (src.position, src.speed) == (position, speed):
+            return
+        if (src.state, src.text) != (state, text) and text:
+            self.log("warning" if state == "unreachable" else "info", text)
+        src.state, src.text, src.position, src.duration, src.speed = state, text, position, duration, speed
+        self.mark("health", "source")
+
+    def order_refusal(self, symbol: str) -> str | None:
+        """Why an order for ``symbol`` must not be sent now, or None: in PAPER and REPLAY the
+        orders match against the source's book, which may not be there."""
+        src = self.health.source
+        if src is not None and not src.live:
+            return f"No live book: {src.text or src.state}. Nothing was sent."
+        mk = self.markets.get(symbol)
+        if src is not None and (mk is None or not mk.has_two_sides or mk.book_state not in ("ok", "stale")):
+            return f"No live book for {symbol} from the {src.kind} yet. Nothing was sent."
+        return None
 
     def market(self, symbol: str) -> MarketState:
         m = self.markets.get(symbol)
