@@ -188,7 +188,7 @@ async def test_paper_mirrors_kraken_ticker_tape_and_candles() -> None:
         await real.stop()
 
 
-def _recording(path: Path, t0: float = 1_700_000_000.0) -> Path:
+def write_recording(path: Path, t0: float = 1_700_000_000.0) -> Path:
     """A small recording as ``--record`` writes it: book, trade, ticker and ohlc, 3 s long."""
     book = {
         "channel": "book",
@@ -256,7 +256,7 @@ def _recording(path: Path, t0: float = 1_700_000_000.0) -> Path:
 
 
 async def test_replay_plays_every_recorded_channel_in_its_time_and_ends(tmp_path: Path) -> None:
-    rec = _recording(tmp_path / "s.ndjson.gz")
+    rec = write_recording(tmp_path / "s.ndjson.gz")
     ex = await start_exchange(
         ExchangeConfig(port=0, source="replay", replay_file=str(rec), replay_speed=2.0, symbols=["BTC/USD"])
     )
@@ -296,7 +296,7 @@ async def test_replay_plays_every_recorded_channel_in_its_time_and_ends(tmp_path
 
 
 async def test_replay_pauses_changes_speed_and_seeks(tmp_path: Path) -> None:
-    rec = _recording(tmp_path / "s.ndjson.gz")
+    rec = write_recording(tmp_path / "s.ndjson.gz")
     ex = await start_exchange(
         ExchangeConfig(port=0, source="replay", replay_file=str(rec), replay_speed=1.0, symbols=["BTC/USD"])
     )
@@ -347,7 +347,7 @@ async def test_replay_pauses_changes_speed_and_seeks(tmp_path: Path) -> None:
 def test_a_bad_recording_is_refused_with_the_reason(tmp_path: Path, content: object, reason: str) -> None:
     path = tmp_path / "r.ndjson.gz"
     if content == "truncated":
-        whole = _recording(tmp_path / "whole.gz").read_bytes()
+        whole = write_recording(tmp_path / "whole.gz").read_bytes()
         path.write_bytes(whole[: len(whole) // 2])
     elif isinstance(content, bytes):
         path.write_bytes(content)
