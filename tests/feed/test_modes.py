@@ -55,7 +55,9 @@ async def test_paper_offline_shows_the_mirror_state_and_no_made_up_market() -> N
         screen = app.market_screen
         assert isinstance(screen, MarketScreen)
         bar = screen.query_one(StatusBar)
-        await until(pilot, lambda: f"mirror ○ cannot reach {url} (refused) — retry" in str(bar.render()))
+        await until(
+            pilot, lambda: f"mirror ○ offline cannot reach {url} (refused) — retry" in str(bar.render())
+        )
         assert any(f"mirror: cannot reach {url} (refused) — retry" in e.text for e in store.activity)
         assert "BTC∅" in str(bar.render())  # the empty book is marked, not ✓
         ladder = screen.query_one("#book", BookLadder)

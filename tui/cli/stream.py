@@ -22,6 +22,7 @@ from typing import Any
 from tui.book.l2 import L2Book
 from tui.config import Settings
 from tui.feed.client import Feed, Urls
+from tui.feed.problems import ProblemReporter
 from tui.kraken.numbers import format_ticks
 from tui.store import MarketState, Store
 
@@ -224,13 +225,14 @@ async def stream(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(printer.done.wait()), task]
+    problems = asyncio.create_task(ProblemReporter(store).run())  # stderr; 2 for a refused symbol
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(printer.done.wait()), task, problems]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     await feed.stop()
     for w in waiters:
         w.cancel()
     sys.stdout.flush()
-    return 0
+    return 2 if problems.done() and not problems.cancelled() else 0
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -52,4 +52,4 @@ def unreachable_reason(exc: BaseException, url: str, *, full: bool = False) -> s
 
 def retry_plan(attempt: int, delay: float) -> str:
     """``retry 4 in 16 s``: the attempt that comes next and when."""
-    return f"retry {attempt} in {max(0, round(delay))} s"
+    return f"retry {attempt} in {max(1, round(delay))} s"

@@ -59,7 +59,7 @@ class ModeBanner(Static):
 # What gives way first when the bar is too narrow: the safety state (mode, replay or mirror state,
 # books that are not verified, the dead-man's switch, auth errors) never; plain ✓ marks before
 # that; frame counters and RTT first of all.
-SAFETY, SOCKETS, MARKS, FAILURES, NUMBERS = range(5)
+SAFETY, SOCKETS, DETAIL, MARKS, FAILURES, NUMBERS = range(6)
 
 
 def clock(seconds: float) -> str:
@@ -67,20 +67,23 @@ def clock(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
 
 
-def source_text(src: SourceHealth) -> tuple[str, str]:
-    """The mirror's or the replay's state as the bar shows it, and its style."""
+def source_text(src: SourceHealth) -> tuple[str, str, str]:
+    """The mirror's or the replay's state as the bar shows it: the short state (never dropped),
+    its detail (dropped on a narrow bar; the Activity log has it too), and their style."""
     if src.kind == "replay":
         speed = f"×{src.speed:g}" if src.speed > 0 else "×max"
         base = f"{clock(src.position)} / {clock(src.duration)} {speed}"
         if src.state == "ended":
-            return f"{base} ■ end of recording", "bold cyan"
+            return f"{base} ■ end of recording", "", "bold cyan"
         if src.state == "paused":
-            return f"{base} ⏸ paused", "bold yellow"
-        return base, "bold"
-    dot = "●" if src.state == "live" else "○" if src.state == "unreachable" else "◌"
-    return f"mirror {dot} {src.text.removeprefix('mirror: ') or src.state}", (
-        "green" if src.state == "live" else "bold red" if src.state == "unreachable" else "yellow"
-    )
+            return f"{base} ⏸ paused", "", "bold yellow"
+        return base, "", "bold"
+    word = {"live": "● live", "unreachable": "○ offline"}.get(src.state, "◌ " + src.state)
+    detail = src.text.removeprefix("mirror: ")
+    if src.state == "live":
+        detail = ""  # "live from <url>": the Activity log says where from
+    style = "green" if src.state == "live" else "bold red" if src.state == "unreachable" else "yellow"
+    return f"mirror {word}", detail, style
 
 
 class StatusBar(Static):
@@ -99,8 +102,10 @@ class StatusBar(Static):
             left = max(0, int(acct.dms_trigger_at - self.wall()))
             parts.append((SAFETY, f" DMS {left}s ", "bold reverse magenta"))
         if s.health.source is not None:
-            text, style = source_text(s.health.source)
+            text, detail, style = source_text(s.health.source)
             parts.append((SAFETY, f" {text} ", style))
+            if detail:
+                parts.append((DETAIL, f"{detail} ", style))
         self._sockets(parts)
         if s.health.system_status not in ("online", "unknown"):
             parts.append((SAFETY, f" {s.health.system_status.upper()} ", "bold reverse yellow"))
@@ -129,7 +134,7 @@ class StatusBar(Static):
             parts.append((SOCKETS, f" {name[:4] if name != 'futures' else 'fut'} ", "bold"))
             parts.append((SOCKETS, _DOT.get(c.state, "?") + " ", style))
             if c.state != "connected":
-                parts.append((SOCKETS, (c.error or c.state) + " ", style))
+                parts.append((DETAIL if c.error else SOCKETS, (c.error or c.state) + " ", style))
             else:
                 age = now - c.last_frame_at if c.last_frame_at else 0.0
                 # futures v1 has no application ping: no RTT to show, only rate and age
@@ -142,14 +147,20 @@ class StatusBar(Static):
 
 
 def fit(parts: list[tuple[int, str, str]], width: int) -> list[tuple[int, str, str]]:
-    """Drop the least important parts (highest priority number) until the rest fits ``width``."""
+    """Drop the least important parts until the rest fits ``width``: frame counters and RTT
+    first, then failure counts, plain ✓ marks, error details and the sockets' dots, each from the
+    right. The safety state stays (what still does not fit is cut with …)."""
     if width <= 0:
         return parts
     out = list(parts)
-    for level in (NUMBERS, FAILURES, MARKS, SOCKETS):
-        if sum(cell_len(p[1]) for p in out) <= width:
-            break
-        out = [p for p in out if p[0] != level]
+    used = sum(cell_len(p[1]) for p in out)
+    for level in (NUMBERS, FAILURES, MARKS, DETAIL, SOCKETS):
+        for i in range(len(out) - 1, -1, -1):
+            if used <= width:
+                return out
+            if out[i][0] == level:
+                used -= cell_len(out[i][1])
+                del out[i]
     return out
 
 
