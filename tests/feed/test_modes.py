@@ -87,7 +87,8 @@ async def test_paper_with_a_live_mirror_trades_and_says_live() -> None:
             assert store.order_refusal("BTC/USD") is None
             screen = app.market_screen
             assert isinstance(screen, MarketScreen)
-            await until(pilot, lambda: "mirror ● live from" in str(screen.query_one(StatusBar).render()))
+            await until(pilot, lambda: "mirror ● live" in str(screen.query_one(StatusBar).render()))
+            assert any(e.text == f"mirror: live from {real.url_public}" for e in store.activity)
     finally:
         await real.stop()
 
