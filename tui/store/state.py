@@ -124,7 +124,8 @@ class Store:
             src = self.health.source = SourceHealth(kind)
         elif (src.state, src.text) == (state, text) and (src.position, src.speed) == (position, speed):
             return
-        if (src.state, src.text) != (state, text) and text:
+        # the Activity log hears of a new state or reason, not of every retry's countdown
+        if (src.state, src.text.split(" — ")[0]) != (state, text.split(" — ")[0]) and text:
             self.log("warning" if state == "unreachable" else "info", text)
         src.state, src.text, src.position, src.duration, src.speed = state, text, position, duration, speed
         self.mark("health", "source")
