@@ -34,4 +34,4 @@ bench: $(STAMP)
 	$(BIN)/kraken-tui bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -179,3 +179,116 @@ def test_exchange_refuses_unknown_pairs_in_one_line() -> None:
 @pytest.mark.parametrize("flags", [("--seconds", "0"), ("--faults", "bogus=1")])
 def test_soak_refuses_bad_flags_in_one_line(flags: tuple[str, str]) -> None:
     _one_error_line(_run_clean("soak", *flags, timeout=15))
+
+
+def test_keymap_mistakes_stop_the_dashboard_in_one_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('keymap = { "order.buy" = "s", "book.nope" = "z" }\n')
+    line = _one_error_line(_run_clean("--config", str(cfg), "--demo"))
+    assert "keymap" in line
+    assert "'s' is bound to both 'order.buy' and 'order.sell' on the market screen" in line
+    assert "'book.nope' is not a binding id" in line
+
+
+def test_toml_syntax_error_is_one_line_with_line_and_column(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("symbols = [\n  'BTC/USD'\n  'ETH/USD'\n]\n")
+    line = _one_error_line(_run_clean("--config", str(cfg), *QUICK))
+    assert f"{cfg}:3:" in line and "line 3, column" in line
+
+
+def test_paths_honour_xdg_and_need_no_valid_config(tmp_path: Path) -> None:
+    (tmp_path / "cfg" / "kraken-tui").mkdir(parents=True)
+    (tmp_path / "cfg" / "kraken-tui" / "config.toml").write_text("this is = = broken\n")
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "KRAKEN_TUI_SECRETS_DIR": str(tmp_path / "secrets"),
+    }
+    out = _run_clean("paths", env=env)
+    assert out.returncode == 0, out.stderr
+    rows = dict(line.split(None, 1) for line in out.stdout.splitlines())
+    assert rows == {
+        "config": f"{tmp_path}/cfg/kraken-tui/config.toml",
+        "config_dir": f"{tmp_path}/cfg/kraken-tui",
+        "state_dir": f"{tmp_path}/state/kraken-tui",
+        "cache_dir": f"{tmp_path}/cache/kraken-tui",
+        "log_dir": f"{tmp_path}/state/kraken-tui/log",
+        "log_file": f"{tmp_path}/state/kraken-tui/log/kraken-tui.log",
+        "secrets_dir": f"{tmp_path}/secrets",
+    }
+    one = _run_clean("paths", "log_file", env=env)
+    assert one.stdout == f"{tmp_path}/state/kraken-tui/log/kraken-tui.log\n"
+    # and the config loader reads the file `paths` names (here: a broken one, reported with its path)
+    line = _one_error_line(_run_clean(*QUICK, env=env))
+    assert f"{tmp_path}/cfg/kraken-tui/config.toml:1:" in line
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"), [("bash", "complete"), ("zsh", "#compdef"), ("fish", "complete -c")]
+)
+def test_completion_is_generated_from_the_parser(shell: str, marker: str) -> None:
+    out = _run_clean("completion", shell)
+    assert out.returncode == 0, out.stderr
+    assert marker in out.stdout
+    # top-level flags, subcommands and a lazy subcommand's own flags are all there
+    for needle in ("--demo", "--api-secret-stdin", "bench-feed", "--faults", "--depth"):
+        if shell == "fish":  # fish writes a long flag as `-l demo`
+            needle = needle.replace("--", "-l ")
+        assert needle in out.stdout, (shell, needle)
+
+
+def test_bash_completion_loads_in_bash(tmp_path: Path) -> None:
+    script = tmp_path / "kraken-tui.bash"
+    script.write_text(_run_clean("completion", "bash").stdout)
+    out = subprocess.run(
+        ["bash", "-c", f"source {script} && complete -p kraken-tui"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert "kraken-tui" in out.stdout
+
+
+def test_every_command_help_has_examples_and_environment() -> None:
+    from tui.cli.entry import SUBCOMMANDS
+
+    top = _run_clean("--help").stdout
+    assert "examples:" in top and "KRAKEN_TUI_LOG_LEVEL" in top and "XDG_CONFIG_HOME" in top
+    for name in SUBCOMMANDS:
+        out = _run_clean(name, "--help")
+        assert out.returncode == 0, out.stderr
+        assert "examples:" in out.stdout and "environment:" in out.stdout, name
+        assert f"kraken-tui {name}" in out.stdout.split("examples:")[1] or name == "stream", name
+
+
+def test_the_shipped_man_page_is_the_generated_one() -> None:
+    out = _run_clean("man")
+    assert out.returncode == 0, out.stderr
+    shipped = (Path(__file__).resolve().parent.parent / "man" / "kraken-tui.1").read_text()
+    assert out.stdout == shipped, "regenerate it: kraken-tui man > man/kraken-tui.1"
+    for needle in (".TH KRAKEN\\-TUI 1", ".SS kraken\\-tui stream", "\\-\\-faults", "KRAKEN_TUI_LOG_LEVEL"):
+        assert needle in shipped
+
+
+def test_version_is_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    out = _run_clean("--version")
+    assert out.stdout == f"kraken-tui {version('kraken-tui')}\n"
+
+
+def test_stream_into_head_ends_quietly() -> None:
+    """`kraken-tui --demo stream book BTC/USD | head`: the reader leaving is the end, not a crash."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--demo", "stream", "book", "BTC/USD"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_clean_env(),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines; the stream must notice and end by itself
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=20) == 0, err
+    assert b'"checksum_ok":true' in first
+    assert "Traceback" not in err and "Broken pipe" not in err, err

@@ -18,8 +18,8 @@ def test_example_config_documents_every_key_with_its_default(monkeypatch: pytest
     data = tomllib.loads(example.read_text())
     defaults = Settings().model_dump(mode="json", exclude={"permission_warning", "log_file"})
     for key, value in defaults.items():
-        if key in ("api_key", "api_secret", "futures_api_key", "futures_api_secret"):
-            assert f"# {key} =" in example.read_text()
+        if value is None:  # credentials, their commands, the log level: documented, commented out
+            assert f"# {key} =" in example.read_text(), key
             continue
         assert key in data, key
         if isinstance(value, dict) and key != "keymap":
@@ -131,3 +131,79 @@ def test_a_secret_that_is_not_base64_is_refused_without_echoing_it(
         load_settings(cfg)
     assert "base64" in str(err.value)
     assert "not base64!!" not in str(err.value) and "\n" not in str(err.value)
+
+
+def test_toml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("book_depth = 25\n\n[guards]\nmax_notional = = 5\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    msg = str(err.value)
+    assert msg.startswith(f"{cfg}:4:16: not valid TOML")
+    assert "line 4, column 16" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('book_depth = "deep"', "'book_depth' should be a whole number, not the text \"deep\""),
+        ('refresh_hz = "fast"', "'refresh_hz' should be a number, not the text \"fast\""),
+        (
+            'guards = { confirm_live_orders = "maybe" }',
+            "'guards.confirm_live_orders' should be true or false",
+        ),
+        ('symbols = "BTC/USD"', '\'symbols\' should be a list, e.g. ["BTC/USD", "ETH/USD"]'),
+        ("theme = 7", "'theme' should be text in quotes"),
+        ("guards = 5", "'guards' should be a table"),
+    ],
+)
+def test_a_wrong_type_says_what_was_expected_in_plain_words(tmp_path: Path, toml: str, expected: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert expected in str(err.value)
+    assert "Input should" not in str(err.value)
+
+
+def test_a_wrong_type_for_a_secret_never_echoes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KRAKEN_API_KEY", raising=False)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("api_key = 123456789\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(cfg)
+    assert "'api_key' should be text in quotes" in str(err.value)
+    assert "123456789" not in str(err.value)
+
+
+def test_log_level_from_environment_file_and_override(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('log_level = "WARNING"\n')
+    assert load_settings(cfg).log_level == "warning"
+    monkeypatch.setenv("KRAKEN_TUI_LOG_LEVEL", "debug")
+    assert load_settings(cfg).log_level == "debug"
+    assert load_settings(cfg, log_level="error").log_level == "error"
+    monkeypatch.setenv("KRAKEN_TUI_LOG_LEVEL", "loud")
+    with pytest.raises(ConfigError, match="log_level"):
+        load_settings(cfg)
+
+
+def test_keymap_unknown_ids_and_clashes_name_the_id_and_the_key() -> None:
+    from tui.app import KrakenApp
+    from tui.cli.keymap import keymap_errors
+
+    assert keymap_errors({"order.buy": "B", "book.depth-cycle": "ctrl+d"}, KrakenApp.BINDINGS) == [
+        "'B' is bound to both 'order.buy' and 'panel.balances' on the market screen"
+    ]
+    assert keymap_errors({"order.buyy": "n"}, KrakenApp.BINDINGS) == [
+        "'order.buyy' is not a binding id (did you mean 'order.buy'?)"
+    ]
+    assert keymap_errors({"order.buy": "?"}) == [
+        "'?' is bound to both 'order.buy' and 'app.help' on the market screen"
+    ]
+    assert keymap_errors({"form.review": "ctrl+q"}, KrakenApp.BINDINGS) == [
+        "'ctrl+q' is bound to both 'form.review' and 'app.quit' on the order form"
+    ]
+    assert keymap_errors({"order.buy": "n", "order.sell": "m", "form.review": "f5"}, KrakenApp.BINDINGS) == []

@@ -99,3 +99,47 @@ def test_no_class_over_500_lines_and_no_function_over_80() -> None:
 
 def test_package_has_version() -> None:
     assert tui.__version__
+
+
+def _module_cycles() -> list[list[str]]:
+    """Strongly connected groups of tui modules, counting every import statement: those inside
+    functions and under ``TYPE_CHECKING`` too, which is where the old loops hid."""
+    import grimp
+
+    graph = grimp.build_graph("tui")
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.find_modules_directly_imported_by(v):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return groups
+
+
+def test_no_import_cycles_not_even_behind_type_checking() -> None:
+    assert _module_cycles() == []

@@ -12,11 +12,13 @@ import base64
 import binascii
 import os
 import re
+import shlex
 import stat
+import subprocess
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -26,13 +28,33 @@ from pydantic_settings import (
     SettingsError,
 )
 
-__all__ = ["ConfigError", "Settings", "default_config_path", "load_settings"]
+from tui.paths import paths
+
+__all__ = ["ConfigError", "Settings", "default_config_path", "load_settings", "secrets_dir_from_env"]
 
 BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 OHLC_INTERVALS = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)
 _SYMBOL = re.compile(r"^[A-Z0-9]{1,12}/[A-Z0-9]{1,12}$")
 _FUTURES_SYMBOL = re.compile(r"^(PF|PI|FF|FI)_[A-Z0-9]{4,16}(_\d{6})?$")
 _SECRET_KEYS = ("api_key", "api_secret", "futures_api_key", "futures_api_secret")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+# What pydantic's error types mean, in the words of someone editing a TOML file.
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "decimal_parsing": "a number",
+    "decimal_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": 'text in quotes, e.g. "BTC/USD"',
+    "list_type": 'a list, e.g. ["BTC/USD", "ETH/USD"]',
+    "dict_type": "a table, e.g. { USD = 1000 }",
+    "model_type": "a table ([section] or { key = value })",
+    "model_attributes_type": "a table ([section] or { key = value })",
+}
 
 
 class ConfigError(Exception):
@@ -80,13 +102,17 @@ class DemoSettings(_Table):
 
 
 def default_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "kraken-tui" / "config.toml"
+    return paths().config_file
 
 
 def _default_log_file() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "kraken-tui" / "kraken-tui.log"
+    return paths().log_file
+
+
+def secrets_dir_from_env() -> Path | None:
+    """``KRAKEN_TUI_SECRETS_DIR``, else systemd's ``$CREDENTIALS_DIRECTORY`` (``LoadCredential=``)."""
+    found = os.environ.get("KRAKEN_TUI_SECRETS_DIR") or os.environ.get("CREDENTIALS_DIRECTORY")
+    return Path(found) if found else None
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -99,6 +125,29 @@ class _TomlSource(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         return dict(self._data)
+
+
+class _ByFieldName(PydanticBaseSettingsSource):
+    """A source whose values come back under the field's name, not the alias it was found by.
+
+    The environment and a secrets directory find ``api_secret`` as ``KRAKEN_API_SECRET``, the
+    TOML file as ``api_secret``; merged under two names, the second would be an unknown key.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._inner = inner
+        self._names = {}
+        for name, field in settings_cls.model_fields.items():
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                self._names.update({str(choice): name for choice in alias.choices})
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return self._inner.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        return {self._names.get(k, k): v for k, v in self._inner().items()}
 
 
 class Settings(BaseSettings):
@@ -135,6 +184,12 @@ class Settings(BaseSettings):
             "KRAKEN_FUTURES_API_SECRET", "KRAKEN_TUI_FUTURES_API_SECRET", "futures_api_secret"
         ),
     )
+    # A command printing a secret (``pass show kraken/secret``), run once at start when the
+    # value itself is not given; its output lives only in this process's memory.
+    api_key_command: str | None = None
+    api_secret_command: str | None = None
+    futures_api_key_command: str | None = None
+    futures_api_secret_command: str | None = None
     symbols: list[str] = Field(
         default_factory=lambda: ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
     )
@@ -144,6 +199,8 @@ class Settings(BaseSettings):
     refresh_hz: float = Field(16.0, ge=1, le=60)
     theme: str = "textual-dark"
     log_file: Path | None = Field(default_factory=_default_log_file)
+    # None: info for the dashboard's file, warning for the line tools' stderr
+    log_level: Literal["debug", "info", "warning", "error"] | None = None
     guards: Guards = Field(default_factory=lambda: Guards())
     dead_mans_switch: DeadMansSwitch = Field(default_factory=lambda: DeadMansSwitch())
     feed: FeedSettings = Field(default_factory=lambda: FeedSettings())
@@ -166,6 +223,17 @@ class Settings(BaseSettings):
                 fixed = sym.replace("XBT", "BTC").replace("XDG", "DOGE")
                 raise ValueError(f"{sym!r} is a v1 name; WebSocket v2 calls it {fixed!r}")
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @property
+    def secret_values(self) -> list[str]:
+        """Every configured credential's text: what the log filter and the tests look for."""
+        found = (getattr(self, k) for k in _SECRET_KEYS)
+        return [v.get_secret_value() for v in found if v is not None and v.get_secret_value()]
 
     @field_validator("api_secret", "futures_api_secret")
     @classmethod
@@ -230,7 +298,14 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlSource(settings_cls, cls._toml_data))
+        # A secrets directory (one file per setting, as containers and systemd provide them) sits
+        # between the environment and the file.
+        return (
+            init_settings,
+            _ByFieldName(settings_cls, env_settings),
+            _ByFieldName(settings_cls, file_secret_settings),
+            _TomlSource(settings_cls, cls._toml_data),
+        )
 
 
 def _describe(exc: ValidationError, source: str) -> str:
@@ -240,8 +315,24 @@ def _describe(exc: ValidationError, source: str) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "is not a known setting (see config.example.toml)"
+        elif err["type"] in _EXPECTED:
+            msg = f"should be {_EXPECTED[err['type']]}"
+            if not any(s in key for s in _SECRET_KEYS):  # never echo what may be a secret
+                msg += f", not {_shown(err.get('input'))}"
         parts.append(f"'{key}' {msg}")
     return f"{source}: " + "; ".join(parts) + "."
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f'the text "{value[:40]}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)[:40]
 
 
 def _not_json(exc: SettingsError) -> str:
@@ -252,10 +343,19 @@ def _not_json(exc: SettingsError) -> str:
     )
 
 
+_TOML_WHERE = re.compile(r"^(?P<what>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
 def _read_file(file: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
+        where = _TOML_WHERE.match(str(exc))
+        if where:  # editors jump to file:line:column
+            raise ConfigError(
+                f"{file}:{where['line']}:{where['col']}: not valid TOML: {where['what']} "
+                f"(line {where['line']}, column {where['col']})."
+            ) from None
         raise ConfigError(f"{file}: not valid TOML ({exc}).") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file}: not UTF-8 text (byte {exc.start} cannot be decoded).") from None
@@ -263,9 +363,50 @@ def _read_file(file: Path) -> dict[str, Any]:
         raise ConfigError(f"{file}: cannot be read ({exc.strerror}).") from None
 
 
-def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+def _run_secret_command(setting: str, command: str) -> str:
+    """One secret from a password manager; a failure is one line naming the setting, never the output."""
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(f"{setting}: cannot be split into a command ({exc}).") from None
+    if not argv:
+        raise ConfigError(f"{setting}: is empty.")
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    except FileNotFoundError:
+        raise ConfigError(f"{setting}: {argv[0]!r} was not found.") from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"{setting}: {argv[0]!r} gave no answer within 30 s.") from None
+    except OSError as exc:
+        raise ConfigError(f"{setting}: {argv[0]!r} cannot be run ({exc.strerror}).") from None
+    if done.returncode != 0:
+        # stderr of a password manager says why ("not in the password store"); stdout may be a secret
+        why = (done.stderr.strip().splitlines() or [""])[-1][:160]
+        raise ConfigError(
+            f"{setting}: {argv[0]!r} failed with exit status {done.returncode}: {why}".rstrip(": ")
+        )
+    # `pass` and friends print the secret on the first line (further lines are notes)
+    value = (done.stdout.strip().splitlines() or [""])[0].strip()
+    if not value:
+        raise ConfigError(f"{setting}: {argv[0]!r} printed nothing.")
+    return value
+
+
+def _fetch_secrets(settings: Settings) -> dict[str, str]:
+    """Run each ``*_command`` whose secret is not set otherwise."""
+    out = {}
+    for key in _SECRET_KEYS:
+        command = getattr(settings, f"{key}_command")
+        if command and getattr(settings, key) is None:
+            out[key] = _run_secret_command(f"{key}_command", command)
+    return out
+
+
+def load_settings(path: Path | None = None, *, secrets_dir: Path | None = None, **overrides: Any) -> Settings:
     """Load settings; ``path`` None means the default file if it exists.
 
+    ``secrets_dir`` (else ``secrets_dir_from_env()``) holds one file per setting, named like it
+    (``api_secret``). ``overrides`` win over everything (command line, ``--api-secret-stdin``).
     A file holding credentials that others can read is not an error, but ``permission_warning``
     says so in one line for the caller to show (the CLI on stderr, the app as a notification).
     """
@@ -279,11 +420,21 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
             warning = f"{file} holds API credentials and is readable by other users; run: chmod 600 {file}"
     elif explicit:
         raise ConfigError(f"{file}: no such configuration file.")
+    secrets = secrets_dir if secrets_dir is not None else secrets_dir_from_env()
+    if secrets is not None and not secrets.is_dir():
+        raise ConfigError(f"{secrets}: the secrets directory does not exist.")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if secrets is not None:
+        given["_secrets_dir"] = str(secrets)
     Settings._toml_data = data
+    source = str(file) if file.exists() else "settings"
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = Settings(**given)
+        fetched: dict[str, Any] = dict(_fetch_secrets(settings))
+        if fetched:  # validated like any other value (a secret that is not base64 is caught here)
+            settings = Settings(**given, **fetched)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, str(file) if file.exists() else "settings")) from None
+        raise ConfigError(_describe(exc, source)) from None
     except SettingsError as exc:
         raise ConfigError(_not_json(exc)) from None
     finally:

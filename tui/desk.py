@@ -224,6 +224,7 @@ class Desk:
         except Exception as exc:  # a venue answers refusals with a Reply; anything else is a bug
             log.exception("%s failed", label)
             reply = Reply(False, error=f"{type(exc).__name__}: {exc}", outcome="not-sent")
+        log.info("request %s: %s", label, reply.outcome if reply.ok else f"refused: {reply.error}")
         if venue is not None:
             self.request_log.append(LoggedRequest(label, pressed, reply))
         if reply.ok:

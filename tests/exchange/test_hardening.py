@@ -7,8 +7,11 @@ fail on the exchange before the fix it covers."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
+import os
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable
 from decimal import Decimal
@@ -19,8 +22,11 @@ import aiohttp
 import pytest
 
 from tests.exchange.conftest import WS, connect, get_token
+from tui.exchange import credentials
+from tui.exchange.market import MAKER
+from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
-from tui.kraken.auth import futures_authent
+from tui.kraken.auth import futures_authent, sign_futures_challenge
 
 HUGE = "1E+300000"  # 4.2 s of event loop before the bound (1E+900000: 37.5 s)
 _nonces = itertools.count(int(time.time() * 1000))
@@ -57,10 +63,19 @@ class Pinger:
         assert self._task is not None
         self._task.cancel()
 
-    async def worst(self) -> float:
-        """The slowest round trip, counting one still waiting for its pong."""
+    async def check(self) -> None:
+        """Round trips stayed prompt: see ``prompt``."""
         await asyncio.sleep(0.02)
-        return max(self.rtts, default=float("inf"))
+        assert len(self.rtts) >= 3, self.rtts
+        prompt(self.rtts, "ping")
+
+
+def prompt(times: list[float], what: str) -> None:
+    """Nine in ten under 100 ms, none over 500 ms: the machine is shared, so one scheduling
+    hiccup is tolerated, a blocked loop (seconds, before these fixes) is not."""
+    ranked = sorted(times)
+    p90 = ranked[int(0.9 * (len(ranked) - 1))]
+    assert p90 < 0.1 and ranked[-1] < 0.5, f"{what}: p90 {p90:.3f} s, worst {ranked[-1]:.3f} s"
 
 
 async def timed(call: Awaitable[dict[str, Any]]) -> tuple[dict[str, Any], float]:
@@ -146,18 +161,21 @@ async def test_absurd_numbers_are_refused_at_once_while_other_clients_are_served
             "order_qty",
         ),
     ]
+    replies: list[float] = []
     with watcher:
         for n, (method, params, field) in enumerate(cases, start=10):
             await trader.send({"method": method, "req_id": n, "params": params})
             ack, took = await timed(reply_to(trader, n))
-            assert took < 0.1, (method, field, took)
+            assert took < 0.5, (method, field, took)
+            replies.append(took)
             assert ack["success"] is False and ack["method"] == method, ack
             assert ack["error"] == f"EGeneral:Invalid arguments:{field}", ack
         # the same as a bare JSON number, not a string
         raw = json.dumps({"method": "add_order", "req_id": 99, "params": {**base, "limit_price": "1000.0"}})
         await trader.ws.send_str(raw.replace('"params": {', f'"params": {{"order_qty": {HUGE}, ', 1))
         ack, took = await timed(reply_to(trader, 99))
-        assert ack["error"] == "EGeneral:Invalid arguments:order_qty" and took < 0.1
+        assert ack["error"] == "EGeneral:Invalid arguments:order_qty" and took < 0.5
+        replies.append(took)
         # futures REST v3: size, limitPrice, stopPrice
         for field, extra in (
             ("size", {"size": HUGE, "limitPrice": "50000"}),
@@ -167,8 +185,10 @@ async def test_absurd_numbers_are_refused_at_once_while_other_clients_are_served
             form = {"orderType": "lmt", "symbol": "PF_XBTUSD", "side": "buy", **extra}
             out, took = await timed(futures_rest(session, fast, "sendorder", form))
             assert out["result"] == "error" and out["error"] == f"invalidArgument: {field}", out
-            assert took < 0.1, (field, took)
-        assert await watcher.worst() < 0.1
+            assert took < 0.5, (field, took)
+            replies.append(took)
+        prompt(replies, "refusals")
+        await watcher.check()
     assert [o.order_id for o in fast.engine.open_orders("demo")] == [resting]
 
 
@@ -390,3 +410,358 @@ async def test_empty_symbol_list_binary_frames_and_deep_nesting_are_answered(
     assert await fut.recv() == {"event": "alert", "message": "Couldn't subscribe to invalid feed"}
     await fut.send({"event": "subscribe", "feed": "heartbeat"})
     assert (await fut.recv())["event"] == "subscribed"
+
+
+# --- 3. a client that stops reading is dropped; a burst does not hold the others -------------------
+def deepen(ex: RunningExchange, symbol: str, levels: int) -> None:
+    """``levels`` resting orders a side from the synthetic maker, so book snapshots are large."""
+    pair = ex.pairs[symbol]
+    bid = ex.engine.best(symbol, "bid")
+    ask = ex.engine.best(symbol, "ask")
+    assert bid is not None and ask is not None
+    step = pair.price_increment
+    qty = max(pair.qty_min, pair.qty_increment)
+    for i in range(1, levels + 1):
+        ex.engine.add_order(MAKER, OrderRequest("limit", "buy", symbol, qty, bid - i * step))
+        ex.engine.add_order(MAKER, OrderRequest("limit", "sell", symbol, qty, ask + i * step))
+    ex.publish()
+
+
+def ws_frame(text: str) -> bytes:
+    """A masked client text frame (RFC 6455 5.2), for a socket that only writes."""
+    payload = text.encode()
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([0x81]) + (
+        bytes([0x80 | n])
+        if n < 126
+        else bytes([0x80 | 126]) + n.to_bytes(2, "big")
+        if n < 1 << 16
+        else bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    )
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+async def deaf_client(host: str, port: int, path: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A WebSocket client with a 4 KiB receive buffer that never reads after the handshake."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, (host, port))
+    reader, writer = await asyncio.open_connection(sock=sock, limit=4096)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    assert b" 101 " in await reader.readuntil(b"\r\n\r\n")
+    return reader, writer
+
+
+@pytest.fixture
+async def small_queue() -> AsyncIterator[RunningExchange]:
+    ex = await start_exchange(
+        ExchangeConfig(port=0, rate=0, source="synthetic", seed=5, send_queue_bytes=256 << 10)
+    )
+    yield ex
+    await ex.stop()
+
+
+async def test_a_client_that_stops_reading_is_dropped_with_a_bounded_queue(
+    small_queue: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ex = small_queue
+    deepen(ex, "BTC/USD", 1000)
+    before = set(ex.conns)
+    _reader, writer = await deaf_client(ex.host, ex.port, "/v2")
+    await asyncio.sleep(0.05)
+    [deaf] = set(ex.conns) - before
+    watcher = Pinger(await connect(session, ex.url_public))
+    book = {"channel": "book", "symbol": ["BTC/USD"], "depth": 1000}
+    burst = b"".join(
+        ws_frame(json.dumps({"method": m, "req_id": i, "params": book}))
+        for i in range(400)
+        for m in ("subscribe", "unsubscribe")
+    )
+    with watcher:
+        writer.write(burst)
+        deadline = time.monotonic() + 10
+        while deaf in ex.conns and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert deaf not in ex.conns, "the deaf client was never dropped"
+        await watcher.check()
+    assert deaf.close_code == 1008 and deaf.close_reason.startswith("slow consumer")
+    assert deaf.peak_queued_bytes <= 256 << 10
+    assert deaf.queued_bytes == 0
+    writer.close()
+
+
+async def test_one_clients_burst_does_not_stall_the_others(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    deepen(fast, "BTC/USD", 1000)
+    burster = await connect(session, fast.url_public)
+    watcher = Pinger(await connect(session, fast.url_public))
+    book = {"channel": "book", "symbol": ["BTC/USD"], "depth": 1000}
+    frames = [
+        json.dumps({"method": m, "req_id": i, "params": book})
+        for i in range(300)
+        for m in ("subscribe", "unsubscribe")
+    ]
+
+    async def drain() -> int:
+        acks = 0
+        while acks < len(frames):
+            m = await burster.recv(timeout=30)
+            acks += m.get("method") in ("subscribe", "unsubscribe")
+        return acks
+
+    reading = asyncio.create_task(drain())
+    await asyncio.sleep(0.1)  # the watcher's first round trips
+    with watcher:
+        t0 = time.monotonic()
+        for f in frames:  # pipelined: the server finds them all in its buffer at once
+            await burster.ws.send_str(f)
+        assert await reading == len(frames)
+        took = time.monotonic() - t0
+        await watcher.check()
+    assert took < 10
+
+
+# --- 4. the delay fault is latency, not a frame-rate cap ------------------------------------------
+async def test_delay_fault_delays_every_frame_by_the_latency_in_parallel(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ws = await connect(session, fast.url_public)
+    fast.faults.delay_ms = 200
+    sent: dict[int, float] = {}
+    late: dict[int, float] = {}
+
+    async def read() -> None:
+        while len(late) < 300:
+            m = await ws.recv(timeout=5)
+            if m.get("method") == "pong":
+                late[m["req_id"]] = time.monotonic() - sent[m["req_id"]]
+
+    reading = asyncio.create_task(read())
+    for n in range(300):  # 300 frames/s for a second
+        sent[n] = time.monotonic()
+        await ws.send({"method": "ping", "req_id": n})
+        await asyncio.sleep(1 / 300)
+    await reading
+    assert sorted(late) == list(range(300))
+    assert min(late.values()) >= 0.19, "a frame left before its delay"
+    prompt([t - 0.2 for t in late.values()], "lateness beyond the 200 ms delay")
+
+
+# --- 5. the fault-control endpoint ----------------------------------------------------------------
+async def control(
+    session: aiohttp.ClientSession, ex: RunningExchange, body: str | None = None, token: str | None = ""
+) -> tuple[int, dict[str, Any]]:
+    headers = {} if token is None else {"X-Control-Token": token or ex.control_token}
+    url = ex.url_rest + "/_control/faults"
+    if body is None:
+        resp = await session.get(url, headers=headers)
+    else:
+        resp = await session.post(url, data=body, headers=headers)
+    data: dict[str, Any] = await resp.json()
+    return resp.status, data
+
+
+async def test_fault_control_validates_its_body(
+    fast: RunningExchange, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = dict(fast.faults.as_dict())
+    with caplog.at_level("DEBUG"):
+        for body in (
+            "[1, 2]",
+            '"corrupt_checksum"',
+            "3",
+            "null",
+            "{",
+            '{"drop_after": 1.5}',
+            '{"drop_after": -1}',
+            '{"drop_after": true}',
+            '{"corrupt_checksum": 2}',
+            '{"corrupt_checksum": "0.5"}',
+            '{"delay_ms": -5}',
+            '{"delay_ms": 1e999}',
+            '{"bogus": 1}',
+            '{"corrupt_checksum": 0.5, "bogus": 1}',
+            '{"a":' + deep(3000) + "}",
+        ):
+            status, data = await control(session, fast, body)
+            assert status == 400, (body, status, data)
+            assert isinstance(data["error"], str) and "\n" not in data["error"] and data["error"], body
+    assert fast.faults.as_dict() == before, "a refused update changed something"
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+    status, data = await control(
+        session, fast, '{"drop_after": 3, "corrupt_checksum": 0.25, "refuse_for": 0}'
+    )
+    assert status == 200 and data["drop_after"] == 3 and data["corrupt_checksum"] == 0.25
+    assert fast.faults.drop_after == 3 and isinstance(fast.faults.drop_after, int)
+
+
+async def test_fault_control_needs_its_token(fast: RunningExchange, session: aiohttp.ClientSession) -> None:
+    assert len(fast.control_token) >= 24
+    assert (await control(session, fast, token=None))[0] == 401
+    assert (await control(session, fast, token="wrong"))[0] == 401
+    assert (await control(session, fast, '{"corrupt_checksum": 1}', token=None))[0] == 401
+    assert fast.faults.corrupt_checksum == 0
+    status, data = await control(session, fast)
+    assert status == 200 and data["corrupt_checksum"] == 0
+
+
+def outward_address() -> str | None:
+    """This host's address on a non-loopback interface (UDP connect sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+            addr: str = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if addr.startswith("127.") else addr
+
+
+@pytest.mark.parametrize("allow_remote", [False, True])
+async def test_fault_control_serves_loopback_peers_only_unless_allowed(allow_remote: bool) -> None:
+    local = outward_address()
+    if local is None:
+        pytest.skip("no non-loopback interface to connect from")
+    ex = await start_exchange(ExchangeConfig(port=0, rate=0, source="none", control_remote=allow_remote))
+    try:
+        # still a 127.0.0.1 listener: the client binds its end to the host's other address
+        connector = aiohttp.TCPConnector(local_addr=(local, 0))
+        async with aiohttp.ClientSession(connector=connector) as remote:
+            status, data = await control(remote, ex, '{"corrupt_checksum": 0.5}')
+        if allow_remote:
+            assert status == 200 and ex.faults.corrupt_checksum == 0.5
+        else:
+            assert status == 403 and "loopback" in data["error"]
+            assert ex.faults.corrupt_checksum == 0
+    finally:
+        await ex.stop()
+
+
+async def test_fuzz_futures_socket_and_rest_never_fail_inside(
+    fast: RunningExchange, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    import random
+
+    rng = random.Random(2311)
+    ws = WS(await session.ws_connect(fast.url_futures))
+    assert (await ws.recv())["event"] == "info"
+    feeds = [
+        "book",
+        "ticker",
+        "ticker_lite",
+        "trade",
+        "candles_trade_1m",
+        "heartbeat",
+        "open_orders",
+        "fills",
+    ]
+    with caplog.at_level("DEBUG", logger="tui.exchange"):
+        for _ in range(200):
+            req: dict[str, Any] = {
+                "event": rng.choice(["subscribe", "unsubscribe", "challenge", "bogus"]),
+                "feed": rng.choice(feeds),
+                "product_ids": ["PF_XBTUSD"],
+                "api_key": fast.api_key,
+            }
+            for _ in range(rng.randint(1, 2)):
+                req[rng.choice(["event", "feed", "product_ids", "api_key", "original_challenge"])] = (
+                    rng.choice(WEIRD)
+                )
+            await ws.ws.send_str(json.dumps(req))
+        await ws.ws.send_str('{"event":"subscribe","feed":"heartbeat"}')
+        await ws.until(lambda m: m.get("event") == "subscribed" and m.get("feed") == "heartbeat", timeout=10)
+        form_keys = [
+            "orderType",
+            "symbol",
+            "side",
+            "size",
+            "limitPrice",
+            "stopPrice",
+            "reduceOnly",
+            "cliOrdId",
+        ]
+        for _ in range(60):
+            endpoint = rng.choice(
+                ["sendorder", "editorder", "cancelorder", "cancelallorders", "cancelallordersafter"]
+            )
+            form = {
+                "orderType": "lmt",
+                "symbol": "PF_XBTUSD",
+                "side": "buy",
+                "size": "0.001",
+                "limitPrice": "1000",
+                "orderId": "x",
+                "timeout": "0",
+            }
+            for _ in range(rng.randint(1, 3)):
+                form[rng.choice([*form_keys, "orderId", "timeout", "triggerSignal"])] = str(rng.choice(WEIRD))
+            out = await futures_rest(session, fast, endpoint, form)
+            assert out["result"] in ("success", "error"), out
+    seen = [str(m) for m in ws.backlog]
+    assert not [m for m in seen if "Internal error" in m]
+    assert not [r for r in caplog.records if r.exc_info], [
+        r.getMessage() for r in caplog.records if r.exc_info
+    ]
+    assert not ws.ws.closed
+
+
+async def test_token_endpoint_and_subscribe_options_refuse_odd_values(
+    fast: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    resp = await session.post(
+        fast.url_rest + "/0/private/GetWebSocketsToken",
+        data='{"nonce":' + deep(3000) + "}",
+        headers={"API-Key": fast.api_key, "API-Sign": "x", "Content-Type": "application/json"},
+    )
+    assert resp.status == 200 and (await resp.json())["error"] == ["EGeneral:Invalid arguments"]
+    ws = await connect(session, fast.url_public)
+    for n, (params, error) in enumerate(
+        [
+            (
+                {"channel": "ohlc", "symbol": ["BTC/USD"], "interval": True},
+                "Subscription ohlc interval not supported",
+            ),
+            ({"channel": "book", "symbol": ["BTC/USD"], "depth": "10"}, "Subscription depth not supported"),
+            ({"channel": "book", "symbol": [["BTC/USD"]]}, "Currency pair not supported ['BTC/USD']"),
+        ]
+    ):
+        await ws.send({"method": "subscribe", "req_id": n, "params": params})
+        [ack] = await is_reply_of(ws, 100 + n)
+        assert ack["error"] == error and ack["req_id"] == n
+
+
+async def test_per_client_state_stays_bounded(
+    fast: RunningExchange, session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = WS(await session.ws_connect(fast.url_futures))
+    assert (await ws.recv())["event"] == "info"
+    issued = []
+    for _ in range(100):
+        await ws.send({"event": "challenge", "api_key": fast.api_key})
+        issued.append((await ws.recv())["message"])
+    assert fast.futures is not None
+    [state] = fast.futures.venue.state.values()
+    assert list(state.challenges) == issued[-16:]
+    for challenge, accepted in ((issued[0], False), (issued[-1], True)):
+        await ws.send(
+            {
+                "event": "subscribe",
+                "feed": "open_orders",
+                "api_key": fast.api_key,
+                "original_challenge": challenge,
+                "signed_challenge": sign_futures_challenge(challenge, fast.api_secret),
+            }
+        )
+        reply = await ws.until(lambda m: "event" in m)
+        assert (reply["event"] == "subscribed") is accepted, reply
+
+    monkeypatch.setattr(credentials, "TOKENS_KEPT", 5)
+    tokens = [await get_token(session, fast) for _ in range(8)]
+    assert list(fast.credentials.tokens) == tokens[-5:]
+    assert fast.credentials.user_of(tokens[0]) is None and fast.credentials.user_of(tokens[-1]) == "demo"

@@ -13,7 +13,7 @@ from tui.exchange.server import RunningExchange
 from tui.kraken.auth import api_sign
 
 
-def ref_checksum(book: dict[str, SortedDict], pp: int, qp: int) -> int:
+def ref_checksum(book: dict[str, SortedDict[Decimal, Decimal]], pp: int, qp: int) -> int:
     """Written from the reference's algorithm (§4.1), independent of the server's code."""
 
     def tok(v: Decimal, prec: int) -> str:
@@ -94,7 +94,7 @@ async def _verify_stream(
             "req_id": 1,
         }
     )
-    book: dict[str, SortedDict] = {"bids": SortedDict(), "asks": SortedDict()}
+    book: dict[str, SortedDict[Decimal, Decimal]] = {"bids": SortedDict(), "asks": SortedDict()}
     checked = 0
     assert exchange.market is not None
     while checked < n:

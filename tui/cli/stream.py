@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import sys
 import time
@@ -66,7 +67,12 @@ class Printer:
     def emit(self, obj: dict[str, Any]) -> None:
         if self.done.is_set():  # one poll can hold many events (a trade snapshot): stop at the count
             return
-        sys.stdout.write(json.dumps(_j(obj), separators=(",", ":")) + "\n")
+        try:
+            sys.stdout.write(json.dumps(_j(obj), separators=(",", ":")) + "\n")
+        except BrokenPipeError:  # `| head` has read enough: stop, quietly, as a Unix tool does
+            _stdout_gone()
+            self.done.set()
+            return
         self.printed += 1
         if self.count and self.printed >= self.count:
             self.done.set()
@@ -231,8 +237,18 @@ async def stream(
     await feed.stop()
     for w in waiters:
         w.cancel()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
     return 2 if problems.done() and not problems.cancelled() else 0
+
+
+def _stdout_gone() -> None:
+    """The reader left: point stdout at /dev/null so the interpreter's final flush cannot complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,6 +6,7 @@ import base64
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tui.exchange.conn import DEFAULT_SEND_QUEUE_BYTES
 from tui.exchange.faults import FaultConfig
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.kraken.vocab import SPOT_MAKER_FEE, SPOT_TAKER_FEE
@@ -43,3 +44,9 @@ class ExchangeConfig:
     taker_fee: Decimal = SPOT_TAKER_FEE
     futures_symbols: list[str] = field(default_factory=lambda: list(FUTURES_PRODUCTS))  # [] disables
     futures_collateral: Decimal = Decimal(50000)  # the demo user's futures USD collateral
+    # per connection: frames waiting to be written beyond this drop the client (close 1008)
+    send_queue_bytes: int = DEFAULT_SEND_QUEUE_BYTES
+    # /_control/faults: its token (None: a random one made at start) and whether peers other
+    # than loopback may use it
+    control_token: str | None = None
+    control_remote: bool = False

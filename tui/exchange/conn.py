@@ -17,7 +17,12 @@ from aiohttp import web
 from tui.exchange.faults import FaultConfig
 from tui.kraken.jsontext import dumps
 
-__all__ = ["GARBAGE", "Conn", "Traffic"]
+__all__ = ["DEFAULT_SEND_QUEUE_BYTES", "GARBAGE", "SLOW_CONSUMER", "Conn", "Traffic"]
+
+# What a socket may have waiting to be written before it is dropped as a slow consumer: many
+# depth-1000 book snapshots, far more than a client that reads ever has in flight.
+DEFAULT_SEND_QUEUE_BYTES = 4 << 20
+SLOW_CONSUMER = 1008  # WebSocket close code "policy violation"
 
 # What the ``malformed`` fault sends: cut JSON, wrong types, an unknown channel, not an object.
 GARBAGE = (
@@ -38,12 +43,27 @@ class Traffic:
 class Conn:
     """One client socket: a send queue drained by a writer task, with faults applied on the way."""
 
-    def __init__(self, ws: web.WebSocketResponse, kind: str, faults: FaultConfig, traffic: Traffic) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        kind: str,
+        faults: FaultConfig,
+        traffic: Traffic,
+        *,
+        queue_limit: int = DEFAULT_SEND_QUEUE_BYTES,
+    ) -> None:
         self.ws = ws
         self.kind = kind
         self.faults = faults
         self.traffic = traffic
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        # (due time, text): a frame leaves no earlier than its due time (the ``delay`` fault)
+        self.queue: asyncio.Queue[tuple[float, str] | None] = asyncio.Queue()
+        self.queue_limit = queue_limit
+        self.queued_bytes = 0  # characters waiting in ``queue`` (JSON text: bytes, near enough)
+        self.peak_queued_bytes = 0
+        self.close_code: int | None = None  # why the exchange closed it, if it did
+        self.close_reason = ""
+        self._kicking: asyncio.Task[None] | None = None
         self.frames = 0
         self.user: str | None = None
         self.subs: set[tuple[Any, ...]] = set()
@@ -77,23 +97,56 @@ class Conn:
         f = self.faults
         if data:
             if f.chance(f.malformed):
-                self.queue.put_nowait(f.rng.choice(GARBAGE))
+                self._put(f.rng.choice(GARBAGE))
             if f.chance(f.drop_frames):
                 return
-            self.queue.put_nowait(text)
+            self._put(text)
             if f.chance(f.duplicate_frames):
-                self.queue.put_nowait(text)
+                self._put(text)
         else:
-            self.queue.put_nowait(text)
+            self._put(text)
+
+    def _put(self, text: str) -> None:
+        """Queue a frame, or drop the connection when the client has stopped reading."""
+        if self.closed:
+            return
+        if self.queued_bytes + len(text) > self.queue_limit:
+            self.kick(SLOW_CONSUMER, f"slow consumer: more than {self.queue_limit} bytes waiting")
+            return
+        self.queued_bytes += len(text)
+        self.peak_queued_bytes = max(self.peak_queued_bytes, self.queued_bytes)
+        # each frame is late by the delay from when it was queued: in parallel, order kept
+        self.queue.put_nowait((time.monotonic() + self.faults.delay_ms / 1000, text))
+
+    def kick(self, code: int, reason: str) -> None:
+        """Drop the connection as a venue does: free what waits, close with a code and reason."""
+        if self.closed:
+            return
+        self.close_code, self.close_reason = code, reason
+        self.closed = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queued_bytes = 0
+        self.queue.put_nowait(None)
+        self._kicking = asyncio.get_running_loop().create_task(self._close_ws(code, reason))
+
+    async def _close_ws(self, code: int, reason: str) -> None:
+        # a client that does not read cannot take the close frame either: give it a second,
+        # then the transport is closed under it
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(code=code, message=reason.encode()), 1.0)
 
     async def writer(self) -> None:
         f = self.faults
         while True:
-            text = await self.queue.get()
-            if text is None or self.ws.closed:
+            item = await self.queue.get()
+            if item is None or self.ws.closed:
                 return
-            if f.delay_ms > 0:
-                await asyncio.sleep(f.delay_ms / 1000)
+            due, text = item
+            self.queued_bytes -= len(text)
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
             try:
                 await self.ws.send_str(text)
             except (ConnectionError, RuntimeError):
@@ -110,4 +163,4 @@ class Conn:
             self.closed = True
             self.queue.put_nowait(None)
             with contextlib.suppress(Exception):
-                await self.ws.close()
+                await asyncio.wait_for(self.ws.close(), 1.0)  # bounded: the peer may not read

@@ -47,7 +47,7 @@ class ExchangeContext:
             events = route(events)
 
     def open_conn(self, ws: web.WebSocketResponse, kind: str) -> Conn:
-        conn = Conn(ws, kind, self.faults, self.traffic)
+        conn = Conn(ws, kind, self.faults, self.traffic, queue_limit=self.config.send_queue_bytes)
         self.conns.add(conn)
         return conn
 

@@ -6,7 +6,9 @@ import base64
 import secrets
 import time
 
-__all__ = ["Credentials"]
+__all__ = ["TOKENS_KEPT", "Credentials"]
+
+TOKENS_KEPT = 10_000
 
 
 class Credentials:
@@ -36,8 +38,17 @@ class Credentials:
         return True
 
     def issue_token(self, user: str) -> str:
+        now = time.time()
+        # unused tokens past their life are worth nothing: forget them, and never hold more than
+        # TOKENS_KEPT (the oldest go first), however often a client asks
+        for old in [
+            t for t, (_u, issued, used) in self.tokens.items() if not used and now - issued > self.token_ttl
+        ]:
+            del self.tokens[old]
+        while len(self.tokens) >= TOKENS_KEPT:
+            del self.tokens[next(iter(self.tokens))]
         token = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-        self.tokens[token] = (user, time.time(), False)
+        self.tokens[token] = (user, now, False)
         return token
 
     def user_of(self, token: object) -> str | None:

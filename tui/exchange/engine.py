@@ -74,13 +74,13 @@ class _Book:
     """One symbol's resting orders: price key (negated for bids) -> {order_id: Order} in queue order."""
 
     def __init__(self) -> None:
-        self.bids: SortedDict = SortedDict()
-        self.asks: SortedDict = SortedDict()
+        self.bids: SortedDict[int, dict[str, Order]] = SortedDict()
+        self.asks: SortedDict[int, dict[str, Order]] = SortedDict()
 
-    def side(self, side: str) -> SortedDict:
+    def side(self, side: str) -> SortedDict[int, dict[str, Order]]:
         return self.bids if side == "buy" else self.asks
 
-    def opposite(self, side: str) -> SortedDict:
+    def opposite(self, side: str) -> SortedDict[int, dict[str, Order]]:
         return self.asks if side == "buy" else self.bids
 
 
@@ -271,7 +271,7 @@ class Engine:
                     break
         return out
 
-    def book_side(self, symbol: str, side: str) -> SortedDict:
+    def book_side(self, symbol: str, side: str) -> SortedDict[int, dict[str, Order]]:
         """The resting levels of one side ("bid" | "ask"), keyed best first (bids negated): read only."""
         return self._books[symbol].bids if side == "bid" else self._books[symbol].asks
 
@@ -746,9 +746,8 @@ class Engine:
         while taker.remaining > 0 and book:
             key = book.keys()[0]
             price = abs(key)
-            if not market and (
-                price > taker.limit_price if taker.side == "buy" else price < taker.limit_price
-            ):
+            limit = taker.limit_price  # None: a market order takes any price
+            if limit is not None and (price > limit if taker.side == "buy" else price < limit):
                 break
             level = book[key]
             maker = next(iter(level.values()))

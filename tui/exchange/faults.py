@@ -1,19 +1,21 @@
 """Fault injection for the embedded exchange: the failures a Kraken client meets in real life.
 
 Settable at start (``--faults corrupt=0.01,disconnect_every=5``) and at run time
-(``POST /_control/faults`` with a JSON object, or by mutating ``RunningExchange.faults``).
+(``POST /_control/faults`` with a JSON object and the ``X-Control-Token`` header, see
+``tui.exchange.control``, or by mutating ``RunningExchange.faults``).
 Faults touch channel data frames only (book, trade, ticker, ...); acks and trading responses are
 never dropped, so request/response correlation stays testable while the market data is hostile.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["FaultConfig", "parse_faults"]
+__all__ = ["FaultConfig", "check_faults", "parse_faults"]
 
 
 @dataclass
@@ -21,7 +23,7 @@ class FaultConfig:
     corrupt_checksum: float = 0.0  # probability a book frame carries a wrong checksum
     drop_frames: float = 0.0  # probability a data frame is silently dropped
     duplicate_frames: float = 0.0  # probability a data frame is sent twice
-    delay_ms: float = 0.0  # extra latency on every frame
+    delay_ms: float = 0.0  # latency added to every frame (each one late by this much, order kept)
     disconnect_every: float = 0.0  # mean seconds between forced disconnects (0 = never)
     drop_after: int = 0  # close each connection after this many frames (0 = never)
     rate_limited: float = 0.0  # probability a request is answered with a rate-limit error
@@ -38,18 +40,50 @@ class FaultConfig:
     def refuse_for(self, seconds: float) -> None:
         self.refuse_until = time.time() + seconds
 
-    def update(self, values: dict[str, Any]) -> None:
-        known = {f.name: f.type for f in fields(self)}
-        for key, value in values.items():
+    def update(self, values: Any) -> None:
+        """Apply ``{fault: value}``; refuse the whole update (ValueError, one line) if any entry
+        is unknown or out of range, so a typo never half-applies."""
+        checked = check_faults(values)
+        for key, value in checked.items():
             if key == "refuse_for":
-                self.refuse_for(float(value))
-                continue
-            if key not in known:
-                raise ValueError(f"unknown fault {key!r}; known: {', '.join(sorted(known))}, refuse_for")
-            setattr(self, key, int(value) if key == "drop_after" else float(value))
+                self.refuse_for(value)
+            else:
+                setattr(self, key, value)
+            if key == "seed":
+                self.rng = random.Random(value)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+PROBABILITIES = ("corrupt_checksum", "drop_frames", "duplicate_frames", "rate_limited", "malformed")
+DURATIONS = ("delay_ms", "disconnect_every", "refuse_for")  # >= 0
+_KNOWN = (*PROBABILITIES, *DURATIONS, "drop_after", "refuse_until", "seed")
+
+
+def check_faults(values: Any) -> dict[str, Any]:
+    """The validated values of a fault update: numbers as numbers, in range, counts whole."""
+    if not isinstance(values, dict):
+        raise ValueError("faults must be a JSON object of {name: number}")
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in _KNOWN:
+            raise ValueError(f"unknown fault {key!r}; known: {', '.join(sorted(_KNOWN))}")
+        if key == "seed" and value is None:
+            out[key] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"fault {key!r} needs a finite number, got {value!r}")
+        if key in ("drop_after", "seed"):
+            if value != int(value):
+                raise ValueError(f"fault {key!r} needs a whole number, got {value!r}")
+            value = int(value)
+        if key in PROBABILITIES and not 0 <= value <= 1:
+            raise ValueError(f"fault {key!r} is a probability in [0, 1], got {value!r}")
+        if key in (*DURATIONS, "drop_after") and value < 0:
+            raise ValueError(f"fault {key!r} cannot be negative, got {value!r}")
+        out[key] = value if key in ("drop_after", "seed") else float(value)
+    return out
 
 
 _ALIASES = {
@@ -72,7 +106,7 @@ def parse_faults(text: str | None) -> FaultConfig:
         key, _, value = part.partition("=")
         key = _ALIASES.get(key.strip(), key.strip())
         try:
-            values[key] = float(value)
+            values[key] = int(value) if value.strip().lstrip("-").isdigit() else float(value)
         except ValueError:
             raise ValueError(f"fault {key!r} needs a number, got {value!r}") from None
     cfg.update(values)

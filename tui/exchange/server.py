@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -71,6 +72,8 @@ class RunningExchange:
         if self.futures is not None:
             self.ctx.routers.append(self.futures.route)
         self.ctx.routers.append(self.spot_publisher.route)
+        # what ``/_control/faults`` requires in its X-Control-Token header
+        self.control_token = config.control_token or secrets.token_urlsafe(24)
         self.market: SyntheticMarket | None = None
         self.futures_market: SyntheticMarket | None = None
         self.host = config.host
@@ -167,7 +170,7 @@ class RunningExchange:
         app = web.Application()
         self.spot.add_routes(app)
         self.spot_rest.add_routes(app)
-        FaultControl(self.faults).add_routes(app)
+        FaultControl(self.faults, self.control_token, allow_remote=self.config.control_remote).add_routes(app)
         if self.futures is not None:
             self.futures.add_routes(app)
         return app

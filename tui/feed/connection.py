@@ -109,6 +109,7 @@ class Connection:
             except AuthFailure as exc:
                 self.health.state = "auth-error"
                 self.health.error = str(exc)
+                log.warning("%s: auth-error: %s", self.name, exc)
                 await asyncio.sleep(max(self.max_delay, 30.0))
                 continue
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -126,6 +127,7 @@ class Connection:
             if self.generation > 1:
                 self.health.reconnects += 1
             self.health.state = "connected"
+            log.info("%s: connected to %s (connection %d)", self.name, self.url, self.generation)
             self.health.error = None
             self._failures = 0
             if self._problem is not None:
@@ -148,6 +150,7 @@ class Connection:
                 self.on_disconnected(self)
                 if self.health.state == "connected":
                     self.health.state = "reconnecting"
+                log.info("%s: disconnected (%s)", self.name, self.health.error or "closed")
             # a connection that lived a while resets the backoff: the next drop is a fresh incident
             # (a crash always backs off: a bug that fires on every frame must not spin)
             lived = time.monotonic() - started > 10 and not crashed

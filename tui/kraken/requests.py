@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from tui.kraken.jsontext import EncodeError, dumps
+from tui.kraken.vocab import LIMIT_PRICED_TYPES, ORDER_TYPES, TIME_IN_FORCE, TRIGGERED_TYPES
 
 __all__ = [
     "ORDER_TYPES",
@@ -33,33 +34,6 @@ __all__ = [
     "subscribe",
     "unsubscribe",
 ]
-
-ORDER_TYPES = (
-    "limit",
-    "market",
-    "iceberg",
-    "stop-loss",
-    "stop-loss-limit",
-    "take-profit",
-    "take-profit-limit",
-    "trailing-stop",
-    "trailing-stop-limit",
-    "settle-position",
-)
-TRIGGERED_TYPES = frozenset(
-    {
-        "stop-loss",
-        "stop-loss-limit",
-        "take-profit",
-        "take-profit-limit",
-        "trailing-stop",
-        "trailing-stop-limit",
-    }
-)
-LIMIT_PRICED_TYPES = frozenset(
-    {"limit", "iceberg", "stop-loss-limit", "take-profit-limit", "trailing-stop-limit"}
-)
-TIME_IN_FORCE = ("gtc", "gtd", "ioc", "fok")
 
 
 class RequestError(ValueError):

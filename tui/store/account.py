@@ -9,21 +9,18 @@ session can settle requests whose replies were lost, instead of the store callin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from tui.kraken import events as ev
+from tui.store.data import StoreData
 from tui.store.model import TERMINAL, OrderView
 from tui.store.outcomes import OrdersSeen, Outcome, SeenOrder
-
-if TYPE_CHECKING:
-    from tui.store.state import Store
 
 __all__ = ["balances", "fills", "margin", "orders", "positions"]
 
 _NONE: tuple[Outcome, ...] = ()
 
 
-def orders(store: Store, e: ev.OrderUpdate) -> Sequence[Outcome]:
+def orders(store: StoreData, e: ev.OrderUpdate) -> Sequence[Outcome]:
     acct = store.account
     if e.snapshot:
         for oid in [k for k, o in acct.orders.items() if o.venue == e.venue]:
@@ -51,7 +48,7 @@ def orders(store: Store, e: ev.OrderUpdate) -> Sequence[Outcome]:
     return (OrdersSeen(e.venue, e.snapshot, tuple(seen), open_ids),)
 
 
-def fills(store: Store, e: ev.FillReport) -> Sequence[Outcome]:
+def fills(store: StoreData, e: ev.FillReport) -> Sequence[Outcome]:
     acct = store.account
     known = {f.exec_id for f in acct.fills}
     added = False
@@ -68,19 +65,19 @@ def fills(store: Store, e: ev.FillReport) -> Sequence[Outcome]:
     return (OrdersSeen(e.venue, False, seen, frozenset()),) if seen else _NONE
 
 
-def balances(store: Store, e: ev.BalancesUpdate) -> Sequence[Outcome]:
+def balances(store: StoreData, e: ev.BalancesUpdate) -> Sequence[Outcome]:
     store.account.totals.update(e.totals)
     store.mark("account", "balances")
     return _NONE
 
 
-def positions(store: Store, e: ev.PositionsUpdate) -> Sequence[Outcome]:
+def positions(store: StoreData, e: ev.PositionsUpdate) -> Sequence[Outcome]:
     store.account.positions = {p.symbol: p for p in e.positions}
     store.mark("account", "positions")
     return _NONE
 
 
-def margin(store: Store, e: ev.MarginUpdate) -> Sequence[Outcome]:
+def margin(store: StoreData, e: ev.MarginUpdate) -> Sequence[Outcome]:
     store.account.futures_margin = e.margin
     store.mark("account", "balances")
     return _NONE

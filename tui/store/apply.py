@@ -8,7 +8,7 @@ session never reaches into state: it hands an event over and acts on what comes 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
@@ -17,12 +17,10 @@ from tui.kraken import events as ev
 from tui.kraken.futures_frames import AUTH_ALERT
 from tui.kraken.vocab import CHECKSUM_LEVELS
 from tui.store import account
-from tui.store.integrity import ACCEPTING_DELTAS
+from tui.store.data import StoreData
+from tui.store.integrity import ACCEPTING_DELTAS, Integrity
 from tui.store.lag import LagMeter
 from tui.store.outcomes import AuthFailed, Outcome, ResyncL3, RetryBook
-
-if TYPE_CHECKING:
-    from tui.store.state import Store
 
 __all__ = ["CANDLES_KEPT", "Applier"]
 
@@ -38,10 +36,10 @@ def _decimals(text: Any) -> int:
 
 
 class Applier:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreData, integrity: Integrity, lag: LagMeter) -> None:
         self.store = store
-        self.integrity = store.integrity
-        self.lag = LagMeter(store)
+        self.integrity = integrity
+        self.lag = lag
         self.handlers: dict[type, Callable[[Any, float, str], Sequence[Outcome]]] = {
             ev.BookDelta: self._delta,
             ev.BookSnapshot: self._snapshot,

@@ -13,14 +13,11 @@ dropped frame that touched only deeper levels leaves it wrong with every checksu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from tui.store.data import StoreData
 from tui.store.model import MarketState
 from tui.store.outcomes import RefreshBook, ResyncBook
 from tui.store.parts import BookState
-
-if TYPE_CHECKING:
-    from tui.store.state import Store
 
 __all__ = ["ACCEPTING_DELTAS", "RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
 
@@ -31,7 +28,7 @@ ACCEPTING_DELTAS = frozenset({"ok", "stale", "empty"})
 
 
 class Integrity:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreData) -> None:
         self.store = store
         self.pending: dict[str, float] = {}  # symbol -> when its outstanding resync was asked
 

@@ -10,13 +10,11 @@ hot path does not parse a timestamp per frame.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.kraken import events as ev
 from tui.kraken.rfc3339 import parse_rfc3339
-
-if TYPE_CHECKING:
-    from tui.store.state import Store
+from tui.store.data import StoreData
 
 __all__ = ["LAG_LIMIT", "LAG_SAMPLE", "LagMeter"]
 
@@ -38,7 +36,7 @@ def _sent(event: Any) -> tuple[str | None, float | None]:
 
 
 class LagMeter:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreData) -> None:
         self.store = store
         self._conn_at: dict[str, float] = {}
 

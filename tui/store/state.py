@@ -7,17 +7,16 @@ coalesced ping per ``flush()`` (the session flushes once per frame batch), not o
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tui.kraken.events import Candle, Derivatives, Fill, FuturesMargin, Position, Ticker, Trade
-from tui.kraken.instrument import Instrument
 from tui.kraken.rfc3339 import parse_rfc3339  # noqa: F401 - re-exported for older importers
 from tui.store.apply import Applier
+from tui.store.data import StoreData
 from tui.store.integrity import Integrity
+from tui.store.lag import LagMeter
 from tui.store.model import (
     AccountState,
     ActivityEntry,
@@ -29,7 +28,7 @@ from tui.store.model import (
     SourceHealth,
 )
 from tui.store.outcomes import Outcome, RefreshBook, ResyncBook
-from tui.store.parts import MARKET_PARTS, Part
+from tui.store.parts import MARKET_PARTS
 
 __all__ = [
     "MARKET_PARTS",
@@ -67,24 +66,16 @@ class Changes:
         return bool(self.symbols or self.account or self.health)
 
 
-class Store:
+class Store(StoreData):
     def __init__(self, mode: str = "LIVE") -> None:
-        self.mode = mode
-        self.version = 0
-        self.markets: dict[str, MarketState] = {}
-        self.instruments: dict[str, Instrument] = {}
-        self.account = AccountState()
-        self.health = Health()
-        self.recording: str | None = None  # the file frames are being recorded to
-        self.activity: deque[ActivityEntry] = deque(maxlen=1000)
+        super().__init__(mode)
         self.integrity = Integrity(self)
-        self._applier = Applier(self)
+        # live sessions hand each event to the lag meter first, with its wall-clock receive time
+        # (replays do not)
+        self.lag = LagMeter(self)
+        self._applier = Applier(self, self.integrity, self.lag)
         self._handlers = self._applier.handlers  # dispatched here: one call less per frame
-        # live sessions hand each event here first, with its wall-clock receive time (replays do not)
-        self.lag = self._applier.lag
-        self._marks: dict[tuple[str, str], int] = {}  # (scope, part) -> version of last change
         self._listeners: list[Callable[[], None]] = []
-        self._pending = False
 
     # --- writing (session side) ---------------------------------------------------------------
     def apply(self, event: Any, now: float, conn: str = "") -> Sequence[Outcome]:
@@ -140,22 +131,6 @@ class Store:
         if src is not None and (mk is None or not mk.has_two_sides or mk.book_state not in ("ok", "stale")):
             return f"No live book for {symbol} from the {src.kind} yet. Nothing was sent."
         return None
-
-    def market(self, symbol: str) -> MarketState:
-        m = self.markets.get(symbol)
-        if m is None:
-            m = self.markets[symbol] = MarketState(symbol)
-        return m
-
-    def mark(self, scope: str, part: Part) -> None:
-        """scope: a symbol, "account" or "health"."""
-        self.version += 1
-        self._marks[(scope, part)] = self.version
-        self._pending = True
-
-    def log(self, level: str, text: str) -> None:
-        self.activity.append(ActivityEntry(time.time(), level, text))
-        self.mark("account", "activity")
 
     def add_listener(self, fn: Callable[[], None]) -> None:
         self._listeners.append(fn)

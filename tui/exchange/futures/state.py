@@ -16,19 +16,27 @@ from tui.exchange.futures.rows import ms
 from tui.exchange.stats import MarketStats
 from tui.kraken.jsontext import dumps
 
-__all__ = ["ConnState", "FuturesVenue"]
+__all__ = ["CHALLENGES_KEPT", "ConnState", "FuturesVenue"]
+
+CHALLENGES_KEPT = 16
 
 
 @dataclass
 class ConnState:
     """Per-connection futures state: challenges issued here, the authenticated user, sequences."""
 
-    challenges: set[str] = field(default_factory=set)
+    challenges: dict[str, None] = field(default_factory=dict)  # the newest CHALLENGES_KEPT, in order
     user: str | None = None
     api_key: str | None = None
     seq: dict[str, int] = field(default_factory=dict)
     last_push: float = 0.0
     pushed: dict[str, str] = field(default_factory=dict)  # feed -> last payload (without seq/time)
+
+    def add_challenge(self, challenge: str) -> None:
+        """Remember a challenge issued here; a client asking for one per second keeps a few."""
+        self.challenges[challenge] = None
+        while len(self.challenges) > CHALLENGES_KEPT:
+            del self.challenges[next(iter(self.challenges))]
 
     def next_seq(self, feed: str) -> int:
         self.seq[feed] = self.seq.get(feed, 0) + 1

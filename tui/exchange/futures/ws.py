@@ -67,7 +67,7 @@ class FuturesWs:
                 conn.send(JSON_ERROR)
                 return
             challenge = self.venue.new_challenge()
-            st.challenges.add(challenge)
+            st.add_challenge(challenge)
             conn.send({"event": "challenge", "message": challenge})
             return
         if event not in ("subscribe", "unsubscribe"):

@@ -72,6 +72,15 @@ class SpotPublisher:
             entry = {**entry, "checksum": (entry["checksum"] + 1) % 2**32}
         c.send({"channel": "book", "type": kind, "data": [entry]}, data=True)
 
+    def send_book_snapshot(self, c: Conn, feed: BookFeed) -> None:
+        checksum = book_checksum_of(self.engine, feed.pair.symbol)
+        f = self.ctx.faults
+        if f.chance(f.corrupt_checksum):
+            checksum = (checksum + 1) % 2**32
+        c.send(
+            '{"channel":"book","type":"snapshot","data":[' + feed.snapshot_text(checksum) + "]}", data=True
+        )
+
     def ticker_row(self, symbol: str) -> dict[str, Any]:
         return ticker_row(self.engine, self.stats[symbol], symbol, now_iso())
 

@@ -52,7 +52,7 @@ class SpotRest:
         if request.content_type == "application/json":
             try:
                 nonce_val = msgspec.json.decode(body).get("nonce")
-            except (msgspec.DecodeError, AttributeError):
+            except (msgspec.DecodeError, AttributeError, RecursionError):
                 return err("EGeneral:Invalid arguments")
         else:
             nonce_val = (parse_qs(body).get("nonce") or [""])[0]

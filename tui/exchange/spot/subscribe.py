@@ -7,7 +7,7 @@ from typing import Any
 
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
-from tui.exchange.feeds import BookFeed, L3Feed, book_checksum_of, l3_checksum_of
+from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
 from tui.exchange.spot.rows import balance_rows, instrument_snapshot
@@ -148,13 +148,13 @@ class SpotSubscriptions:
         Fills the channel's options into ``result``; raises _Refused for an option not offered."""
         if channel in ("book", "level3"):
             depth = params.get("depth", 10)
-            if depth not in (BOOK_DEPTHS if channel == "book" else L3_DEPTHS):
+            if isinstance(depth, bool) or depth not in (BOOK_DEPTHS if channel == "book" else L3_DEPTHS):
                 raise _Refused("Subscription depth not supported", symbol=symbol)
             result["depth"] = depth
             return (channel, symbol, depth), [k for k in conn.subs if k[:2] == (channel, symbol)]
         if channel == "ohlc":
             interval = params.get("interval", 1)
-            if interval not in OHLC_INTERVALS:
+            if isinstance(interval, bool) or interval not in OHLC_INTERVALS:
                 raise _Refused("Subscription ohlc interval not supported", symbol=symbol)
             key: tuple[Any, ...] = ("ohlc", symbol, interval)
             result["interval"] = interval
@@ -233,7 +233,7 @@ class SpotSubscriptions:
                 feed.reset()
             feed.subscribers.add(conn)
             if snapshot:
-                pub.send_book(conn, "snapshot", feed.snapshot(book_checksum_of(self.engine, symbol)))
+                pub.send_book_snapshot(conn, feed)
         elif channel == "level3":
             l3 = pub.l3_feeds.get((symbol, key[2]))
             if l3 is None:
