@@ -340,9 +340,10 @@ async def test_replay_pauses_changes_speed_and_seeks(tmp_path: Path) -> None:
         (None, "no such file"),
         (b"plain text, not gzip\n", "not a gzip recording"),
         ("truncated", "truncated"),
-        (gzip.compress(b'{"hello": 1}\n'), "line 1 is not a recorded frame"),
-        (gzip.compress(b""), "holds no received public frame"),
+        (gzip.compress(b'{"hello": 1}\n', mtime=0), "line 1 is not a recorded frame"),
+        (gzip.compress(b"", mtime=0), "holds no received public frame"),
     ],
+    ids=["missing", "not-gzip", "truncated", "not-a-recording", "empty"],
 )
 def test_a_bad_recording_is_refused_with_the_reason(tmp_path: Path, content: object, reason: str) -> None:
     path = tmp_path / "r.ndjson.gz"

@@ -18,17 +18,22 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from tui.exchange.source_state import SourceState
-
-if TYPE_CHECKING:
-    from tui.exchange.sources import ExternalMarket
 
 __all__ = ["SPEEDS", "RecordingError", "ReplayPlayer", "load_recording"]
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 YIELD_EVERY = 500  # frames applied between yields while seeking or playing as fast as possible
+
+
+class Market(Protocol):
+    """What the player drives (the sources' ExternalMarket)."""
+
+    def handle(self, raw: str, send: bool = True) -> None: ...
+    def rewind(self) -> None: ...
+    def settle(self) -> None: ...
 
 
 class RecordingError(Exception):
@@ -75,7 +80,7 @@ def load_recording(path: str | Path) -> list[RecordedFrame]:
 
 class ReplayPlayer:
     def __init__(
-        self, frames: list[RecordedFrame], market: ExternalMarket, state: SourceState, speed: float = 1.0
+        self, frames: list[RecordedFrame], market: Market, state: SourceState, speed: float = 1.0
     ) -> None:
         self.frames = frames
         self.market = market
@@ -164,8 +169,7 @@ class ReplayPlayer:
         self._seek_to = None
         market = self.market
         if target < self.state.position or target == 0.0:
-            market.clear_all()
-            market.publisher.reset()
+            market.rewind()
             self.i = 0
         frames = self.frames
         applied = 0
@@ -175,8 +179,7 @@ class ReplayPlayer:
             applied += 1
             if applied % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
-        market.ctx.publish()
-        market.publisher.flush()
+        market.settle()
         self.state.position = target
         self._anchor = (target, time.monotonic())
         self.state.notify()

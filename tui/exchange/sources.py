@@ -93,6 +93,16 @@ class ExternalMarket:
         self.books.clear()
         self.ctx.publish()
 
+    def rewind(self) -> None:
+        """A replay seeks back: no book, no tape, no ticker until the frames are applied again."""
+        self.clear_all()
+        self.publisher.reset()
+
+    def settle(self) -> None:
+        """After frames applied silently: the books go out, then the newest ticker and candles."""
+        self.ctx.publish()
+        self.publisher.flush()
+
     def handle(self, raw: str, send: bool = True) -> None:
         """One frame of the source; ``send=False`` applies it silently (a replay seeking)."""
         try:
