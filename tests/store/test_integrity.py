@@ -125,6 +125,7 @@ def test_an_empty_book_verifies_nothing_and_is_never_ok() -> None:
 
     def state() -> str:
         return mk.book_state
+
     assert state() == "empty" and not mk.trusted
     # its first levels arrive as deltas: accepted, and ok once both sides are there
     assert not apply_spot(store, books.frame("update", "BTC/USD", [("100.0", "1.00000000")], []), now=2.0)

@@ -1,8 +1,9 @@
-"""What a headless command prints on stderr: the feed's problems, as the Activity log has them.
+"""What a headless command prints on stderr: the errors of the Activity log.
 
 ``kraken-tui stream`` has no screen; a trader piping its NDJSON must still learn within seconds
-that Kraken cannot be reached (the feed keeps retrying) or that a symbol was refused (retrying
-cannot help: the command ends with status 2 and Kraken's own words).
+that a symbol was refused (retrying cannot help: the command ends with status 2 and Kraken's own
+words). That Kraken cannot be reached reaches stderr through the log (a warning, once per
+reason), while the feed keeps retrying.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class ProblemReporter:
         self._printed = ""
 
     def poll(self) -> bool:
-        """Print the warnings and errors logged since the last call; True if a symbol was refused."""
+        """Print the errors logged since the last call; True if a symbol was refused."""
         fresh: list[ActivityEntry] = []
         for entry in reversed(self.store.activity):
             if entry is self._last:
@@ -38,7 +39,7 @@ class ProblemReporter:
         refused = False
         out = self.out or sys.stderr
         for entry in reversed(fresh):
-            if entry.level in ("warning", "error") and entry.text != self._printed:
+            if entry.level == "error" and entry.text != self._printed:
                 self._printed = entry.text  # one line per problem, not one per channel refused
                 print(f"kraken-tui: {entry.text}", file=out, flush=True)
                 refused = refused or any(r in entry.text for r in REFUSED_SYMBOL)
