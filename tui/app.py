@@ -31,7 +31,7 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.feed.client import Feed, Urls
 from tui.gc_pacer import GcPacer
-from tui.modes import mode_of, start_mode
+from tui.modes import attach_exchange, mode_of, start_mode
 from tui.orders.away import AwayCheck, saved_orders
 from tui.paths import paths
 from tui.screens.confirm import Confirm
@@ -157,6 +157,7 @@ class KrakenApp(App[None]):
             self.exchange, urls = await start_mode(
                 self.settings, self.mode, replay=self.replay, speed=self.speed
             )
+            attach_exchange(self.exchange, self.desk)  # mirror / replay state, replay keys
         if self.mode == "LIVE" and not self.settings.has_credentials:
             urls = urls or Urls(
                 self.settings.ws_public_url,

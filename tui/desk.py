@@ -23,6 +23,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from tui.config import Settings
 from tui.feed.client import Feed
+from tui.feed.replay_control import ReplayControl
 from tui.feed.trading import DeadMansSwitch
 from tui.feed.venue import OrderVenue, Reply
 from tui.kraken.futures import is_futures
@@ -66,6 +67,7 @@ class Desk:
         self._tasks: set[asyncio.Task[None]] = set()
         self.announcer = Announcer(store)
         self.away: AwayCheck | None = None  # orders open at the last quit, to account for once
+        self.replay: ReplayControl | None = None  # REPLAY: the player's keys (modes.attach_exchange)
 
     # --- the feed ------------------------------------------------------------------------------
     def attach(self, feed: Feed) -> None:
@@ -93,6 +95,9 @@ class Desk:
 
     def place(self, order: Reviewed) -> bool:
         params = order.params
+        if (refused := self.store.order_refusal(params.symbol)) is not None:  # PAPER/REPLAY: no book
+            self.notify(refused, severity="error")
+            return False
         return self.send(
             order.label, lambda v: v.add_order(params), params.symbol, pressed=order.confirmed_at
         )
