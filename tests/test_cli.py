@@ -153,7 +153,7 @@ def _banner(*flags: str) -> list[str]:
     )
     assert proc.stdout is not None
     try:
-        return [proc.stdout.readline().rstrip("\n") for _ in range(6)]
+        return [proc.stdout.readline().rstrip("\n") for _ in range(7)]
     finally:
         proc.kill()
         proc.wait()
@@ -169,6 +169,34 @@ def test_exchange_banner_never_prints_a_user_supplied_secret() -> None:
     from tui.exchange.server import DEMO_SECRET
 
     assert f"api secret: {DEMO_SECRET}" in _banner()
+
+
+def test_exchange_banner_names_the_fault_control_token_that_the_endpoint_wants() -> None:
+    import urllib.error
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "exchange", "--port", "0", "--no-futures"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_clean_env(),
+    )
+    assert proc.stdout is not None
+    try:
+        lines = [proc.stdout.readline().rstrip("\n") for _ in range(7)]
+        line = next(x for x in lines if x.startswith("fault control: "))
+        url, header = line.removeprefix("fault control: ").split(" (header ")
+        name, token = header.rstrip(")").split(": ")
+        body = b'{"drop_after": 0}'
+        with pytest.raises(urllib.error.HTTPError) as refused:  # without the token: refused
+            urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST"), timeout=5)
+        assert refused.value.code in (401, 403)
+        req = urllib.request.Request(url, data=body, method="POST", headers={name: token})
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_exchange_refuses_unknown_pairs_in_one_line() -> None:

@@ -9,15 +9,25 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tui.config import Settings
 from tui.feed.endpoints import Urls
+from tui.feed.replay_control import ReplayControl
+from tui.store import Store
 
 if TYPE_CHECKING:
     from tui.exchange.server import RunningExchange
+    from tui.exchange.source_state import SourceState
 
-__all__ = ["mode_of", "start_mode"]
+__all__ = ["attach_exchange", "check_files", "mode_of", "start_mode"]
+
+
+class _Wired(Protocol):
+    """What ``attach_exchange`` hands the exchange's state and controls to (the desk)."""
+
+    store: Store
+    replay: ReplayControl | None
 
 
 def mode_of(args: argparse.Namespace) -> str:
@@ -58,6 +68,46 @@ async def start_mode(
         urls.futures, urls.futures_rest = ex.url_futures, ex.url_futures_rest
         urls.futures_api_key, urls.futures_api_secret = ex.api_key, ex.api_secret
     return ex, urls
+
+
+def attach_exchange(ex: RunningExchange | None, desk: _Wired) -> None:
+    """PAPER / REPLAY: the mirror's or the recording's state goes into the store as it changes
+    (the store never imports the exchange), and the replay controls to the desk for the keys."""
+    source = getattr(ex, "source", None)
+    if source is None:
+        return
+    store = desk.store
+
+    def copy(s: SourceState) -> None:
+        store.set_source(s.kind, s.state, s.text, s.position, s.duration, s.speed)
+
+    source.state.listeners.append(copy)
+    copy(source.state)
+    desk.replay = source.replay
+
+
+def check_files(args: argparse.Namespace) -> str | None:
+    """``--replay`` and ``--record`` checked before anything starts: one line naming the file
+    and the reason, or None. A dead or fake feed at startup would hide what is wrong."""
+    from tui.exchange.replay import RecordingError, load_recording
+
+    replay = getattr(args, "replay", None)
+    if replay is not None:
+        try:
+            load_recording(replay)
+        except RecordingError as exc:
+            return f"kraken-tui: --replay {replay}: {exc}"
+    record = getattr(args, "record", None)
+    if record is not None:
+        path = Path(record)
+        if path.is_dir():
+            return f"kraken-tui: --record {record}: is a directory"
+        try:
+            with path.open("ab"):
+                pass
+        except OSError as exc:
+            return f"kraken-tui: --record {record}: cannot be written ({exc.strerror or exc})"
+    return None
 
 
 def _known_futures(symbols: list[str]) -> list[str]:

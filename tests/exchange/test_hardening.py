@@ -491,6 +491,12 @@ async def test_a_client_that_stops_reading_is_dropped_with_a_bounded_queue(
         assert deaf not in ex.conns, "the deaf client was never dropped"
         await watcher.check()
     assert deaf.close_code == 1008 and deaf.close_reason.startswith("slow consumer")
+    # and the socket itself is cut: a plain close would wait forever for its buffer to drain
+    assert deaf.transport is not None
+    deadline = time.monotonic() + 3
+    while deaf.transport.get_extra_info("socket").fileno() != -1 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert deaf.transport.get_extra_info("socket").fileno() == -1
     assert deaf.peak_queued_bytes <= 256 << 10
     assert deaf.queued_bytes == 0
     writer.close()

@@ -104,7 +104,8 @@ def test_a_spot_book_frame_without_a_checksum_is_not_verified() -> None:
 def test_books_deeper_than_their_checksum_are_refreshed_now_and_then() -> None:
     store, books = ready_store()
     store.market("ETH/USD").book_depth = 25
-    assert not apply_spot(store, books.frame("snapshot", "ETH/USD", [("100.0", "1.00000000")], []), now=2.0)
+    snapshot = books.frame("snapshot", "ETH/USD", [("100.0", "1.00000000")], [("100.5", "1.00000000")])
+    assert not apply_spot(store, snapshot, now=2.0)
     assert store.market("ETH/USD").verified_levels == 10
     assert store.market("PF_XBTUSD").verified_levels is None, "a sequence vouches for every level"
     symbols = [*SPOT, *FUTURES]
@@ -114,3 +115,24 @@ def test_books_deeper_than_their_checksum_are_refreshed_now_and_then() -> None:
     assert store.tick(63.0, 30.0, symbols, deep_refresh=60.0) == [RefreshBook("ETH/USD")]
     assert store.tick(64.0, 30.0, symbols, deep_refresh=60.0) == [], "asked once, not every second"
     assert store.market("ETH/USD").book_state == "ok" and store.market("ETH/USD").resyncs == 0
+
+
+def test_an_empty_book_verifies_nothing_and_is_never_ok() -> None:
+    """Issue 12.1: an empty mirror book matched its (trivial) checksum and read `verified ✓`."""
+    store, books = ready_store()
+    assert not apply_spot(store, books.frame("snapshot", "BTC/USD", [], []), now=1.0)
+    mk = store.market("BTC/USD")
+
+    def state() -> str:
+        return mk.book_state
+
+    assert state() == "empty" and not mk.trusted
+    # its first levels arrive as deltas: accepted, and ok once both sides are there
+    assert not apply_spot(store, books.frame("update", "BTC/USD", [("100.0", "1.00000000")], []), now=2.0)
+    assert state() == "empty"
+    assert not apply_spot(store, books.frame("update", "BTC/USD", [], [("100.5", "1.00000000")]), now=3.0)
+    assert state() == "ok"
+    # emptied again by deltas (a mirror that lost Kraken clears its book): the next tick says so
+    apply_spot(store, books.frame("update", "BTC/USD", [("100.0", "0.00000000")], []), now=4.0)
+    store.tick(5.0, 30.0, ["BTC/USD"])
+    assert state() == "empty"

@@ -251,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = _load_settings(args)
     if settings is None:
         return 2
+    from tui.modes import check_files
+
+    if (bad := check_files(args)) is not None:  # --replay / --record: fail fast, naming the file
+        print(bad, file=sys.stderr)
+        return 2
     _start_logging(args, settings)
     try:
         if args.command:

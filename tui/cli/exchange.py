@@ -20,6 +20,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from tui.exchange.control import TOKEN_HEADER
 from tui.exchange.faults import parse_faults
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, RunningExchange, start_exchange
@@ -65,6 +66,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "drop_after=1000,rate_limited=0.05,refuse_for=10",
     )
     parser.add_argument(
+        "--control-remote",
+        action="store_true",
+        help="answer /_control/faults from any address, not only loopback (the token is still required)",
+    )
+    parser.add_argument(
         "--stats",
         type=float,
         default=0,
@@ -95,6 +101,7 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         faults=faults,
         rate_limits=not args.no_rate_limits,
         futures_symbols=list(FUTURES_PRODUCTS) if getattr(args, "futures", True) else [],
+        control_remote=getattr(args, "control_remote", False),
     )
     if balances:
         cfg.balances = balances
@@ -122,7 +129,10 @@ def banner(ex: RunningExchange, cfg: ExchangeConfig) -> str:
     text = ex.banner()
     if cfg.api_secret != DEMO_SECRET:
         text = text.replace(cfg.api_secret, "(the one given with --api-secret)")
-    return text
+    # the fault-control endpoint wants this token; it is made anew at every start
+    return (
+        text + f"\nfault control: {ex.url_rest}/_control/faults (header {TOKEN_HEADER}: {ex.control_token})"
+    )
 
 
 async def _serve(cfg: ExchangeConfig, stats_every: float) -> None:

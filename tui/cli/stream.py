@@ -23,6 +23,7 @@ from typing import Any
 from tui.book.l2 import L2Book
 from tui.config import Settings
 from tui.feed.client import Feed, Urls
+from tui.feed.problems import ProblemReporter
 from tui.kraken.numbers import format_ticks
 from tui.store import MarketState, Store
 
@@ -230,7 +231,8 @@ async def stream(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(printer.done.wait()), task]
+    problems = asyncio.create_task(ProblemReporter(store).run())  # stderr; 2 for a refused symbol
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(printer.done.wait()), task, problems]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     await feed.stop()
     for w in waiters:
@@ -239,7 +241,7 @@ async def stream(
         sys.stdout.flush()
     except BrokenPipeError:
         _stdout_gone()
-    return 0
+    return 2 if problems.done() and not problems.cancelled() else 0
 
 
 def _stdout_gone() -> None:

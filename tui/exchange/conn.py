@@ -51,8 +51,10 @@ class Conn:
         traffic: Traffic,
         *,
         queue_limit: int = DEFAULT_SEND_QUEUE_BYTES,
+        transport: asyncio.Transport | None = None,
     ) -> None:
         self.ws = ws
+        self.transport = transport  # to cut a peer that takes no close frame
         self.kind = kind
         self.faults = faults
         self.traffic = traffic
@@ -130,11 +132,17 @@ class Conn:
         self.queue.put_nowait(None)
         self._kicking = asyncio.get_running_loop().create_task(self._close_ws(code, reason))
 
-    async def _close_ws(self, code: int, reason: str) -> None:
-        # a client that does not read cannot take the close frame either: give it a second,
-        # then the transport is closed under it
+    async def _close_ws(self, code: int = 1000, reason: str = "") -> None:
+        """Close with a close frame; a client that does not read cannot take that either, so
+        after a second a socket with unsent bytes is cut (a plain transport close would wait for
+        them to drain, which never happens; cancelling the close does not stop that wait)."""
+        closing = asyncio.ensure_future(self.ws.close(code=code, message=reason.encode()))
+        await asyncio.wait({closing}, timeout=1.0)
+        t = self.transport
+        if t is not None and (not closing.done() or t.get_write_buffer_size()):
+            t.abort()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(code=code, message=reason.encode()), 1.0)
+            await closing
 
     async def writer(self) -> None:
         f = self.faults
@@ -162,5 +170,4 @@ class Conn:
         if not self.closed:
             self.closed = True
             self.queue.put_nowait(None)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.ws.close(), 1.0)  # bounded: the peer may not read
+            await self._close_ws()

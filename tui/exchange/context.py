@@ -6,6 +6,7 @@ them can reach into another or back into the composition root.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,8 +47,12 @@ class ExchangeContext:
         for route in self.routers:
             events = route(events)
 
-    def open_conn(self, ws: web.WebSocketResponse, kind: str) -> Conn:
-        conn = Conn(ws, kind, self.faults, self.traffic, queue_limit=self.config.send_queue_bytes)
+    def open_conn(
+        self, ws: web.WebSocketResponse, kind: str, transport: asyncio.Transport | None = None
+    ) -> Conn:
+        conn = Conn(
+            ws, kind, self.faults, self.traffic, queue_limit=self.config.send_queue_bytes, transport=transport
+        )
         self.conns.add(conn)
         return conn
 

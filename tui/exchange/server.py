@@ -26,10 +26,11 @@ from tui.exchange.context import ExchangeContext
 from tui.exchange.control import FaultControl
 from tui.exchange.credentials import Credentials
 from tui.exchange.engine import Engine
+from tui.exchange.external_publish import ExternalSpotPublisher
 from tui.exchange.futures.gateway import FuturesGateway
 from tui.exchange.market import SyntheticMarket
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS, START_PRICES
-from tui.exchange.sources import run_source
+from tui.exchange.sources import ExternalSource
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.rest import SpotRest
 from tui.exchange.spot.ws import SpotGateway
@@ -59,7 +60,12 @@ class RunningExchange:
         self.ctx = ExchangeContext(
             config, self.engine, self.pairs, self.futures_pairs, self.faults, self.credentials
         )
+        # PAPER / REPLAY: the mirror or the recording, its state (listeners) and replay controls
+        self.source: ExternalSource | None = None
         self.spot_publisher = SpotPublisher(self.ctx)
+        if config.source in ("mirror", "replay"):
+            external = ExternalSpotPublisher(self.ctx)
+            self.spot_publisher, self.source = external, ExternalSource(self.ctx, external)
         self.spot = SpotGateway(self.ctx, self.spot_publisher)
         self.spot_rest = SpotRest(self.ctx)
         self.futures = FuturesGateway(self.ctx) if self.futures_pairs else None
@@ -182,7 +188,7 @@ class RunningExchange:
 
     def _seed_history(self) -> None:
         now = time.time()
-        for s, st in self.stats.items():
+        for s, st in self.stats.items() if self.source is None else ():  # no made-up past
             st.seed_history(now, self.pairs[s].round_price(START_PRICES[s], up=False), self.config.seed)
         if self.futures is not None:
             self.futures.seed(now, self.config.seed)
@@ -198,8 +204,8 @@ class RunningExchange:
         if source == "synthetic":
             self.market = SyntheticMarket(self.engine, list(self.pairs), START_PRICES, self.config.seed)
             self.engine.drain_events()
-        if source in ("mirror", "replay"):
-            self._tasks.append(asyncio.create_task(run_source(self.ctx)))
+        if self.source is not None:
+            self._tasks.append(asyncio.create_task(self.source.run()))
         if self.market is not None or self.futures_market is not None:
             self._tasks.append(asyncio.create_task(run_market(self.ctx, self.market, self.futures_market)))
         ticks: list[Callable[[bool], None]] = [self.spot_publisher.on_clock]

@@ -42,7 +42,7 @@ async def serve_socket(
         return web.Response(status=503, text="refused by fault injection")
     ws = web.WebSocketResponse(max_msg_size=1 << 20, autoping=autoping)
     await ws.prepare(request)
-    conn = ctx.open_conn(ws, kind)
+    conn = ctx.open_conn(ws, kind, request.transport)
     if on_open is not None:
         on_open(conn)
     writer = asyncio.create_task(conn.writer())

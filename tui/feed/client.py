@@ -59,6 +59,7 @@ class Feed:
             settings.futures_api_secret.get_secret_value() if settings.futures_api_secret else None,
         )
         self.recorder = Recorder(record) if record else None
+        store.recording = str(record) if record else None  # the REC mark on the top line
         rec = self._record if self.recorder is not None else None
         self.spot = SpotSession(settings, store, self.urls, record=rec, l3=l3)
         self.futures: FuturesFeed | None = None

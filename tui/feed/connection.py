@@ -15,9 +15,11 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from tui.kraken.reach import retry_plan, unreachable_reason
 from tui.store import ConnectionHealth
 
 __all__ = ["AuthFailure", "Connection"]
@@ -48,6 +50,7 @@ class Connection:
         max_delay: float = 30.0,
         prepare: Callable[[], Awaitable[None]] | None = None,
         app_ping: bool = True,
+        on_problem: Callable[[str, str], None] | None = None,
     ) -> None:
         self.name = name
         self.url = url
@@ -58,6 +61,9 @@ class Connection:
         self.on_connected = on_connected
         self.on_disconnected = on_disconnected
         self.prepare = prepare
+        # (level, text) for the Activity log: a failure when its reason changes, and the recovery
+        self.on_problem = on_problem
+        self._problem: str | None = None
         # v2 has an application ping that measures RTT; futures v1 has none, so a WebSocket
         # ping frame keeps the socket alive there (the heartbeat feed keeps frames flowing).
         self.app_ping = app_ping
@@ -107,8 +113,9 @@ class Connection:
                 await asyncio.sleep(max(self.max_delay, 30.0))
                 continue
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-                self.health.error = f"{type(exc).__name__}: {exc}"[:200]
-                await asyncio.sleep(self._jitter(delay))
+                wait = self._jitter(delay)
+                self._unreachable(exc, wait)
+                await asyncio.sleep(wait)
                 delay = min(delay * 2, self.max_delay)
                 continue
             except Exception as exc:  # our bug in prepare (token, instruments): try again later
@@ -122,6 +129,10 @@ class Connection:
             self.health.state = "connected"
             log.info("%s: connected to %s (connection %d)", self.name, self.url, self.generation)
             self.health.error = None
+            self._failures = 0
+            if self._problem is not None:
+                self._problem = None
+                self._report("info", f"{self.name}: connected to {urlsplit(self.url).hostname}")
             self.health.last_frame_at = time.monotonic()
             started = time.monotonic()
             crashed = False
@@ -145,6 +156,30 @@ class Connection:
             lived = time.monotonic() - started > 10 and not crashed
             delay = self.min_delay if lived else min(delay * 2, self.max_delay)
             await asyncio.sleep(self._jitter(delay))
+
+    _failures = 0
+
+    def _unreachable(self, exc: BaseException, wait: float) -> None:
+        """``cannot reach ws.kraken.com (DNS) — retry 4 in 16 s``: on the bar, in the log, and in
+        the Activity log when the reason changes (not once per retry)."""
+        self._failures += 1
+        reason = unreachable_reason(exc, self.url)
+        self.health.error = f"{reason} — {retry_plan(self._failures + 1, wait)}"
+        # the first failure of a kind is a warning, its retries are routine (the log file has them)
+        log.log(
+            logging.INFO if reason == self._problem else logging.WARNING,
+            "%s: %s",
+            self.name,
+            self.health.error,
+        )
+        log.debug("%s: %s: %s", self.name, type(exc).__name__, exc)
+        if reason != self._problem:
+            self._problem = reason
+            self._report("warning", f"{self.name}: {self.health.error}")
+
+    def _report(self, level: str, text: str) -> None:
+        if self.on_problem is not None:
+            self.on_problem(level, text)
 
     def _internal_error(self, exc: Exception) -> None:
         self.health.internal_errors += 1

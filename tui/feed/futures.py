@@ -92,6 +92,7 @@ class FuturesFeed(FrameSession):
             ping_interval=fs.ping_interval,
             min_delay=fs.reconnect_min_delay,
             max_delay=fs.reconnect_max_delay,
+            on_problem=self.store.log,
             prepare=self._load_instruments,
             app_ping=False,
         )

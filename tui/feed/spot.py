@@ -125,6 +125,7 @@ class SpotSession(FrameSession):
             ping_interval=fs.ping_interval,
             min_delay=fs.reconnect_min_delay,
             max_delay=fs.reconnect_max_delay,
+            on_problem=self.store.log,
             prepare=self._fresh_token if private else None,
         )
         if self.record is not None:
@@ -282,7 +283,21 @@ class SpotSession(FrameSession):
         elif not enabled and symbol in self.l3_symbols:
             self.l3_symbols.discard(symbol)
             self.store.market(symbol).l3 = None
-            self._spawn(self._send(self.level3, self._l3("unsubscribe", [symbol])))
+            if self.l3_symbols:
+                self._spawn(self._send(self.level3, self._l3("unsubscribe", [symbol])))
+            else:  # the last L3 view left: close the socket, or it streams on and later cries wolf
+                self._spawn(self._close_l3())
+
+    async def _close_l3(self) -> None:
+        task, self._l3_task = self._l3_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._l3_task is None:  # not reopened meanwhile
+            health = self.store.health.conn("level3")
+            health.state, health.error = "idle", None
+            self.store.mark("health", "conn")
 
     # --- frames -------------------------------------------------------------------------------------
     def _decode(self, text: str) -> list[Any]:

@@ -27,6 +27,7 @@ from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
 from tui.screens.repaint_guard import RepaintGuard
+from tui.screens.replay_keys import ReplayKeys
 from tui.screens.search import SymbolSearch
 from tui.screens.trading import TradingScreen
 from tui.store import Changes, MarketState, Store
@@ -46,7 +47,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(TradingScreen):
+class MarketScreen(ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -269,7 +270,9 @@ class MarketScreen(TradingScreen):
             self.last_rows = view.rows
 
     def _paint_banner(self, mk: MarketState | None) -> None:
-        self.query_one(ModeBanner).set_mode(self.store.mode, self.symbol, self._banner_text(mk))
+        self.query_one(ModeBanner).set_mode(
+            self.store.mode, self.symbol, self._banner_text(mk), recording=self.store.recording is not None
+        )
 
     def _can_wait(self, ch: Changes, mk: MarketState | None) -> bool:
         """A quiet market's routine changes may wait one tick (half rate), saving a repaint.

@@ -8,6 +8,7 @@ from tui.store.model import (
     Health,
     MarketState,
     OrderView,
+    SourceHealth,
 )
 from tui.store.outcomes import (
     AuthFailed,
@@ -56,6 +57,7 @@ __all__ = [
     "ResyncL3",
     "RetryBook",
     "SeenOrder",
+    "SourceHealth",
     "Store",
     "Ticker",
     "Trade",

@@ -24,6 +24,7 @@ class StoreData:
         self.instruments: dict[str, Instrument] = {}
         self.account = AccountState()
         self.health = Health()
+        self.recording: str | None = None  # the file frames are being recorded to (the REC mark)
         self.activity: deque[ActivityEntry] = deque(maxlen=1000)
         self._marks: dict[tuple[str, str], int] = {}  # (scope, part) -> version of last change
         self._pending = False

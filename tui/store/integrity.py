@@ -17,13 +17,14 @@ from collections.abc import Iterable
 from tui.store.data import StoreData
 from tui.store.model import MarketState
 from tui.store.outcomes import RefreshBook, ResyncBook
+from tui.store.parts import BookState
 
 __all__ = ["ACCEPTING_DELTAS", "RESYNC_DEDUP", "RETRY_AFTER", "Integrity"]
 
 RESYNC_DEDUP = 5.0
 RETRY_AFTER = 3.0
 # Deltas apply only on top of a verified snapshot that no failed check has broken since.
-ACCEPTING_DELTAS = frozenset({"ok", "stale"})
+ACCEPTING_DELTAS = frozenset({"ok", "stale", "empty"})
 
 
 class Integrity:
@@ -42,8 +43,9 @@ class Integrity:
         """The outcome of one check (snapshot or delta)."""
         mk.checksum_checks += 1
         if ok:
-            if mk.book_state != "ok":
-                mk.book_state = "ok"
+            state: BookState = "ok" if mk.has_two_sides else "empty"
+            if mk.book_state != state:
+                mk.book_state = state
                 self.pending.pop(mk.symbol, None)
                 self.store.mark(mk.symbol, "status")
             return None
@@ -66,9 +68,16 @@ class Integrity:
     ) -> list[ResyncBook | RefreshBook]:
         """``deep_refresh``: seconds after which a book deeper than its checksum is fetched anew."""
         out: list[ResyncBook | RefreshBook] = []
+        source = self.store.health.source
+        frozen = source is not None and source.frozen  # a paused or finished replay is not stale
         for s in symbols:
             mk = self.store.market(s)
-            if mk.book_state == "ok" and mk.last_update and now - mk.last_update > stale_after:
+            if frozen:
+                continue
+            if mk.book_state == "ok" and not mk.has_two_sides:  # emptied by deltas (a mirror lost)
+                mk.book_state = "empty"
+                self.store.mark(s, "status")
+            elif mk.book_state == "ok" and mk.last_update and now - mk.last_update > stale_after:
                 mk.book_state = "stale"
                 self.store.mark(s, "status")
             elif mk.book_state == "ok" and deep_refresh is not None and self._drifts(mk):

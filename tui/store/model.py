@@ -39,6 +39,7 @@ __all__ = [
     "Health",
     "MarketState",
     "OrderView",
+    "SourceHealth",
 ]
 
 TERMINAL = frozenset({"filled", "canceled", "expired"})
@@ -103,6 +104,12 @@ class MarketState:
             return False
         self.trades.append(trade)
         return True
+
+    @property
+    def has_two_sides(self) -> bool:
+        """An empty or one-sided book verifies trivially and proves nothing about a market."""
+        b = self.book
+        return b is not None and b.best_bid() is not None and b.best_ask() is not None
 
     @property
     def trusted(self) -> bool:
@@ -269,9 +276,34 @@ class ConnectionHealth:
 
 
 @dataclass
+class SourceHealth:
+    """Where the embedded exchange's market comes from in PAPER (a mirror of Kraken) or REPLAY (a
+    recording), and whether it is there: a client socket can be green while the mirror behind it
+    cannot reach Kraken, so this is shown beside the sockets, never folded into them."""
+
+    kind: str  # mirror | replay
+    state: str = "connecting"  # connecting | live | unreachable | playing | paused | ended
+    text: str = ""
+    position: float = 0.0  # replay: seconds into the recording
+    duration: float = 0.0
+    speed: float = 1.0
+
+    @property
+    def live(self) -> bool:
+        """The source feeds a book that may be traded against."""
+        return self.state in ("live", "playing", "paused")
+
+    @property
+    def frozen(self) -> bool:
+        """Paused or over: a book that does not move is not stale."""
+        return self.state in ("paused", "ended")
+
+
+@dataclass
 class Health:
     connections: dict[str, ConnectionHealth] = field(default_factory=dict)
     system_status: str = "unknown"
+    source: SourceHealth | None = None  # PAPER / REPLAY only
 
     def conn(self, name: str) -> ConnectionHealth:
         c = self.connections.get(name)

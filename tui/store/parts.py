@@ -21,12 +21,13 @@ __all__ = [
 
 MarketPart = Literal["book", "l3", "ticker", "trades", "candles", "instrument", "status"]
 AccountPart = Literal["orders", "fills", "balances", "positions", "auth", "dms", "activity"]
-HealthPart = Literal["conn", "tick", "malformed", "unknown", "rtt", "status", "feed", "lag"]
+HealthPart = Literal["conn", "tick", "malformed", "unknown", "rtt", "status", "feed", "lag", "source"]
 Part = MarketPart | AccountPart | HealthPart
 
 # waiting: no verified snapshot yet; ok: verified and fresh; resyncing: a fresh snapshot was asked
-# for after a failed check; stale: verified, but no update for longer than expected.
-BookState = Literal["waiting", "ok", "resyncing", "stale"]
+# for after a failed check; stale: verified, but no update for longer than expected; empty: the
+# checks pass but a side has no level (nothing to verify, nothing to trade against).
+BookState = Literal["waiting", "ok", "resyncing", "stale", "empty"]
 
 MARKET_PARTS: frozenset[str] = frozenset(get_args(MarketPart))
 ACCOUNT_PARTS: frozenset[str] = frozenset(get_args(AccountPart))

@@ -25,6 +25,7 @@ from tui.store.model import (
     Health,
     MarketState,
     OrderView,
+    SourceHealth,
 )
 from tui.store.outcomes import Outcome, RefreshBook, ResyncBook
 from tui.store.parts import MARKET_PARTS
@@ -97,6 +98,39 @@ class Store(StoreData):
             c.rate(now)
         self.mark("health", "tick")
         return self.integrity.tick(symbols, now, stale_after, deep_refresh)
+
+    def set_source(
+        self,
+        kind: str,
+        state: str,
+        text: str,
+        position: float = 0.0,
+        duration: float = 0.0,
+        speed: float = 1.0,
+    ) -> None:
+        """The PAPER mirror's or the REPLAY file's state (called by whoever runs the exchange);
+        a change of state or wording goes to the Activity log, a replay's position does not."""
+        src = self.health.source
+        if src is None:
+            src = self.health.source = SourceHealth(kind)
+        elif (src.state, src.text) == (state, text) and (src.position, src.speed) == (position, speed):
+            return
+        # the Activity log hears of a new state or reason, not of every retry's countdown
+        if (src.state, src.text.split(" — ")[0]) != (state, text.split(" — ")[0]) and text:
+            self.log("warning" if state == "unreachable" else "info", text)
+        src.state, src.text, src.position, src.duration, src.speed = state, text, position, duration, speed
+        self.mark("health", "source")
+
+    def order_refusal(self, symbol: str) -> str | None:
+        """Why an order for ``symbol`` must not be sent now, or None: in PAPER and REPLAY the
+        orders match against the source's book, which may not be there."""
+        src = self.health.source
+        if src is not None and not src.live:
+            return f"No live book: {src.text or src.state}. Nothing was sent."
+        mk = self.markets.get(symbol)
+        if src is not None and (mk is None or not mk.has_two_sides or mk.book_state not in ("ok", "stale")):
+            return f"No live book for {symbol} from the {src.kind} yet. Nothing was sent."
+        return None
 
     def add_listener(self, fn: Callable[[], None]) -> None:
         self._listeners.append(fn)

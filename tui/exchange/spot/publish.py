@@ -84,6 +84,15 @@ class SpotPublisher:
     def ticker_row(self, symbol: str) -> dict[str, Any]:
         return ticker_row(self.engine, self.stats[symbol], symbol, now_iso())
 
+    def public_snapshot(self, channel: str, symbol: str, interval: int = 1) -> list[dict[str, Any]]:
+        """The rows of a ticker, trade or ohlc snapshot (an external source serves its own)."""
+        if channel == "ticker":
+            return [self.ticker_row(symbol)]
+        if channel == "trade":
+            return trade_rows(self.pairs[symbol], self.engine.trades(symbol, 50))
+        st = self.stats[symbol]
+        return [st.candle_wire(c) for c in list(st.candles[interval])[-120:]]
+
     def _book(self, symbol: str, changes: dict[str, list[int]]) -> None:
         checksum = None
         for (sym, _depth), feed in self.book_feeds.items():

@@ -10,7 +10,7 @@ from tui.exchange.context import ExchangeContext
 from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
-from tui.exchange.spot.rows import balance_rows, instrument_snapshot, trade_rows
+from tui.exchange.spot.rows import balance_rows, instrument_snapshot
 from tui.kraken.rfc3339 import format_rfc3339
 from tui.kraken.vocab import BOOK_DEPTHS, L3_DEPTHS, OHLC_INTERVALS
 
@@ -250,21 +250,14 @@ class SpotSubscriptions:
             if snapshot:
                 snap = l3.snapshot(l3_checksum_of(self.engine, symbol))
                 conn.send({"channel": "level3", "type": "snapshot", "data": [snap]})
-        elif channel == "ticker" and snapshot:
-            conn.send({"channel": "ticker", "type": "snapshot", "data": [pub.ticker_row(symbol)]})
-        elif channel == "trade" and snapshot:
-            rows = trade_rows(self.pairs[symbol], self.engine.trades(symbol, 50))
-            conn.send({"channel": "trade", "type": "snapshot", "data": rows})
-        elif channel == "ohlc" and snapshot:
-            st = pub.stats[symbol]
-            conn.send(
-                {
-                    "channel": "ohlc",
-                    "type": "snapshot",
-                    "timestamp": format_rfc3339(time.time(), 9),
-                    "data": [st.candle_wire(c) for c in list(st.candles[key[2]])[-120:]],
-                }
-            )
+        elif channel in ("ticker", "trade", "ohlc") and snapshot:
+            rows = pub.public_snapshot(channel, symbol, key[2] if channel == "ohlc" else 1)
+            if channel == "ticker" and not rows:
+                return  # an external source with nothing yet: no made-up ticker
+            frame: dict[str, Any] = {"channel": channel, "type": "snapshot", "data": rows}
+            if channel == "ohlc":
+                frame["timestamp"] = format_rfc3339(time.time(), 9)
+            conn.send(frame)
 
     def _private(
         self,
