@@ -11,6 +11,12 @@ from typing import Any
 
 from tui.exchange.bounds import NotANumber, OutOfRange, bounded_decimal
 from tui.exchange.orders import OrderError, OrderRequest
+from tui.exchange.spot.params import (
+    ADD_REFUSED,
+    refuse_fee_preference,
+    refuse_index_trigger,
+    refuse_unsupported,
+)
 from tui.kraken.instrument import Instrument
 from tui.kraken.rfc3339 import parse_rfc3339
 
@@ -165,6 +171,9 @@ def order_request(
     pairs: dict[str, Instrument], p: dict[str, Any], symbol: str, method: str = "add order"
 ) -> OrderRequest:
     _check_fields(p, method)
+    refuse_unsupported(p, ADD_REFUSED)
+    refuse_index_trigger(p)
+    refuse_fee_preference(p)
     pair = pairs.get(symbol)
     if pair is None:
         raise ArgError(f"Currency pair not supported {symbol}")

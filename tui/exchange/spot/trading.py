@@ -8,8 +8,18 @@ from typing import Any
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.orders import OrderError
+from tui.exchange.spot.params import AMEND_REFUSED, refuse_unsupported
 from tui.exchange.spot.replies import reply
-from tui.exchange.spot.requests import AMEND_FIELDS, ArgError, flag, integer, num, opt_str, order_request
+from tui.exchange.spot.requests import (
+    AMEND_FIELDS,
+    ArgError,
+    flag,
+    integer,
+    num,
+    opt_str,
+    order_request,
+    timestamp,
+)
 from tui.kraken.rfc3339 import format_rfc3339
 
 __all__ = ["SpotTrading"]
@@ -60,6 +70,11 @@ class SpotTrading:
         for key in p:
             if key not in AMEND_FIELDS:
                 raise ArgError(f"Unsupported field: '{key}' for the given msg type: amend order")
+        refuse_unsupported(p, AMEND_REFUSED)
+        deadline = timestamp(p, "deadline")
+        # the engine matches at once: only a deadline already past can bite
+        if deadline is not None and deadline < self.engine.now():
+            raise OrderError("EService:Deadline elapsed")
         oid, cid = opt_str(p.get("order_id")), opt_str(p.get("cl_ord_id"))
         if (oid is None) == (cid is None):
             raise OrderError("EGeneral:Invalid arguments:order_id or cl_ord_id required")
