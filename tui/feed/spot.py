@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import time
 from typing import Any
 
@@ -26,6 +27,8 @@ from tui.kraken.auth import NonceSource
 from tui.kraken.events import MethodResponse, Pong
 from tui.kraken.spot import decode_events
 from tui.store import AuthFailed, OrdersSeen, Outcome, RefreshBook, ResyncBook, ResyncL3, RetryBook, Store
+
+log = logging.getLogger("tui.feed")
 
 __all__ = ["AUTH_ERRORS", "PrivateSocket", "SpotSession"]
 
@@ -305,6 +308,10 @@ class SpotSession(FrameSession):
 
     def _control(self, event: Any, conn: str) -> None:
         if isinstance(event, Pong):
+            if event.error:  # a refused ping is shown on the connection's health, not counted unknown
+                log.warning("%s: ping refused: %s", conn, event.error)
+                self.store.health.conn(conn).error = event.error
+                self.store.mark("health", "conn")
             c = {"public": self.public, "private": self.channel.conn, "level3": self.level3}.get(conn)
             if c is not None:
                 c.pong(event.req_id)

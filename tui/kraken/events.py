@@ -288,10 +288,14 @@ class FillReport:
 
 @dataclass(frozen=True, slots=True)
 class BalancesUpdate:
-    """Spot wallet totals by asset (only the assets named change)."""
+    """Spot totals by asset (only the assets named change), and balances by wallet.
+
+    ``wallets`` maps asset -> ``"type:id"`` -> balance: a snapshot row's ``wallets[]`` split, or the one
+    wallet a ledger update names (its ``balance`` is that wallet's, not the asset's total)."""
 
     totals: dict[str, Decimal]
     snapshot: bool = False
+    wallets: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +335,7 @@ class Ack:
     symbol: str | None = None
     channel: str | None = None
     req_id: int | None = None
+    status: str | None = None  # the top-level ``status`` ("error" on a refused session), kept
 
 
 @dataclass(frozen=True, slots=True)

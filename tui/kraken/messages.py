@@ -113,6 +113,7 @@ class Ack:
         return ch if isinstance(ch, str) else None
 
     raw_channel: str | None = None
+    status: str | None = None  # top-level "error" on an ESession refusal (recorded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +258,7 @@ def classify(obj: dict[str, Any]) -> Message:
 
 def _method_frame(obj: dict[str, Any], method: str) -> Message:
     """A reply: pong, a subscription ack or a trading method's answer."""
-    if method == "pong":
+    if method == "pong" or (method == "ping" and "error" in obj):  # recorded: a refused ping names "ping"
         return Pong(
             _opt_int(obj.get("req_id")),
             _opt_str(obj.get("time_in")),
@@ -280,6 +281,7 @@ def _method_frame(obj: dict[str, Any], method: str) -> Message:
             _opt_str(obj.get("time_in")),
             _opt_str(obj.get("time_out")),
             _opt_str(obj.get("channel")),
+            _opt_str(obj.get("status")),
         )
     if method in TRADING_METHODS:
         return MethodResponse(

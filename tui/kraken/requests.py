@@ -151,6 +151,8 @@ class OrderParams:
             p["limit_price"] = self.limit_price
         if self.limit_price_type is not None:
             p["limit_price_type"] = self.limit_price_type
+        elif self.order_type == "trailing-stop-limit":  # the docs' default (quote) is not relied on
+            p["limit_price_type"] = "quote"
         if self.trigger_price is not None:
             trig: dict[str, Any] = {"price": self.trigger_price}
             if self.trigger_reference:

@@ -208,12 +208,25 @@ def _executions(msg: m.ExecutionsMessage) -> list[Any]:
 
 
 def _balances(msg: m.BalancesMessage) -> list[Any]:
-    totals = {
-        row["asset"]: exact(row["balance"])
-        for row in msg.data
-        if isinstance(row.get("asset"), str) and row.get("balance") is not None
-    }
-    return [ev.BalancesUpdate(totals, msg.type == "snapshot")]
+    totals: dict[str, Decimal] = {}
+    wallets: dict[str, dict[str, Decimal]] = {}
+    for row in msg.data:
+        asset = row.get("asset")
+        if not isinstance(asset, str) or row.get("balance") is None:
+            continue
+        balance = exact(row["balance"])
+        if isinstance(row.get("wallet_type"), str):  # a ledger entry: the balance of the wallet it names
+            wallets.setdefault(asset, {})[f"{row['wallet_type']}:{row.get('wallet_id', 'main')}"] = balance
+            continue
+        totals[asset] = balance
+        split = row.get("wallets")
+        if isinstance(split, list) and split:
+            wallets[asset] = {
+                f"{w.get('type')}:{w.get('id', 'main')}": exact(w["balance"])
+                for w in split
+                if isinstance(w, dict) and w.get("balance") is not None
+            }
+    return [ev.BalancesUpdate(totals, msg.type == "snapshot", wallets)]
 
 
 def _status(msg: m.Status) -> list[Any]:
@@ -221,7 +234,7 @@ def _status(msg: m.Status) -> list[Any]:
 
 
 def _ack(msg: m.Ack) -> list[Any]:
-    return [ev.Ack(msg.method, msg.success, msg.error, msg.symbol, msg.channel, msg.req_id)]
+    return [ev.Ack(msg.method, msg.success, msg.error, msg.symbol, msg.channel, msg.req_id, msg.status)]
 
 
 _HEARTBEAT = ev.Heartbeat()

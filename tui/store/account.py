@@ -9,6 +9,7 @@ session can settle requests whose replies were lost, instead of the store callin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from tui.kraken import events as ev
 from tui.store.data import StoreData
@@ -66,7 +67,23 @@ def fills(store: StoreData, e: ev.FillReport) -> Sequence[Outcome]:
 
 
 def balances(store: StoreData, e: ev.BalancesUpdate) -> Sequence[Outcome]:
-    store.account.totals.update(e.totals)
+    acct = store.account
+    acct.totals.update(e.totals)
+    for asset, total in e.totals.items():
+        # the venue's split (the spot wallet alone when none is given); what it does not list
+        # (an unlisted Earn balance, recorded) is kept as the remainder "other"
+        split = dict(e.wallets.get(asset) or {"spot:main": total})
+        rest = total - sum(split.values(), Decimal(0))
+        if rest:
+            split["other"] = rest
+        acct.wallets[asset] = split
+    for asset, split in e.wallets.items():
+        if asset in e.totals:
+            continue
+        # a ledger entry moved one wallet: the asset's total is the sum of its wallets
+        known = acct.wallets.setdefault(asset, {})
+        known.update(split)
+        acct.totals[asset] = sum(known.values(), Decimal(0))
     store.mark("account", "balances")
     return _NONE
 

@@ -200,6 +200,8 @@ class ActivityEntry:
 @dataclass
 class AccountState:
     totals: dict[str, Decimal] = field(default_factory=dict)
+    # asset -> "type:id" -> balance, where the venue split it by wallet (spot, earn ...)
+    wallets: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     orders: dict[str, OrderView] = field(default_factory=dict)
     history: deque[OrderView] = field(default_factory=lambda: deque(maxlen=500))
     fills: deque[Fill] = field(default_factory=lambda: deque(maxlen=500))
