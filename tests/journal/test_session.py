@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from tests.app.conftest import app_settings, exchange, urls_of
@@ -58,7 +59,7 @@ async def _session(ex: RunningExchange, db: Path, plan: list[tuple[str, str, str
         )
         for n, (symbol, side, qty, price) in enumerate(plan, 1):
             assert desk.place(_order(store, desk, symbol, side, qty, price))
-            await wait_for(lambda n=n: len(desk.request_log) == n and desk.requests_in_flight == 0)
+            await wait_for(partial(_answered, desk, n))
             desk.announce()
         acked = [r.reply.result["order_id"] for r in desk.request_log]
         await wait_for(lambda: all(any(f.order_id == o for f in store.account.fills) for o in acked))
@@ -71,6 +72,10 @@ async def _session(ex: RunningExchange, db: Path, plan: list[tuple[str, str, str
         runner.cancel()
         journal.close()
     return store
+
+
+def _answered(desk: Desk, n: int) -> bool:
+    return len(desk.request_log) == n and desk.requests_in_flight == 0
 
 
 def _plan(n_spot: int, n_futures: int) -> list[tuple[str, str, str, str]]:

@@ -42,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "what", choices=tuple(READERS), help="one row per fill, per order, or per order in full"
     )
-    parser.add_argument("--since", type=_since, default="", metavar="YYYY-MM-DD", help="from this UTC day on")
+    parser.add_argument(
+        "--since", type=_since, default=None, metavar="YYYY-MM-DD", help="from this UTC day on"
+    )
     parser.add_argument(
         "--format", choices=("csv", "ndjson"), default="csv", help="output format (default csv)"
     )
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace, settings: Any = None) -> int:
     try:
         conn = open_read(path)
         try:
-            rows = READERS[args.what](conn, args.since)
+            rows = READERS[args.what](conn, args.since or "")
         finally:
             conn.close()
     except sqlite3.Error as exc:
