@@ -45,11 +45,17 @@ def test_spot_average_cost_two_buys_a_partial_sell_and_fees() -> None:
     assert spot_unrealised(pos, D("65000.05")) == D("0.2") * D("65000.05") - D("0.2") * avg == D("696.8125")
 
 
-def test_spot_fee_in_base_is_valued_at_the_fill_price_and_other_fees_are_not_guessed() -> None:
-    pos, _ = spot_average_cost(
-        [fill("buy", "1", "100", "0.001", "BTC"), fill("buy", "1", "100", "3", "KFEE")], "BTC", "USD"
-    )
-    assert pos.cost == D("200.1") and pos.unvalued_fees == D("3")
+def test_spot_fee_in_base_comes_out_of_the_coins_and_other_fees_are_not_guessed() -> None:
+    fills = [
+        fill("buy", "1", "100", "0.001", "BTC"),  # holds 0.999 for 100
+        fill("buy", "1", "100", "3", "KFEE"),  # holds 1.999 for 200; 3 KFEE not valued
+        fill("sell", "0.5", "120", "0.0005", "BTC"),  # gives up 0.5005
+    ]
+    pos, per_fill = spot_average_cost(fills, "BTC", "USD")
+    realised = D("0.5") * D("120") - D("200") * D("0.5005") / D("1.999")
+    assert per_fill == [None, None, realised]
+    assert pos.qty == D("1.4985") and pos.unvalued_fees == D("3")
+    assert pos.cost == D("200") - D("200") * D("0.5005") / D("1.999")
 
 
 def test_spot_sell_beyond_known_history_is_unknown_not_guessed() -> None:

@@ -5,8 +5,9 @@ tests compute one figure the same way.
 
 Spot, average cost (fees included): a buy adds ``qty * price + fee`` to the asset's cost; a sell
 takes out ``cost * sold / held`` and realises ``qty * price - fee`` minus that. A fee charged in
-the base asset is valued at the fill's price; one in a third currency cannot be valued here and
-is counted in ``unvalued_fees`` instead. Selling more than the fills show was held means older
+the base asset comes out of the coins (a buy holds ``qty - fee`` for its cost, a sell gives up
+``qty + fee``), as the balance does; one in a third currency cannot be valued here and is counted
+in ``unvalued_fees`` instead. Selling more than the fills show was held means older
 history is missing: that sell's realised P&L is ``None`` (unknown), never a guess.
 
 Futures, FIFO lots (linear contracts, P&L in the quote currency): a fill in the direction of the
@@ -74,33 +75,25 @@ class SpotPosition:
         return self.cost / self.qty if self.qty > 0 else None
 
 
-def _fee_in_quote(fill: FillLike, base: str, quote: str) -> Decimal | None:
-    asset = fill.fee_asset.upper()
-    if not fill.fee or asset == quote.upper() or not asset:
-        return fill.fee
-    if asset == base.upper():
-        return fill.fee * fill.price
-    return None
-
-
 def spot_apply(
     pos: SpotPosition, fill: FillLike, base: str, quote: str
 ) -> tuple[SpotPosition, Decimal | None]:
     """The position after one fill, and the P&L that fill realised (``None`` for a buy, or for a
     sell whose cost basis is unknown)."""
-    fee = _fee_in_quote(fill, base, quote)
-    unvalued = pos.unvalued_fees + (fill.fee if fee is None else ZERO)
-    fee = fee or ZERO
+    asset = fill.fee_asset.upper()
+    quote_fee = fill.fee if asset in (quote.upper(), "") else ZERO
+    base_fee = fill.fee if asset == base.upper() else ZERO  # taken out of the coins themselves
+    unvalued = pos.unvalued_fees + (fill.fee if asset not in (quote.upper(), base.upper(), "") else ZERO)
     if fill.side == "buy":
-        got = pos.qty + fill.qty
-        return SpotPosition(
-            got, pos.cost + fill.qty * fill.price + fee, pos.realised, unvalued, pos.partial
-        ), None
-    if fill.qty > pos.qty:  # older buys are not known: the basis of this sell is not either
+        got = pos.qty + fill.qty - base_fee
+        cost = pos.cost + fill.qty * fill.price + quote_fee
+        return SpotPosition(got, cost, pos.realised, unvalued, pos.partial), None
+    out = fill.qty + base_fee
+    if out > pos.qty:  # older buys are not known: the basis of this sell is not either
         return SpotPosition(ZERO, ZERO, pos.realised, unvalued, True), None
-    cost_out = pos.cost * fill.qty / pos.qty if pos.qty else ZERO
-    realised = fill.qty * fill.price - fee - cost_out
-    left = pos.qty - fill.qty
+    cost_out = pos.cost * out / pos.qty
+    realised = fill.qty * fill.price - quote_fee - cost_out
+    left = pos.qty - out
     cost_left = pos.cost - cost_out if left else ZERO
     return SpotPosition(left, cost_left, pos.realised + realised, unvalued, pos.partial), realised
 
