@@ -13,7 +13,7 @@ from tests.app.test_desk import Notices, wait_for
 from tui.desk import Desk
 from tui.exchange.server import RunningExchange
 from tui.feed.client import Feed
-from tui.journal import Journal
+from tui.journal import Journal, read
 from tui.orders import FormInput, Reviewed, build_order
 from tui.store import Store
 
@@ -118,8 +118,10 @@ async def test_twenty_orders_are_journaled_with_their_book(exchange: RunningExch
         assert all(Decimal(f["fee"]) > 0 for f in fills)
         close = conn.execute("SELECT * FROM closes WHERE order_id = ?", (o["order_id"],)).fetchone()
         assert close is not None and close["status"] == "filled", o["order_id"]
-        if o["venue"] == "spot":  # the futures feed's closed order reports filled 0 (store's view)
+        if o["venue"] == "spot":  # the futures feed reports a closed order with filled 0 (store side)
             assert Decimal(close["filled_qty"]) == Decimal(o["qty"])
+    exported = read.orders(read.open_read(db))
+    assert len(exported) == 20 and all(Decimal(e["fills_qty"]) == Decimal(e["qty"]) for e in exported)
 
 
 async def test_the_journal_holds_no_credential(exchange: RunningExchange, tmp_path: Path) -> None:

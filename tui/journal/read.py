@@ -103,7 +103,16 @@ def orders(conn: sqlite3.Connection, since: str = "") -> list[dict[str, Any]]:
         " FROM orders o LEFT JOIN closes c ON c.order_id = o.order_id WHERE o.sent_at >= ? ORDER BY o.sent_at",
         (since,),
     ).fetchall()
-    return [{k: ("" if v is None else v) for k, v in dict(r).items()} for r in rows]
+    qty: dict[str, Decimal] = defaultdict(Decimal)
+    for order_id, q in conn.execute("SELECT order_id, qty FROM fills"):
+        qty[order_id] += Decimal(q)
+    out = []
+    for r in rows:
+        row = {k: ("" if v is None else v) for k, v in dict(r).items()}
+        # what the fills add up to (a venue's closed report may not carry the filled quantity)
+        row["fills_qty"] = format(qty[r["order_id"]], "f") if r["order_id"] in qty else ""
+        out.append(row)
+    return out
 
 
 def journal(conn: sqlite3.Connection, since: str = "") -> list[dict[str, Any]]:
