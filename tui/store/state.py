@@ -123,7 +123,10 @@ class Store(StoreData):
 
     def order_refusal(self, symbol: str) -> str | None:
         """Why an order for ``symbol`` must not be sent now, or None: in PAPER and REPLAY the
-        orders match against the source's book, which may not be there."""
+        orders match against the source's book, which may not be there; a REPLAY shows the
+        recorded account and takes no orders at all."""
+        if self.mode == "REPLAY":
+            return "REPLAY is read-only: orders are not sent"
         src = self.health.source
         if src is not None and not src.live:
             return f"No live book: {src.text or src.state}. Nothing was sent."
