@@ -147,7 +147,11 @@ class RecordedAccount:
             return
         for entry in rows:  # a ledger entry: the wallet's balance after it
             asset, balance = entry.get("asset"), entry.get("balance")
-            if not isinstance(asset, str) or not isinstance(balance, Decimal):
+            if not isinstance(asset, str) or isinstance(balance, bool):
+                continue
+            if isinstance(balance, int):  # an integral number on the wire: no float_hook
+                balance = Decimal(balance)
+            if not isinstance(balance, Decimal):
                 continue
             row = self.balances.setdefault(
                 asset, {"asset": asset, "asset_class": entry.get("asset_class", "currency"), "wallets": []}
