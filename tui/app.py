@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
+import os
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -30,7 +32,11 @@ from tui.desk import Desk
 from tui.feed.client import Feed, Urls
 from tui.gc_pacer import GcPacer
 from tui.modes import attach_exchange, mode_of, start_mode
+from tui.orders.away import AwayCheck, saved_orders
+from tui.paths import paths
+from tui.screens.confirm import Confirm
 from tui.screens.market import MarketScreen
+from tui.screens.notify import desktop_notification
 from tui.store import Store
 
 __all__ = ["KrakenApp", "run_app"]
@@ -73,6 +79,9 @@ class KrakenApp(App[None]):
         self.keymap_config = dict(settings.keymap)
         self._feed_worker: Worker[None] | None = None
         self._modal_ticks = 0
+        self._key_screen: Screen[Any] | None = None
+        self.terminal_focused = True  # AppFocus / AppBlur: desktop notifications only while away
+        self._announce_ticks = 0
         self.gc_pacer = GcPacer()
         self.store, self.desk = self._new_desk(mode)
 
@@ -108,8 +117,10 @@ class KrakenApp(App[None]):
         if self.keymap_config:
             self.set_keymap(self.keymap_config)
         self.push_screen(MarketScreen(self.store, self.desk, self.settings))
+        self._load_away()
         if self.settings.permission_warning:
             self.notify(self.settings.permission_warning, severity="warning", timeout=15)
+            self.store.log("warning", f"config: {self.settings.permission_warning}")
         if self.start_feed:
             self._start_feed()
         self.set_interval(1 / self.settings.refresh_hz, self._tick)
@@ -121,9 +132,21 @@ class KrakenApp(App[None]):
         self.gc_pacer.tick(busy=busy)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
             self.gc_pacer.touch()
+            self._key_screen = self.screen
         await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key that bubbles back here is matched against the bindings of the screen on top *now*.
+        If the dialog it was pressed in has closed meanwhile (its answer was this very key), the
+        screen behind would take it too (``s`` answering "only this symbol" and also opening a
+        SELL form): a key belongs to the screen it was pressed on, or to nothing."""
+        # (Textual calls each class's handler in turn: prevent_default skips App's own, which
+        # would check the bindings; not calling super() keeps it from running twice.)
+        if self._key_screen is not None and self.screen is not self._key_screen:
+            event.stop()
+            event.prevent_default()
 
     def _start_feed(self) -> None:
         self._feed_worker = self.run_worker(self._run_feed(), name="feed", exit_on_error=False, group="feed")
@@ -188,6 +211,9 @@ class KrakenApp(App[None]):
         self.notify(f"Switched to {mode} mode", timeout=4)
 
     def _tick(self) -> None:
+        self._announce_ticks += 1
+        if self._announce_ticks % max(1, int(self.settings.refresh_hz / 4)) == 0:
+            self._announce()  # 4 times a second is prompt for a fill and cheap when nothing happened
         screen = self.market_screen
         if screen is None or not screen.is_mounted:
             return
@@ -200,6 +226,32 @@ class KrakenApp(App[None]):
         # NoMatches: the screen is being composed or torn down; the next tick catches up
         with contextlib.suppress(NoMatches):
             screen.refresh_from_store()
+
+    # --- outcomes: fills, DMS firings, connections ---------------------------------------------
+    def _announce(self) -> None:
+        for a in self.desk.announce():
+            if a.kind == "fill":
+                self._ring(a.text)
+
+    def _ring(self, text: str) -> None:
+        """The optional bell, and a desktop notification only while the terminal is elsewhere."""
+        cfg = self.settings.notify
+        if cfg.bell:
+            self.bell()
+        if cfg.desktop and not self.terminal_focused:
+            self.terminal_write(desktop_notification("kraken-tui", text, tmux=bool(os.environ.get("TMUX"))))
+
+    def terminal_write(self, data: str) -> None:
+        driver = self._driver
+        if driver is not None:
+            driver.write(data)
+            driver.flush()
+
+    def on_app_blur(self, event: events.AppBlur) -> None:
+        self.terminal_focused = False
+
+    def on_app_focus(self, event: events.AppFocus) -> None:
+        self.terminal_focused = True
 
     def _fatal_error(self) -> None:
         """Textual's crash report, without the locals of every frame (Textual 8.2.8 shows them).
@@ -216,13 +268,96 @@ class KrakenApp(App[None]):
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
 
+    # --- risky switches: LIVE, and quitting with orders open -------------------------------------
+    def confirm_switch_mode(self, mode: str) -> None:
+        """LIVE is real money on Kraken: asked first. DEMO and PAPER switch at once."""
+        if mode != "LIVE":
+            self.run_worker(self.switch_mode_to(mode), group="mode")
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "live":
+                self.run_worker(self.switch_mode_to("LIVE"), group="mode")
+
+        trading = "with trading on your account" if self.settings.has_credentials else "public data only"
+        self.push_screen(
+            Confirm(
+                f"Switch to LIVE: real Kraken, {trading}? Orders from here on are real money.",
+                {"y": ("live", "Yes, switch to LIVE")},
+            ),
+            answer,
+        )
+
+    async def action_quit(self) -> None:
+        n = self.desk.open_orders()
+        if n == 0:
+            self._save_away()
+            self.exit()
+            return
+        where = "Kraken" if self.store.mode == "LIVE" else f"the {self.store.mode.lower()} exchange"
+        dms = (
+            "armed: they are cancelled when it runs out"
+            if self.desk.dead_mans_switch_armed()
+            else "not armed: they stay open"
+        )
+        noun = "order" if n == 1 else "orders"
+
+        def answer(choice: str | None) -> None:
+            if choice == "quit":
+                self._save_away()
+                self.exit()
+
+        self.push_screen(
+            Confirm(
+                f"{n} {noun} open on {where}. Quit anyway? The dead-man's switch is {dms}.",
+                {"y": ("quit", "Yes, quit")},
+            ),
+            answer,
+        )
+
+    def _away_path(self) -> Path | None:
+        """Only a venue that outlives the app (Kraken, or an exchange started on its own) keeps
+        orders across a restart; the in-process exchange of --demo/--paper dies with the app."""
+        if self.exchange is not None or (self.urls is None and self.mode != "LIVE"):
+            return None
+        return paths().state_dir / f"open-orders-{self.mode.lower()}.json"
+
+    def _account_key(self) -> str:
+        return self.urls.private if self.urls is not None else self.settings.ws_private_url
+
+    def _save_away(self) -> None:
+        path = self._away_path()
+        if path is None:
+            return
+        saved = saved_orders(self.store, self._account_key())
+        with contextlib.suppress(OSError):
+            if saved is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(saved))
+
+    def _load_away(self) -> None:
+        path = self._away_path()
+        if path is None or not path.exists():
+            return
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            self.store.log("warning", f"could not read {path}: {exc}")
+            return
+        with contextlib.suppress(OSError):
+            path.unlink()  # reported once, whatever happens next
+        if isinstance(saved, dict) and saved.get("account") == self._account_key():
+            self.desk.away = AwayCheck(saved, self.store.version)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own entries, and the one app-wide entry of ours: switching mode."""
         yield from super().get_system_commands(screen)
         for mode in ("DEMO", "PAPER", "LIVE"):
             if mode != self.store.mode:
                 yield SystemCommand(
-                    f"Mode: switch to {mode}", _MODE_HELP[mode], partial(self.switch_mode_to, mode)
+                    f"Mode: switch to {mode}", _MODE_HELP[mode], partial(self.confirm_switch_mode, mode)
                 )
 
 

@@ -77,6 +77,14 @@ class DeadMansSwitch(_Table):
     arm_on_start: bool = False
 
 
+class NotifySettings(_Table):
+    """How fills are announced beyond the toast: the terminal bell, and a desktop notification
+    (OSC 9 / OSC 777 through the terminal) only while the terminal has lost focus."""
+
+    bell: bool = False
+    desktop: bool = True
+
+
 class FeedSettings(_Table):
     connection_stale_after: float = Field(10.0, gt=0)
     symbol_stale_after: float = Field(60.0, gt=0)
@@ -204,6 +212,7 @@ class Settings(BaseSettings):
     guards: Guards = Field(default_factory=lambda: Guards())
     dead_mans_switch: DeadMansSwitch = Field(default_factory=lambda: DeadMansSwitch())
     feed: FeedSettings = Field(default_factory=lambda: FeedSettings())
+    notify: NotifySettings = Field(default_factory=lambda: NotifySettings())
     paper: PaperSettings = Field(default_factory=lambda: PaperSettings())
     demo: DemoSettings = Field(default_factory=lambda: DemoSettings())
     keymap: dict[str, str] = Field(default_factory=dict)

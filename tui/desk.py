@@ -27,6 +27,10 @@ from tui.feed.replay_control import ReplayControl
 from tui.feed.trading import DeadMansSwitch
 from tui.feed.venue import OrderVenue, Reply
 from tui.kraken.futures import is_futures
+from tui.orders.amend import Amend, check_amend
+from tui.orders.announce import Announcement, Announcer
+from tui.orders.away import AwayCheck
+from tui.orders.context import order_context
 from tui.orders.model import Reviewed
 from tui.store import Store
 
@@ -61,6 +65,8 @@ class Desk:
         self.requests_in_flight = 0
         self.request_log: list[LoggedRequest] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self.announcer = Announcer(store)
+        self.away: AwayCheck | None = None  # orders open at the last quit, to account for once
         self.replay: ReplayControl | None = None  # REPLAY: the player's keys (modes.attach_exchange)
 
     # --- the feed ------------------------------------------------------------------------------
@@ -119,23 +125,65 @@ class Desk:
             label = "cancel all" if len(targets) == 1 else f"cancel all {_venue_name(sym)}"
             self.send(label, lambda v: v.cancel_all(), sym)
 
-    def amend_price(self, order_id: str, price: Decimal) -> None:
-        symbol = self._order_symbol(order_id)
-        if symbol is not None:
-            self.send(
-                f"amend {order_id} price {format(price, 'f')}",
-                lambda v: v.amend_order(order_id=order_id, limit_price=price),
-                symbol,
-            )
+    def check_amend(
+        self, order_id: str, *, qty: Decimal | None = None, price: Decimal | None = None
+    ) -> Amend | None:
+        """The amend judged by the new-order guards; None (and a notice) when it cannot be judged."""
+        order = self.store.account.orders.get(order_id)
+        if order is None:
+            self.notify(f"Order {order_id} is no longer open: nothing was sent.", severity="warning")
+            return None
+        ctx = order_context(self.store, order.symbol)
+        if ctx is None:
+            self.notify("Waiting for the book and instrument data…", severity="warning")
+            return None
+        return check_amend(order, ctx, self.settings.guards, qty=qty, price=price)
 
-    def amend_qty(self, order_id: str, qty: Decimal) -> None:
-        symbol = self._order_symbol(order_id)
-        if symbol is not None:
-            self.send(
-                f"amend {order_id} qty {format(qty, 'f')}",
-                lambda v: v.amend_order(order_id=order_id, order_qty=qty),
-                symbol,
-            )
+    def amend(self, amend: Amend, reviewed: Reviewed | None = None) -> bool:
+        """Send a checked amend. Refused (with its reason) when a check failed, or when it is
+        above a limit and ``reviewed`` is not the confirmation of this very amend's review."""
+        if not amend.ok:
+            self.refuse(amend.label, amend.refusal)
+            return False
+        if amend.needs_confirmation and (reviewed is None or reviewed.review is not amend.draft.review):
+            self.refuse(amend.label, "above a limit: it needs the review's typed confirmation")
+            return False
+        order_id, qty, price = amend.order_id, amend.qty, amend.price
+        return self.send(
+            amend.label,
+            lambda v: v.amend_order(order_id=order_id, order_qty=qty, limit_price=price),
+            amend.symbol,
+            pressed=reviewed.confirmed_at if reviewed is not None else None,
+        )
+
+    def refuse(self, label: str, reason: str) -> None:
+        """A request stopped here, before the exchange: said once, and kept in the Activity log."""
+        self.notify(f"{label}: not sent: {reason}", severity="error", timeout=8)
+        self.store.log("warning", f"{label}: refused locally: {reason}")
+
+    # --- outcomes ---------------------------------------------------------------------------------
+    def announce(self) -> list[Announcement]:
+        """Fills, dead-man's switch firings, connections lost and back since the last call: each
+        said once as a notice and an Activity line; returned so the App can ring for fills."""
+        out = self.announcer.poll()
+        if self.away is not None:
+            report = self.away.poll(self.store)
+            if report is not None:
+                out.append(report)
+            if self.away.done:
+                self.away = None
+        for a in out:
+            self.notify(a.text, severity=a.severity, timeout=10 if a.kind == "fill" else 8)
+            level = {"information": "info", "warning": "warning", "error": "error"}[a.severity]
+            self.store.log(level, a.text)
+        return out
+
+    def open_orders(self) -> int:
+        return sum(1 for o in self.store.account.orders.values() if o.is_open)
+
+    def dead_mans_switch_armed(self) -> bool:
+        switches = self.feed.dead_mans_switches() if self.feed is not None else []
+        return any(s.armed for s in switches) or self.store.account.dms_armed
 
     # --- the dead-man's switch -----------------------------------------------------------------
     def toggle_dead_mans_switch(self) -> None:

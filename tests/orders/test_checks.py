@@ -112,3 +112,36 @@ def test_futures_funds_are_margin() -> None:
         "the futures margin account has not loaded yet; nothing was sent"
     )
     assert funds_problem(FormInput("sell", reduce_only=True), PF, Decimal(1), n, {}, None) is None
+
+
+def test_spot_buy_funds_are_held_at_the_limit_price(balances: dict[str, Balance]) -> None:
+    """A marketable limit walks cheaply through the book, but the exchange holds qty x limit."""
+    buy = FormInput("buy")
+    cheap_walk = Numbers(Decimal("500"), Decimal(0), None)  # 0.01 BTC filled at ~50,000
+    assert funds_problem(buy, BTC, Decimal("0.01"), cheap_walk, balances, None) is None
+    assert funds_problem(
+        buy, BTC, Decimal("0.01"), cheap_walk, balances, None, reserve_price=Decimal("9600000")
+    ) == ("EOrder:Insufficient funds: needs 96384.00 USD, available 6000.00")
+
+
+def test_reduce_only_needs_a_position_it_reduces() -> None:
+    from tui.orders.guards import position_problem
+    from tui.store import Position
+
+    long = {"PF_XBTUSD": Position("PF_XBTUSD", Decimal("0.5"), Decimal(50000), None, None, None, None, None)}
+    sell = FormInput("sell", reduce_only=True)
+    assert position_problem(sell, PF, Decimal("0.5"), long) is None
+    assert "more than the 0.5 position" in (position_problem(sell, PF, Decimal("0.6"), long) or "")
+    buy = FormInput("buy", reduce_only=True)
+    assert "the position is long 0.5; a buy adds to it" in (
+        position_problem(buy, PF, Decimal("0.1"), long) or ""
+    )
+    assert "no PF_XBTUSD position" in (position_problem(sell, PF, Decimal("0.1"), {}) or "")
+    assert "not loaded yet" in (position_problem(sell, PF, Decimal("0.1"), None) or "")
+    # spot here has no margin account: neither reduce-only nor settle-position can succeed
+    assert "spot trading here has none" in (
+        position_problem(FormInput("buy", reduce_only=True), BTC, Decimal(1), {}) or ""
+    )
+    settle = FormInput("buy", order_type="settle-position")
+    assert "settle-position needs a margin position" in (position_problem(settle, BTC, Decimal(1), {}) or "")
+    assert position_problem(FormInput("buy"), PF, Decimal(1), None) is None

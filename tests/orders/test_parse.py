@@ -26,7 +26,7 @@ from tui.store import Balance
         ("-1%", "buy", 495000),  # 49500.0 exactly
         ("+0.001%", "sell", 500005),  # 50000.5: a sell rounds up to the next tick
         ("-0.001%", "buy", 499995),  # 49999.5: a buy rounds down
-        ("50,123.4", "buy", 501234),
+        ("50123.4", "buy", 501234),
     ],
 )
 def test_prices_absolute_and_relative(book: L2Book, text: str, side: str, ticks: int) -> None:
@@ -59,8 +59,14 @@ def test_relative_prices_need_a_book() -> None:
             parse_price(text, "buy", empty, BTC)
 
 
-def test_num_reads_separators_and_refuses_infinity() -> None:
-    assert num(" 1_000.25 ") == Decimal("1000.25")
+def test_num_refuses_commas_and_separators_and_infinity() -> None:
+    assert num(" 1000.25 ") == Decimal("1000.25")
+    for text in ("1,5", "1,000.5", "97,000"):
+        with pytest.raises(ValueError, match="use a point for decimals"):
+            num(text)
+    for text in ("1_000.25", "1 000.25"):
+        with pytest.raises(ValueError, match="no thousands separators"):
+            num(text)
     with pytest.raises(ValueError):
         num("Infinity")
 

@@ -17,7 +17,7 @@ The form shows the refusals next to their fields, and nothing is sent while any 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from tui.book.l2 import L2Book
@@ -30,7 +30,7 @@ from tui.orders.model import FIELDS, Draft, FormInput
 from tui.orders.params import request_params
 from tui.orders.parse import FUTURES_INITIAL_MARGIN, Parsed, parse_inputs
 from tui.orders.review import Numbers, review_numbers, to_review
-from tui.store import Balance
+from tui.store import Balance, Position
 
 __all__ = [
     "build_order",
@@ -39,6 +39,7 @@ __all__ = [
     "funds_problem",
     "instrument_checks",
     "is_marketable",
+    "position_problem",
 ]
 
 
@@ -102,8 +103,17 @@ def funds_problem(
     numbers: Numbers,
     balances: dict[str, Balance],
     margin_available: Decimal | None,
+    *,
+    reserve_price: Decimal | None = None,
 ) -> str | None:
-    """Spot: the wallet's available balance (total less what open orders hold); futures: margin."""
+    """Spot: the wallet's available balance (total less what open orders hold); futures: margin.
+
+    A spot buy is charged what the exchange holds when it accepts the order: the whole quantity
+    at the limit price (or the trigger, or the touch: ``reserve_price``) plus the taker fee, not
+    the cheaper average fill of the local book. A marketable limit far through the book is
+    refused here (``EOrder:Insufficient funds`` is what Kraken would answer) instead of after a
+    round trip.
+    """
     if is_futures(inst.symbol):
         if form.reduce_only:
             return None
@@ -120,11 +130,42 @@ def funds_problem(
     b = balances.get(asset)
     avail = b.available if b is not None else Decimal(0)
     if form.side == "buy":
-        need = numbers.notional * (1 + SPOT_TAKER_FEE)
+        held = qty * reserve_price if reserve_price is not None else numbers.notional
+        need = max(numbers.notional, held) * (1 + SPOT_TAKER_FEE)
         if need > avail:
             return f"EOrder:Insufficient funds: needs {need:.2f} {asset}, available {avail:.2f}"
     elif qty > avail:
         return f"EOrder:Insufficient funds: needs {format(qty, 'f')} {asset}, available {format(avail, 'f')}"
+    return None
+
+
+def position_problem(
+    form: FormInput, inst: Instrument, qty: Decimal, positions: Mapping[str, Position] | None
+) -> str | None:
+    """Reduce-only and settle-position need a position to reduce: caught here with the reason
+    instead of the exchange's bare ``wouldNotReducePosition``.
+
+    Spot here has no margin account, so no position: neither can succeed. A futures reduce-only
+    order must be against the position's side and no larger than it (the exchange refuses the
+    whole order otherwise).
+    """
+    settle = form.order_type == "settle-position"
+    if not (form.reduce_only or settle):
+        return None
+    if not is_futures(inst.symbol):
+        what = "settle-position" if settle else "reduce-only"
+        return f"{what} needs a margin position; spot trading here has none (EOrder:Reduce only:No position exists)"
+    if positions is None:
+        return "the futures positions have not loaded yet; nothing was sent"
+    pos = positions.get(inst.symbol)
+    size = pos.size if pos is not None else Decimal(0)
+    if size == 0:
+        return f"reduce-only would not reduce: no {inst.symbol} position (wouldNotReducePosition)"
+    if (size > 0) == (form.side == "buy"):
+        side = "long" if size > 0 else "short"
+        return f"reduce-only would not reduce: the position is {side} {abs(size)}; a {form.side} adds to it"
+    if qty > abs(size):
+        return f"reduce-only would not reduce: {qty} is more than the {abs(size)} position"
     return None
 
 
@@ -154,9 +195,11 @@ def build_order(
     cl_ord_id: str | None = None,
     margin_available: Decimal | None = None,
     verified_levels: int | None = None,
+    positions: Mapping[str, Position] | None = None,
     clock: Callable[[], float] = time.time,
 ) -> Draft:
-    """``margin_available`` is the futures account's available margin; spot uses ``balances``.
+    """``margin_available`` is the futures account's available margin; spot uses ``balances``;
+    ``positions``: the futures positions (reduce-only is judged against them).
     ``verified_levels``: how many levels per side the book's checksum covers (None: all)."""
     parsed, errors = parse_inputs(form, inst, book, balances, margin_available)
     for f, message in instrument_checks(form, inst, parsed).items():
@@ -170,7 +213,11 @@ def build_order(
     assert parsed.qty_ticks is not None
     numbers = review_numbers(form.order_type, form.side, inst, book, parsed, marketable, verified_levels)
     qty = inst.qty_decimal(parsed.qty_ticks)
-    problem = funds_problem(form, inst, qty, numbers, balances, margin_available)
+    at = parsed.price_ticks if parsed.price_ticks is not None else parsed.ref_price
+    reserve = inst.price_decimal(at) if at is not None else None
+    problem = position_problem(form, inst, qty, positions) or funds_problem(
+        form, inst, qty, numbers, balances, margin_available, reserve_price=reserve
+    )
     if problem is not None:
         return Draft({"qty": problem})
     reasons = fat_finger_reasons(numbers, inst.quote, guards, live=live)

@@ -36,9 +36,20 @@ class Parsed:
 
 
 def num(text: str) -> Decimal:
-    """A finite Decimal from what was typed (``1,000.5`` and ``1_000.5`` read as 1000.5)."""
+    """A finite Decimal from what was typed.
+
+    A comma is refused, never guessed at: ``1,5`` is one and a half to half of Europe and fifteen
+    to a parser that drops separators, and ``1,000`` could be either. The same goes for ``_`` and
+    spaces inside the number: people type them as thousands separators, and a misplaced one
+    silently changes the amount.
+    """
+    t = text.strip()
+    if "," in t:
+        raise ValueError("use a point for decimals, no separators (1.5, 1000.5)")
+    if "_" in t or " " in t:
+        raise ValueError("no thousands separators: digits and a point (1000.5)")
     try:
-        value = Decimal(text.strip().replace(",", "").replace("_", ""))
+        value = Decimal(t)
     except InvalidOperation:
         raise ValueError("not a number") from None
     if not value.is_finite():

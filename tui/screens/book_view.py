@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
-from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
-from tui.kraken.vocab import CHECKSUM_LEVELS
+from tui.orders.context import verified_levels
 from tui.store import MarketState, Store
 from tui.widgets.ladder import LadderRow, LadderView
 
@@ -21,19 +20,6 @@ __all__ = ["GROUPS", "build_ladder", "lag_text", "verified_levels"]
 
 # Price-level grouping steps, in ticks.
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
-
-
-def verified_levels(mk: MarketState) -> int | None:
-    """How many levels per side the book's integrity check covers; None: all of them.
-
-    Read from the store (``MarketState.verified_levels``) where the feed reports it; until then
-    the protocol's facts: a spot book's CRC32 covers its top ``CHECKSUM_LEVELS``, a futures book
-    in sequence is whole.
-    """
-    if hasattr(mk, "verified_levels"):
-        v = mk.verified_levels
-        return v if isinstance(v, int) else None
-    return None if is_futures(mk.symbol) else CHECKSUM_LEVELS
 
 
 def lag_text(mk: MarketState) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,25 +29,41 @@ class Confirm(ModalScreen[str | None]):
                 yield Label(f"[b]{key}[/b]  {label}")
             yield Label("[b]n[/b]  No (Esc)")
 
-    def on_key(self, event: object) -> None:
-        key = getattr(event, "key", "")
-        if key in self.choices:
-            self.dismiss(self.choices[key][0])
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self.choices:
+            # the key is this dialog's answer: it must not go on to the screen behind it
+            event.stop()
+            event.prevent_default()
+            self.dismiss(self.choices[event.key][0])
 
 
 class AskValue(ModalScreen[str | None]):
+    """One value; ``check`` (text -> a refusal, or None) keeps the prompt open with the reason
+    under the field until the value is acceptable or the user backs out."""
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Back", id="ask.back")]
 
-    def __init__(self, prompt: str, value: str = "") -> None:
+    def __init__(
+        self, prompt: str, value: str = "", check: Callable[[str], str | None] | None = None
+    ) -> None:
         super().__init__()
         self.prompt = prompt
         self.value = value
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Label(self.prompt)
             yield Input(self.value, id="ask-input")
+            yield Label("", id="ask-error", classes="form-error")
 
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+        event.stop()
+        value = event.value.strip()
+        problem = self.check(value) if self.check is not None and value else None
+        error = self.query_one("#ask-error", Label)
+        error.update(problem or "")
+        error.set_class(problem is not None, "-shown")
+        if problem is None:
+            self.dismiss(value)

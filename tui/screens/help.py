@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabPane
 
 from tui.screens.order_form import OrderForm, ReviewScreen
-from tui.widgets.account import OrdersTable
+from tui.widgets.account import FillsTable, OrdersTable
 from tui.widgets.watchlist import Watchlist
 
 __all__ = ["HelpScreen", "key_label", "normal_key"]
@@ -107,7 +107,7 @@ class HelpScreen(ModalScreen[None]):
             return out
 
         seen: set[str] = set()
-        lists = rows(Watchlist.BINDINGS + OrdersTable.BINDINGS, seen)
+        lists = rows(Watchlist.BINDINGS + OrdersTable.BINDINGS + FillsTable.BINDINGS, seen)
         return [
             ("Market screen", rows(type(self.owner).BINDINGS, seen)),
             ("Lists (watchlist, orders, fills, balances)", lists + [(k, t, "") for k, t in LISTS_EXTRA]),

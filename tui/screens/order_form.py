@@ -26,7 +26,7 @@ from tui.kraken.futures import is_futures
 from tui.kraken.requests import OrderParams, new_cl_ord_id
 from tui.kraken.vocab import FUTURES_ORDER_TYPES, LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES
 from tui.orders import FIELDS, FUTURES_INITIAL_MARGIN, Draft, FormInput, Review, Reviewed, build_order
-from tui.screens.book_view import verified_levels
+from tui.orders.context import order_context
 from tui.store import Store
 
 __all__ = ["OrderForm", "ReviewScreen"]
@@ -52,7 +52,9 @@ class OrderForm(ModalScreen[Reviewed | None]):
         inst = self.store.market(self.symbol).instrument
         assert inst is not None
         futures = is_futures(self.symbol)
-        types = FUTURES_ORDER_TYPES if futures else ORDER_TYPES
+        # only what can succeed here: settle-position and reduce-only need a margin position,
+        # which spot trading here does not have
+        types = FUTURES_ORDER_TYPES if futures else tuple(t for t in ORDER_TYPES if t != "settle-position")
         with VerticalScroll(id="order-form", classes=f"-{self.side}"):
             yield Label(self._title(), id="form-title")
             with Horizontal(classes="form-row"):
@@ -105,7 +107,9 @@ class OrderForm(ModalScreen[Reviewed | None]):
             yield Label("", id="display_qty-error", classes="form-error")
             with Horizontal(classes="form-row"):
                 yield Checkbox("post-only", id="post_only")
-                yield Checkbox("reduce-only", id="reduce_only")
+                reduce = Checkbox("reduce-only", id="reduce_only")
+                reduce.display = futures
+                yield reduce
             yield Static(
                 Text(
                     "Enter (in a field) or Ctrl+R: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back",
@@ -161,22 +165,19 @@ class OrderForm(ModalScreen[Reviewed | None]):
         )
 
     def draft(self, validate: bool = False) -> Draft:
-        mk = self.store.market(self.symbol)
-        assert mk.instrument is not None and mk.book is not None
+        ctx = order_context(self.store, self.symbol)
+        assert ctx is not None  # the form opens only once the instrument and book are there
         return build_order(
             self.form_input(validate),
-            mk.instrument,
-            mk.book,
-            self.store.account.balances(self.store.instruments),
+            ctx.inst,
+            ctx.book,
+            ctx.balances,
             self.settings.guards,
-            live=self.store.mode == "LIVE",
+            live=ctx.live,
             cl_ord_id=new_cl_ord_id(),
-            margin_available=(
-                self.store.account.futures_margin.available_margin
-                if self.store.account.futures_margin is not None
-                else None
-            ),
-            verified_levels=verified_levels(mk),
+            margin_available=ctx.margin_available,
+            verified_levels=ctx.verified_levels,
+            positions=ctx.positions,
         )
 
     @on(Input.Submitted)
@@ -191,6 +192,8 @@ class OrderForm(ModalScreen[Reviewed | None]):
             label.set_class(f in draft.errors, "-shown")
         if not draft.ok:
             first = next(iter(draft.errors))
+            reasons = "; ".join(f"{f}: {m}" for f, m in draft.errors.items())
+            self.store.log("warning", f"{self.side} {self.symbol}: refused locally, nothing sent: {reasons}")
             target = {
                 "type": "#type",
                 "qty": "#qty",
@@ -222,11 +225,17 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
         Binding("v", "send(True)", "Validate only", id="review.validate"),
     ]
 
-    def __init__(self, params: OrderParams, review: Review, mode: str) -> None:
+    def __init__(self, params: OrderParams, review: Review, mode: str, *, amend: str | None = None) -> None:
+        """``amend``: the amend's label when this reviews an amend (the order as it would become)."""
         super().__init__()
         self.params = params
         self.review = review
         self.mode = mode
+        self.amend = amend
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # an amend has no validate-only form on either venue
+        return not (self.amend is not None and action == "send" and parameters == (True,))
 
     def compose(self) -> ComposeResult:
         r = self.review
@@ -269,18 +278,35 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
                 f"{(r.notional * FUTURES_INITIAL_MARGIN).quantize(Decimal('0.01')):,} {r.fee_asset}",
             )
         with Vertical(id="review-box"):
-            yield Label("Review order", id="review-title")
+            if self.amend is not None:
+                yield Label(f"Review {self.amend}: the order would become", id="review-title")
+            else:
+                yield Label("Review order", id="review-title")
             yield Static(t)
             if r.needs_typed_confirmation:
                 for reason in r.confirm_reasons:
                     yield Label(f"⚠ {reason}", classes="review-warning")
-                yield Label(f"Type {r.side.upper()} and press Enter to send:")
+                yield Label(f"Type {r.side.upper()} (capitals) and press Enter to send:")
                 yield Input(id="confirm-input")
-            yield Label("Enter: send   v: validate only (nothing is placed)   Esc: back", id="review-help")
             yield Label("", id="review-error", classes="form-error")
+            keys = (
+                "Enter: send   Esc: back"
+                if self.amend
+                else "Enter: send   v: validate only (nothing is placed)   Esc: back"
+            )
+            yield Label(keys, id="review-help")
+
+    # Focus goes to the confirmation field whenever this screen is shown, also when it was pushed
+    # while the prompt before it was still closing (an amend's quantity prompt): focusing it once
+    # in on_mount lost that race, and the typed BUY went nowhere.
+    AUTO_FOCUS = "#confirm-input"
 
     def on_mount(self) -> None:
         if self.review.needs_typed_confirmation:
+            self.query_one("#confirm-input", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.review.needs_typed_confirmation and self.focused is None:
             self.query_one("#confirm-input", Input).focus()
 
     @on(Input.Submitted, "#confirm-input")
@@ -291,11 +317,14 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
         pressed = time.perf_counter()
         r = self.review
         if r.needs_typed_confirmation and not validate:
-            typed = self.query_one("#confirm-input", Input).value.strip().upper()
+            # exact and case-sensitive: a deliberate act, not whatever was in the field
+            typed = self.query_one("#confirm-input", Input).value
             if typed != r.side.upper():
-                self.query_one("#review-error", Label).update(
-                    f"Type {r.side.upper()} to confirm; nothing was sent."
+                error = self.query_one("#review-error", Label)
+                error.update(
+                    f"{typed!r} is not {r.side.upper()}: type {r.side.upper()} in capitals; nothing was sent."
                 )
+                error.add_class("-shown")
                 return
         params = dataclasses.replace(self.params, validate=True) if validate else self.params
         self.dismiss(Reviewed(params, r, pressed))

@@ -6,15 +6,15 @@ values and this screen hands them on, so no modal ever sends anything itself.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from textual.screen import Screen
 
 from tui.config import Settings
 from tui.desk import Desk
 from tui.orders import Reviewed
+from tui.orders.amend import Amend
+from tui.orders.parse import num
 from tui.screens.confirm import AskValue, Confirm
-from tui.screens.order_form import OrderForm
+from tui.screens.order_form import OrderForm, ReviewScreen
 from tui.store import Store
 from tui.widgets.account import OrdersTable
 
@@ -105,7 +105,9 @@ class TradingScreen(Screen[None]):
         if o is None or inst is None or o.limit_price is None:
             return
         new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
-        self.desk.amend_price(o.order_id, new_price)
+        amend = self.desk.check_amend(o.order_id, price=new_price)
+        if amend is not None:
+            self._send_amend(amend)
 
     def action_amend_qty(self) -> None:
         ids = self._selected_orders()
@@ -113,25 +115,53 @@ class TradingScreen(Screen[None]):
         if o is None:
             self.notify("Select an order first (o, then j/k).", severity="warning")
             return
-        inst = self.store.instruments.get(o.symbol)
         order_id = o.order_id
 
-        def done(value: str | None) -> None:
-            if not value or inst is None:
-                return
+        def check(text: str) -> str | None:
             try:
-                qty = Decimal(value)
-                ticks = inst.qty_ticks(qty)
-            except (InvalidOperation, ValueError):
-                self.notify(f"Not a quantity at {inst.qty_precision} decimals: {value}", severity="error")
-                return
-            problem = inst.check_qty(ticks)
-            if problem:
-                self.notify(problem.message, severity="error")
-                return
-            self.desk.amend_qty(order_id, qty)
+                qty = num(text)
+            except ValueError as exc:
+                return str(exc)
+            amend = self.desk.check_amend(order_id, qty=qty)
+            return None if amend is None or amend.ok else amend.refusal
 
-        self.app.push_screen(AskValue(f"New total quantity for {order_id}", format(o.qty, "f")), done)
+        self.run_worker(
+            self._amend_qty_flow(
+                order_id, AskValue(f"New total quantity for {order_id}", format(o.qty, "f"), check)
+            ),
+            group="amend",
+        )
+
+    async def _amend_qty_flow(self, order_id: str, ask: AskValue) -> None:
+        value = await self.app.push_screen(ask, wait_for_dismiss=True)
+        if not value:
+            return
+        try:
+            qty = num(value)
+        except ValueError as exc:
+            self.desk.refuse(f"amend {order_id}", str(exc))
+            return
+        amend = self.desk.check_amend(order_id, qty=qty)
+        if amend is not None:
+            await self._amend_flow(amend)
+
+    def _send_amend(self, amend: Amend) -> None:
+        if amend.ok and amend.needs_confirmation:
+            self.run_worker(self._amend_flow(amend), group="amend")
+        else:
+            self.desk.amend(amend)  # sent, or refused with its reason
+
+    async def _amend_flow(self, amend: Amend) -> None:
+        """Above a limit, the same review and typed confirmation as a new order."""
+        draft = amend.draft
+        if not (amend.ok and amend.needs_confirmation):
+            self.desk.amend(amend)
+            return
+        assert draft.params is not None and draft.review is not None
+        review = ReviewScreen(draft.params, draft.review, self.store.mode, amend=amend.label)
+        reviewed = await self.app.push_screen(review, wait_for_dismiss=True)
+        if reviewed is not None:
+            self.desk.amend(amend, reviewed)
 
     def action_toggle_dms(self) -> None:
         self.desk.toggle_dead_mans_switch()

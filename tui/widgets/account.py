@@ -26,6 +26,8 @@ class _Table(LeanTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "scroll_top", "Top", show=False, id="list.top"),
+        Binding("G,end", "scroll_bottom", "Bottom", show=False, id="list.bottom"),
     ]
 
     def on_mount(self) -> None:
@@ -91,11 +93,54 @@ class OrdersTable(_Table):
 
 
 class FillsTable(_Table):
+    """Newest fill first; ``p`` groups the partial fills of each order into one row at their
+    average price (``Liq`` then counts the fills)."""
+
     COLUMNS = ("Time", "Symbol", "Side", "Price", "Qty", "Fee", "Liq", "Order")
+    BINDINGS = [
+        Binding(
+            "p",
+            "toggle_per_order",
+            "Per order",
+            tooltip="Group fills per order (average price)",
+            id="fills.per-order",
+        )
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.per_order = False
+        self._fills: list[Fill] = []
+        self._order: list[str] = []
 
     def show(self, fills: list[Fill]) -> None:
-        rows = {}
-        for f in fills[-200:]:
+        self._fills = fills[-200:]
+        rows = self._grouped(self._fills) if self.per_order else self._each(self._fills)
+        order = list(rows)
+        if order != self._order:
+            # a new fill goes on top: rebuild in order (fills are few), keeping the cursor's row
+            keep = self.selected_key
+            self.clear()
+            self._values.clear()
+            self.sync(rows)
+            if keep in rows:
+                self.move_cursor(row=order.index(keep), animate=False)
+        else:
+            self.sync(rows)
+        self._order = order
+
+    def action_toggle_per_order(self) -> None:
+        self.per_order = not self.per_order
+        self._order = []
+        self.clear()
+        self._values.clear()
+        self.show(self._fills)
+        self.border_title = "Fills per order (average price)" if self.per_order else None
+
+    @staticmethod
+    def _each(fills: list[Fill]) -> dict[str, tuple[Text, ...]]:
+        rows: dict[str, tuple[Text, ...]] = {}
+        for f in reversed(fills):
             rows[f.exec_id or f"{f.order_id}-{f.trade_id}"] = (
                 Text(f.timestamp[11:19]),
                 Text(f.symbol),
@@ -106,7 +151,31 @@ class FillsTable(_Table):
                 Text(f.liquidity),
                 Text(f.order_id[:13]),
             )
-        self.sync(rows)
+        return rows
+
+    @staticmethod
+    def _grouped(fills: list[Fill]) -> dict[str, tuple[Text, ...]]:
+        groups: dict[str, list[Fill]] = {}
+        for f in reversed(fills):
+            groups.setdefault(f.order_id, []).append(f)
+        rows: dict[str, tuple[Text, ...]] = {}
+        for oid, fs in groups.items():
+            qty = sum((f.qty for f in fs), Decimal(0))
+            cost = sum((f.qty * f.price for f in fs), Decimal(0))
+            avg = cost / qty if qty else Decimal(0)
+            digits = max(-f.price.as_tuple().exponent for f in fs) + 2  # type: ignore[operator]
+            last = fs[0]
+            rows[f"order-{oid}"] = (
+                Text(last.timestamp[11:19]),
+                Text(last.symbol),
+                Text(last.side, style="green" if last.side == "buy" else "red"),
+                Text(_f(avg.quantize(Decimal(1).scaleb(-digits))), justify="right"),
+                Text(_f(qty), justify="right"),
+                Text(f"{_f(sum((f.fee for f in fs), Decimal(0)))} {last.fee_asset}", justify="right"),
+                Text(f"×{len(fs)}"),
+                Text(oid[:13]),
+            )
+        return rows
 
 
 class BalancesTable(_Table):
