@@ -280,7 +280,10 @@ async def test_replay_serves_the_recorded_account_in_its_time_and_takes_no_order
         # back to the start: a fresh snapshot of the account as it was then
         player.restart()
         await _until(lambda: rec["bid_id"] not in acct.orders and acct.totals == rec["first_totals"])
+        assert not acct.fills  # the fill is in the future again
         await _until(lambda: rec["bid_id"] in acct.orders)  # and it plays again
+        await _until(lambda: bool(acct.fills))
+        assert [f.exec_id for f in acct.fills] == [recorded["exec_id"]]
     finally:
         await feed.stop()
         task.cancel()
