@@ -10,10 +10,12 @@ the settings; nothing below the App imports it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -31,6 +33,7 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.feed.client import Feed, Urls
 from tui.gc_pacer import GcPacer
+from tui.journal import Journal, journal_path
 from tui.modes import attach_exchange, mode_of, start_mode
 from tui.orders.away import AwayCheck, saved_orders
 from tui.paths import paths
@@ -65,6 +68,7 @@ class KrakenApp(App[None]):
         speed: float = 1.0,
         record: Path | None = None,
         start_feed: bool = True,
+        journal: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -83,6 +87,7 @@ class KrakenApp(App[None]):
         self.terminal_focused = True  # AppFocus / AppBlur: desktop notifications only while away
         self._announce_ticks = 0
         self.gc_pacer = GcPacer()
+        self.journal = _open_journal(journal, mode)
         self.store, self.desk = self._new_desk(mode)
 
     def _new_desk(self, mode: str) -> tuple[Store, Desk]:
@@ -90,7 +95,10 @@ class KrakenApp(App[None]):
         store = Store(mode)
         for s in self.watch_symbols:
             store.market(s)
-        return store, Desk(store, self.settings, self.notify, can_trade=self.has_credentials)
+        if self.journal is not None:
+            self.journal.mode = mode
+        desk = Desk(store, self.settings, self.notify, can_trade=self.has_credentials, journal=self.journal)
+        return store, desk
 
     # --- lifecycle ------------------------------------------------------------------------------
     @property
@@ -187,6 +195,8 @@ class KrakenApp(App[None]):
     async def on_unmount(self) -> None:
         self.gc_pacer.uninstall()
         await self._stop_feed()
+        if self.journal is not None:  # what is queued is committed before the process ends
+            await asyncio.to_thread(self.journal.close)
 
     async def _stop_feed(self) -> None:
         self.desk.detach()
@@ -361,6 +371,17 @@ class KrakenApp(App[None]):
                 )
 
 
+def _open_journal(path: Path | None, mode: str) -> Journal | None:
+    """The trade journal, or None (logged) when its file cannot be opened: trading goes on."""
+    if path is None:
+        return None
+    try:
+        return Journal(path, mode)
+    except (OSError, sqlite3.Error) as exc:
+        log.error("trade journal %s not opened: %s", path, exc)
+        return None
+
+
 def run_app(args: argparse.Namespace, settings: Settings) -> int:
     if args.symbols:
         settings = settings.model_copy(update={"symbols": args.symbols})
@@ -373,6 +394,8 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
                 format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             )
     mode = mode_of(args)
-    app = KrakenApp(settings, mode, replay=args.replay, speed=args.speed, record=args.record)
+    app = KrakenApp(
+        settings, mode, replay=args.replay, speed=args.speed, record=args.record, journal=journal_path()
+    )
     app.run()
     return 0

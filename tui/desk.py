@@ -26,13 +26,15 @@ from tui.feed.client import Feed
 from tui.feed.replay_control import ReplayControl
 from tui.feed.trading import DeadMansSwitch
 from tui.feed.venue import OrderVenue, Reply
+from tui.journal import Journal
 from tui.kraken.futures import is_futures
+from tui.kraken.requests import OrderParams
 from tui.orders.amend import Amend, check_amend
 from tui.orders.announce import Announcement, Announcer
 from tui.orders.away import AwayCheck
 from tui.orders.context import order_context
 from tui.orders.model import Reviewed
-from tui.store import Store
+from tui.store import MarketState, Store
 
 __all__ = ["Desk", "LoggedRequest", "Notify", "Severity"]
 
@@ -56,7 +58,15 @@ class LoggedRequest(NamedTuple):
 
 
 class Desk:
-    def __init__(self, store: Store, settings: Settings, notify: Notify, *, can_trade: bool) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        notify: Notify,
+        *,
+        can_trade: bool,
+        journal: Journal | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.notify = notify
@@ -65,7 +75,12 @@ class Desk:
         self.requests_in_flight = 0
         self.request_log: list[LoggedRequest] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        self.announcer = Announcer(store)
+        self.journal = journal  # every order sent, its ack, fills and closes (None: not journaled)
+        self.announcer = Announcer(
+            store,
+            on_fill=journal.fill if journal is not None else None,
+            on_closed=journal.order_closed if journal is not None else None,
+        )
         self.away: AwayCheck | None = None  # orders open at the last quit, to account for once
         self.replay: ReplayControl | None = None  # REPLAY: the player's keys (modes.attach_exchange)
 
@@ -98,9 +113,12 @@ class Desk:
         if (refused := self.store.order_refusal(params.symbol)) is not None:  # PAPER/REPLAY: no book
             self.notify(refused, severity="error")
             return False
-        return self.send(
-            order.label, lambda v: v.add_order(params), params.symbol, pressed=order.confirmed_at
-        )
+        journal, market, label = self.journal, self.store.market(params.symbol), order.label
+        if journal is None:
+            call: Callable[[OrderVenue], Awaitable[Reply]] = lambda v: v.add_order(params)  # noqa: E731
+        else:
+            call = partial(_journaled, journal, label, params, market)
+        return self.send(label, call, params.symbol, pressed=order.confirmed_at)
 
     def cancel(self, order_ids: Sequence[str]) -> None:
         """Cancel open orders, one request per venue (a batch when a venue holds two or more)."""
@@ -281,6 +299,30 @@ class Desk:
         else:
             self.notify(f"{label}: {reply.error}", severity="error", timeout=8)
             self.store.log("error", f"{label}: {reply.error}")
+
+
+async def _journaled(
+    journal: Journal, label: str, params: OrderParams, market: MarketState, venue: OrderVenue
+) -> Reply:
+    """The request journaled with the book as it is now, in the task's first step right before
+    it goes out, and its answer when it comes (queued: no disk on this loop)."""
+    jid = journal.order_sent(label, params, market)
+    try:
+        reply = await venue.add_order(params)
+    except Exception as exc:
+        journal.order_acked(
+            jid, ok=False, outcome="not-sent", error=type(exc).__name__, latency_ms=0.0, result=None
+        )
+        raise
+    journal.order_acked(
+        jid,
+        ok=reply.ok,
+        outcome=reply.outcome,
+        error=reply.error,
+        latency_ms=reply.latency_ms,
+        result=reply.result,
+    )
+    return reply
 
 
 def _batch_cancel(ids: list[str], venue: OrderVenue) -> Awaitable[Reply]:

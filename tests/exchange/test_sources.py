@@ -16,6 +16,7 @@ import pytest
 from tests.exchange.conftest import WS, connect, get_token
 from tui.exchange.replay import RecordingError, load_recording
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
+from tui.kraken.jsontext import dumps
 
 
 async def test_mirror_follows_the_real_book_and_fills_paper_orders() -> None:
@@ -354,3 +355,205 @@ def test_a_bad_recording_is_refused_with_the_reason(tmp_path: Path, content: obj
         path.write_bytes(content)
     with pytest.raises(RecordingError, match=reason):
         load_recording(path)
+
+
+def _order_row(oid: str, side: str, price: str, qty: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "order_id": oid,
+        "symbol": "BTC/USD",
+        "side": side,
+        "order_type": "limit",
+        "order_qty": Decimal(qty),
+        "limit_price": Decimal(price),
+        "time_in_force": "GTC",
+        "cum_qty": Decimal(0),
+        "timestamp": "2023-11-14T22:13:20.000000Z",
+        **kw,
+    }
+
+
+def write_account_recording(path: Path, t0: float = 1_700_000_000.0) -> Path:
+    """``write_recording`` plus the recorded account's private frames: a snapshot with an open
+    sell A and an old fill, a buy B placed at 1.2 s and filled at 2.0 s, A cancelled at 2.5 s."""
+    write_recording(path, t0)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        lines = [json.loads(line) for line in fh]
+    old_fill = {
+        "order_id": "OZZZZZ-OLD",
+        "exec_type": "trade",
+        "exec_id": "EOLD",
+        "symbol": "BTC/USD",
+        "side": "sell",
+        "last_qty": Decimal("0.5"),
+        "last_price": Decimal("60000"),
+        "order_status": "filled",
+        "timestamp": "2023-11-14T22:00:00.000000Z",
+    }
+    a = _order_row("OAAAAA-A", "sell", "62000", "0.2", order_status="new", exec_type="new")
+    b = _order_row("OBBBBB-B", "buy", "61000", "0.1", order_status="pending_new", exec_type="pending_new")
+    fill = {
+        "order_id": "OBBBBB-B",
+        "exec_type": "trade",
+        "exec_id": "EFILL-B",
+        "symbol": "BTC/USD",
+        "side": "buy",
+        "last_qty": Decimal("0.1"),
+        "last_price": Decimal("61000"),
+        "cum_qty": Decimal("0.1"),
+        "avg_price": Decimal("61000"),
+        "order_status": "filled",
+        "timestamp": "2023-11-14T22:13:22.000000Z",
+    }
+
+    def bal(asset: str, amount: str) -> dict[str, Any]:
+        v = Decimal(amount)
+        return {
+            "asset": asset,
+            "asset_class": "currency",
+            "balance": v,
+            "wallets": [{"type": "spot", "id": "main", "balance": v}],
+        }
+
+    def ledger(asset: str, amount: str, balance: str) -> dict[str, Any]:
+        return {
+            "asset": asset,
+            "type": "trade",
+            "wallet_type": "spot",
+            "wallet_id": "main",
+            "amount": Decimal(amount),
+            "balance": Decimal(balance),
+        }
+
+    def frame(channel: str, kind: str, data: list[dict[str, Any]], seq: int) -> str:
+        return dumps({"channel": channel, "type": kind, "data": data, "sequence": seq})
+
+    private = [
+        (0.15, "out", '{"method":"subscribe","params":{"channel":"executions","token":"***"}}'),
+        (0.2, "in", frame("executions", "snapshot", [a, old_fill], 1)),
+        (0.2, "in", frame("balances", "snapshot", [bal("BTC", "1.0"), bal("USD", "10000")], 1)),
+        (0.5, "in", '{"channel":"heartbeat"}'),
+        (1.2, "in", frame("executions", "update", [b], 2)),
+        (
+            1.2,
+            "in",
+            frame(
+                "executions",
+                "update",
+                [{"order_id": "OBBBBB-B", "exec_type": "new", "order_status": "new"}],
+                3,
+            ),
+        ),
+        (2.0, "in", frame("executions", "update", [fill], 4)),
+        (2.0, "in", frame("balances", "update", [ledger("BTC", "0.1", "1.1")], 2)),
+        (2.0, "in", frame("balances", "update", [ledger("USD", "-6100", "3900")], 3)),
+        (
+            2.0,
+            "in",
+            frame(
+                "executions",
+                "update",
+                [{"order_id": "OBBBBB-B", "exec_type": "filled", "order_status": "filled"}],
+                5,
+            ),
+        ),
+        (
+            2.5,
+            "in",
+            frame(
+                "executions",
+                "update",
+                [{"order_id": "OAAAAA-A", "exec_type": "canceled", "order_status": "canceled"}],
+                6,
+            ),
+        ),
+    ]
+    lines += [{"t": t0 + dt, "conn": "private", "dir": d, "raw": raw} for dt, d, raw in private]
+    lines.sort(key=lambda r: r["t"])
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for rec in lines:
+            fh.write(json.dumps(rec) + "\n")
+    return path
+
+
+async def _private_snapshots(ws: WS) -> tuple[dict[str, Any], dict[str, Any]]:
+    ex = await ws.until(lambda m: m.get("channel") == "executions" and m.get("type") == "snapshot")
+    bal = await ws.until(lambda m: m.get("channel") == "balances" and m.get("type") == "snapshot")
+    return ex, bal
+
+
+def _orders(snap: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {
+        r["order_id"]: (r["exec_type"], r["order_status"]) for r in snap["data"] if r["exec_type"] != "trade"
+    }
+
+
+def _totals(snap: dict[str, Any]) -> dict[str, Decimal]:
+    return {r["asset"]: r["balance"] for r in snap["data"]}
+
+
+async def test_replay_serves_the_recorded_account_and_a_seek_sends_its_state_then(tmp_path: Path) -> None:
+    rec = write_account_recording(tmp_path / "a.ndjson.gz")
+    ex = await start_exchange(
+        ExchangeConfig(port=0, source="replay", replay_file=str(rec), replay_speed=1.0, symbols=["BTC/USD"])
+    )
+    try:
+        assert ex.source is not None and ex.source.replay is not None
+        player = ex.source.replay
+        player.toggle_pause()
+        async with aiohttp.ClientSession() as session:
+            token = await get_token(session, ex)  # a fresh token: the recording's were scrubbed
+            ws = await connect(session, ex.url_private)
+            await ws.send(
+                {
+                    "method": "subscribe",
+                    "params": {"channel": "executions", "token": token, "snap_trades": True},
+                }
+            )
+            await ws.send({"method": "subscribe", "params": {"channel": "balances", "token": token}})
+            await _private_snapshots(ws)
+            # into the middle: A open and B acknowledged, the old fill, the first balances
+            player.restart()  # at 0 s: the recording's account has not been heard of yet
+            execs, bal = await _private_snapshots(ws)
+            assert execs["data"] == [] and bal["data"] == []
+            player.seek(1.5)
+            execs, bal = await _private_snapshots(ws)
+            assert _orders(execs) == {"OAAAAA-A": ("new", "new"), "OBBBBB-B": ("new", "new")}
+            b = next(r for r in execs["data"] if r["order_id"] == "OBBBBB-B")
+            assert (b["limit_price"], b["order_qty"], b["side"]) == (Decimal("61000"), Decimal("0.1"), "buy")
+            assert [r["exec_id"] for r in execs["data"] if r["exec_type"] == "trade"] == ["EOLD"]
+            assert _totals(bal) == {"BTC": Decimal("1.0"), "USD": Decimal("10000")}
+            # past the fill and the cancel: nothing open, both fills, the balances after
+            player.seek(1.2)
+            execs, bal = await _private_snapshots(ws)
+            assert _orders(execs) == {}
+            assert [r["exec_id"] for r in execs["data"]] == ["EOLD", "EFILL-B"]
+            assert _totals(bal) == {"BTC": Decimal("1.1"), "USD": Decimal("3900")}
+            # back before the fill: B open again, its fill not yet there
+            player.seek(-1.0)
+            execs, bal = await _private_snapshots(ws)
+            assert set(_orders(execs)) == {"OAAAAA-A", "OBBBBB-B"}
+            assert _totals(bal)["BTC"] == Decimal("1.0")
+            # playing: the recorded updates arrive at their time, re-sequenced for this socket
+            player.toggle_pause()
+            start = time.monotonic()
+            upd = await ws.until(lambda m: m.get("channel") == "executions" and m.get("type") == "update")
+            assert upd["data"][0]["exec_id"] == "EFILL-B" and upd["sequence"] == 2
+            assert 0.15 < time.monotonic() - start < 1.0  # recorded at 2.0 s, played from 1.7 s
+            # read-only: the socket takes no order, whatever the token
+            await ws.send(
+                {
+                    "method": "add_order",
+                    "req_id": 9,
+                    "params": {
+                        "order_type": "market",
+                        "side": "buy",
+                        "order_qty": Decimal("0.1"),
+                        "symbol": "BTC/USD",
+                        "token": token,
+                    },
+                }
+            )
+            refused = await ws.until(lambda m: m.get("method") == "add_order")
+            assert (refused["success"], refused["error"]) == (False, "EGeneral:Permission denied")
+    finally:
+        await ex.stop()

@@ -7,21 +7,29 @@ the mirror state travels the real path: exchange source -> modes.attach_exchange
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import socket
 import time
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
-from tests.app.conftest import app_settings, screen_text, until
+from tests.app.conftest import app_settings, screen_text, until, urls_of
 from tests.exchange.test_sources import write_recording
 from tui.app import KrakenApp
 from tui.exchange.server import ExchangeConfig, start_exchange
+from tui.feed.client import Feed
+from tui.feed.record import read_recording
+from tui.kraken.requests import OrderParams
 from tui.modes import check_files
 from tui.orders import Reviewed
 from tui.screens.market import MarketScreen
+from tui.store import Store
 from tui.widgets.ladder import BookLadder
 from tui.widgets.statusbar import StatusBar
 
@@ -154,3 +162,146 @@ def test_the_command_line_exits_2_with_one_line(capsys: pytest.CaptureFixture[st
     assert main(["--replay", "/nonexistent"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["kraken-tui: --replay /nonexistent: no such file"]
+
+
+# --- issue 12 point 2: REPLAY shows the recorded account ---------------------------------------------
+
+
+async def _until(pred: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.02)
+
+
+async def _record_an_account(path: Path) -> dict[str, Any]:
+    """A short DEMO session recorded through the real Feed: a resting bid, then a market buy that
+    fills. Returns what the recording's account did, read back from the recording itself."""
+    settings = app_settings(symbols=["BTC/USD"])
+    ex = await start_exchange(ExchangeConfig(port=0, rate=60, seed=7, symbols=["BTC/USD"]))
+    store = Store("DEMO")
+    feed = Feed(settings, store, urls=urls_of(ex), record=path)
+    task = asyncio.create_task(feed.run())
+    try:
+        await _until(lambda: store.market("BTC/USD").book is not None and bool(store.account.totals))
+        await asyncio.sleep(0.6)  # the recorded account is empty of orders for a while
+        book = store.market("BTC/USD").book
+        mid = book.mid() if book is not None else None
+        assert mid is not None
+        bid = OrderParams(
+            "limit", "buy", Decimal("0.01"), "BTC/USD", limit_price=mid.quantize(Decimal(1)) - 40
+        )
+        assert (await feed.trading.add_order(bid)).ok
+        await asyncio.sleep(0.5)
+        assert (await feed.trading.add_order(OrderParams("market", "buy", Decimal("0.005"), "BTC/USD"))).ok
+        await _until(lambda: len(store.account.fills) == 1)
+        await asyncio.sleep(0.3)
+        totals = dict(store.account.totals)
+    finally:
+        await feed.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await ex.stop()
+    lines = list(read_recording(path))
+    t0 = lines[0]["t"]
+    new = [
+        (rec["t"] - t0, row)
+        for rec in lines
+        if rec["conn"] == "private" and '"exec_type":"new"' in rec["raw"]
+        for row in json.loads(rec["raw"], parse_float=Decimal)["data"]
+    ]
+    fills = [
+        (rec["t"] - t0, row)
+        for rec in lines
+        if rec["conn"] == "private" and '"exec_type":"trade"' in rec["raw"]
+        for row in json.loads(rec["raw"], parse_float=Decimal)["data"]
+    ]
+    assert len(new) == 2 and len(fills) == 1
+    first_balances = next(
+        json.loads(rec["raw"], parse_float=Decimal)["data"]
+        for rec in lines
+        if rec["conn"] == "private" and '"channel":"balances","type":"snapshot"' in rec["raw"]
+    )
+    return {
+        "bid_at": new[0][0],
+        "bid_id": new[0][1]["order_id"],
+        "fill_at": fills[0][0],
+        "fill": fills[0][1],
+        "totals": totals,
+        "first_totals": {r["asset"]: r["balance"] for r in first_balances},
+        "bid_price": bid.limit_price,
+    }
+
+
+async def test_replay_serves_the_recorded_account_in_its_time_and_takes_no_orders(tmp_path: Path) -> None:
+    path = tmp_path / "acct.ndjson.gz"
+    rec = await _record_an_account(path)
+    ex = await start_exchange(
+        ExchangeConfig(port=0, source="replay", replay_file=str(path), symbols=["BTC/USD"], seed=99)
+    )
+    store = Store("REPLAY")
+    feed = Feed(app_settings(symbols=["BTC/USD"]), store, urls=urls_of(ex))
+    task = asyncio.create_task(feed.run())
+    try:
+        assert ex.source is not None and ex.source.replay is not None
+        player = ex.source.replay
+        acct = store.account
+        # the recorded order appears when the recording received it, not before
+        await _until(lambda: rec["bid_id"] in acct.orders)
+        assert player.position >= rec["bid_at"] - 0.05
+        bid = acct.orders[rec["bid_id"]]
+        assert (bid.side, bid.qty, bid.limit_price, bid.status) == (
+            "buy",
+            Decimal("0.01"),
+            rec["bid_price"],
+            "new",
+        )
+        assert not acct.fills
+        await _until(lambda: bool(acct.fills))
+        assert player.position >= rec["fill_at"] - 0.05
+        fill = acct.fills[0]
+        recorded = rec["fill"]
+        assert (fill.order_id, fill.exec_id, fill.price, fill.qty) == (
+            recorded["order_id"],
+            recorded["exec_id"],
+            recorded["last_price"],
+            recorded["last_qty"],
+        )
+        await _until(lambda: acct.totals == rec["totals"])
+        assert rec["totals"] != rec["first_totals"]  # the fill moved the balances
+        # read-only: the store refuses, and so does the exchange for any other client
+        assert store.order_refusal("BTC/USD") == "REPLAY is read-only: orders are not sent"
+        reply = await feed.trading.add_order(
+            OrderParams("limit", "buy", Decimal("0.01"), "BTC/USD", limit_price=Decimal(1000))
+        )
+        assert not reply.ok and reply.error == "EGeneral:Permission denied"
+        assert ex.requests_received == []
+        # back to the start: a fresh snapshot of the account as it was then
+        player.restart()
+        await _until(lambda: rec["bid_id"] not in acct.orders and acct.totals == rec["first_totals"])
+        assert not acct.fills  # the fill is in the future again
+        await _until(lambda: rec["bid_id"] in acct.orders)  # and it plays again
+        await _until(lambda: bool(acct.fills))
+        assert [f.exec_id for f in acct.fills] == [recorded["exec_id"]]
+    finally:
+        await feed.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await ex.stop()
+
+
+async def test_replay_orders_panel_shows_the_recorded_order_and_refuses_entry(tmp_path: Path) -> None:
+    path = tmp_path / "acct.ndjson.gz"
+    rec = await _record_an_account(path)
+    app = KrakenApp(app_settings(symbols=["BTC/USD"]), "REPLAY", replay=path, speed=4.0)
+    notices: list[str] = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: rec["bid_id"] in app.store.account.orders)
+        # the Orders panel's row: the recorded id (as wide as the column), price and quantity
+        price = format(rec["bid_price"].quantize(Decimal("0.1")), "f")
+        row = f"{rec['bid_id'][:13]}  BTC/USD  buy   limit  {price}  0.01000000  0.00000000  new"
+        await until(pilot, lambda: row in screen_text(app))
+        app.desk.notify = lambda message, **kw: notices.append(message)
+        assert app.desk.place(_order("BTC/USD")) is False
+        assert notices == ["REPLAY is read-only: orders are not sent"]

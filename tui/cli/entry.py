@@ -36,6 +36,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "tui.bench.soak",
         "run the client against a faulty embedded exchange for minutes and check it against the engine",
     ),
+    "export": ("tui.cli.export", "print the trade journal's fills, orders or full journal as CSV or NDJSON"),
     "paths": ("tui.cli.paths", "print the config, state, cache and log paths kraken-tui uses"),
     "completion": ("tui.cli.completion", "print a shell completion script (bash, zsh, fish, tcsh)"),
     "man": ("tui.cli.manpage", "print the manual page (roff), generated from this parser"),

@@ -5,7 +5,8 @@ chart is not empty. With a mirror or a recording that would be a lie: a made-up 
 Kraken's book. Here the ticker, trade and ohlc channels carry only what the source delivered
 (rows kept for snapshots, forwarded to subscribers as they come), nothing before the first one,
 and the engine's own prints (a paper order filled against mirrored depth) stay off the public
-tape, which is Kraken's. Books and private channels are published as usual.
+tape, which is Kraken's. Books are published as usual; the private channels too, except in a
+replay, whose account is the recorded one (``RecordedAccount``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.events import PublicTrade
+from tui.exchange.replay_account import RecordedAccount
 from tui.exchange.spot.publish import SpotPublisher
 
 __all__ = ["ExternalSpotPublisher"]
@@ -29,6 +32,7 @@ class ExternalSpotPublisher(SpotPublisher):
         self.tickers: dict[str, dict[str, Any]] = {}
         self.tape: dict[str, deque[dict[str, Any]]] = {}
         self.candles: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}  # by interval_begin
+        self.account: RecordedAccount | None = None  # a replay's: what its private channels serve
 
     def reset(self) -> None:
         """A replay seeks back: what was delivered so far is no longer the past."""
@@ -96,6 +100,14 @@ class ExternalSpotPublisher(SpotPublisher):
         if channel == "trade":
             return list(self.tape.get(symbol, ()))
         return list(self.candles.get((symbol, interval), {}).values())
+
+    def private_snapshot(
+        self, conn: Conn, user: str, channel: str, snap_orders: bool = True, snap_trades: bool = False
+    ) -> list[dict[str, Any]]:
+        """In a replay, whoever logs in sees the recorded account (their own token, its frames)."""
+        if self.account is None:
+            return super().private_snapshot(conn, user, channel, snap_orders, snap_trades)
+        return self.account.subscribed(conn, channel, snap_orders, snap_trades)
 
     def _trades(self, symbol: str, ts: list[PublicTrade]) -> None:
         """A paper fill against mirrored depth did not happen on Kraken: not on the public tape."""

@@ -2,7 +2,8 @@
 
 The recording is what ``--record`` wrote (gzip NDJSON, one received or sent frame a line). Every
 public frame the client received replays in order, spaced as it was received, divided by the
-speed: book, trade, ticker, ohlc alike. Seeking applies the frames up to the target silently
+speed: book, trade, ticker, ohlc alike; so do the private executions and balances frames, to the
+recorded account (``RecordedAccount``), which the private socket serves read-only. Seeking applies the frames up to the target silently
 (books are rebuilt, the tape and candles kept for snapshots, no paper order fills in skipped
 time), then the newest ticker and candle go out. At the end the player says ``ended`` and waits:
 a finished recording is not a stale market.
@@ -29,7 +30,8 @@ YIELD_EVERY = 500  # frames applied between yields while seeking or playing as f
 
 
 class Market(Protocol):
-    """What the player drives (the sources' ExternalMarket)."""
+    """What the player drives: the sources' ExternalMarket (public frames), the RecordedAccount
+    (private frames)."""
 
     def handle(self, raw: str, send: bool = True) -> None: ...
     def rewind(self) -> None: ...
@@ -44,11 +46,14 @@ class RecordingError(Exception):
 class RecordedFrame:
     t: float
     raw: str
+    private: bool = False  # an executions or balances frame of the recorded account
 
 
 def load_recording(path: str | Path) -> list[RecordedFrame]:
-    """The public frames a client received, in order; RecordingError if the file is not one."""
+    """The public frames and the private account frames a client received, in order;
+    RecordingError if the file is not a recording."""
     frames: list[RecordedFrame] = []
+    public = 0
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
@@ -59,8 +64,14 @@ def load_recording(path: str | Path) -> list[RecordedFrame]:
                     t, raw = float(rec["t"]), rec["raw"]
                 except (ValueError, KeyError, TypeError) as exc:
                     raise RecordingError(f"line {n} is not a recorded frame ({exc})") from None
-                if rec.get("conn") == "public" and rec.get("dir", "in") == "in" and isinstance(raw, str):
+                if rec.get("dir", "in") != "in" or not isinstance(raw, str):
+                    continue
+                conn = rec.get("conn")
+                if conn == "public":
                     frames.append(RecordedFrame(t, raw))
+                    public += 1
+                elif conn == "private" and ('"executions"' in raw or '"balances"' in raw):
+                    frames.append(RecordedFrame(t, raw, private=True))
     except FileNotFoundError:
         raise RecordingError("no such file") from None
     except IsADirectoryError:
@@ -73,17 +84,23 @@ def load_recording(path: str | Path) -> list[RecordedFrame]:
         raise RecordingError("truncated (the gzip stream ends early)") from None
     except UnicodeDecodeError:
         raise RecordingError("not text inside the gzip stream") from None
-    if not frames:
+    if not public:
         raise RecordingError("holds no received public frame")
     return frames
 
 
 class ReplayPlayer:
     def __init__(
-        self, frames: list[RecordedFrame], market: Market, state: SourceState, speed: float = 1.0
+        self,
+        frames: list[RecordedFrame],
+        market: Market,
+        state: SourceState,
+        speed: float = 1.0,
+        account: Market | None = None,
     ) -> None:
         self.frames = frames
         self.market = market
+        self.account = account
         self.state = state
         self.t0 = frames[0].t if frames else 0.0
         state.duration = frames[-1].t - self.t0 if frames else 0.0
@@ -155,9 +172,15 @@ class ReplayPlayer:
                     continue
             elif self.i % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
-            self.market.handle(frames[self.i].raw)
+            self._apply(frames[self.i], send=True)
             self.i += 1
             self.state.at(rel)
+
+    def _apply(self, frame: RecordedFrame, send: bool) -> None:
+        if not frame.private:
+            self.market.handle(frame.raw, send)
+        elif self.account is not None:
+            self.account.handle(frame.raw, send)
 
     async def _sleep(self, timeout: float | None) -> None:
         """Sleep until ``timeout`` or a control key, whichever comes first."""
@@ -170,16 +193,20 @@ class ReplayPlayer:
         market = self.market
         if target < self.state.position or target == 0.0:
             market.rewind()
+            if self.account is not None:
+                self.account.rewind()
             self.i = 0
         frames = self.frames
         applied = 0
         while self.i < len(frames) and frames[self.i].t - self.t0 <= target:
-            market.handle(frames[self.i].raw, send=False)
+            self._apply(frames[self.i], send=False)
             self.i += 1
             applied += 1
             if applied % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
         market.settle()
+        if self.account is not None:
+            self.account.settle()
         self.state.position = target
         self._anchor = (target, time.monotonic())
         self.state.notify()

@@ -28,6 +28,7 @@ from tui.exchange.context import ExchangeContext
 from tui.exchange.external_publish import ExternalSpotPublisher
 from tui.exchange.orders import OrderError, OrderRequest
 from tui.exchange.replay import ReplayPlayer, load_recording
+from tui.exchange.replay_account import RecordedAccount
 from tui.exchange.source_state import SourceState
 from tui.kraken.numbers import PrecisionError
 from tui.kraken.reach import retry_plan, unreachable_reason
@@ -187,7 +188,8 @@ class ExternalSource:
         self.replay: ReplayPlayer | None = None
         if self.kind == "replay":
             frames = load_recording(cfg.replay_file) if cfg.replay_file else []
-            self.replay = ReplayPlayer(frames, self.market, self.state, cfg.replay_speed)
+            publisher.account = account = RecordedAccount(ctx)
+            self.replay = ReplayPlayer(frames, self.market, self.state, cfg.replay_speed, account)
 
     async def run(self) -> None:
         if self.replay is not None:

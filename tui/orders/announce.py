@@ -11,7 +11,7 @@ connect, or a reconnect's overlap) are taken as known, never announced as news.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -60,8 +60,17 @@ def plain(d: Decimal) -> str:
 class Announcer:
     """``since``: wall time the session started; older fills are history, not news."""
 
-    def __init__(self, store: Store, since: float | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        since: float | None = None,
+        *,
+        on_fill: Callable[[Fill], None] | None = None,
+        on_closed: Callable[[OrderView], None] | None = None,
+    ) -> None:
         self.store = store
+        self.on_fill = on_fill  # the journal: every fill seen, history included
+        self.on_closed = on_closed  # the journal: every order seen closed
         self.since = time.time() if since is None else since
         self._seen_version = -1
         self._fills: set[str] = set()
@@ -91,6 +100,8 @@ class Announcer:
             if key in self._fills:
                 continue
             self._fills.add(key)
+            if self.on_fill is not None:
+                self.on_fill(f)
             at = parse_rfc3339(f.timestamp) if f.timestamp else None
             if at is not None and at < self.since:
                 continue  # history from a snapshot, not news
@@ -104,6 +115,8 @@ class Announcer:
             if o.order_id in self._closed:
                 continue
             self._closed.add(o.order_id)
+            if self.on_closed is not None:
+                self.on_closed(o)
             if o.status == "canceled" and is_dead_mans_switch(o.reason):
                 fired.append(o)
         if not fired:

@@ -11,7 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tui.kraken.events import Candle, Derivatives, Fill, FuturesMargin, Position, Ticker, Trade
+from tui.kraken.events import (
+    Candle,
+    Derivatives,
+    Fill,
+    FillReport,
+    FuturesMargin,
+    Position,
+    Ticker,
+    Trade,
+)
 from tui.kraken.rfc3339 import parse_rfc3339  # noqa: F401 - re-exported for older importers
 from tui.store.apply import Applier
 from tui.store.data import StoreData
@@ -75,6 +84,15 @@ class Store(StoreData):
         self.lag = LagMeter(self)
         self._applier = Applier(self, self.integrity, self.lag)
         self._handlers = self._applier.handlers  # dispatched here: one call less per frame
+        if mode == "REPLAY":  # a seek's snapshot is the recorded account then: no fills from later
+            fills = self._handlers[FillReport]
+
+            def replay_fills(e: FillReport, now: float, conn: str) -> Sequence[Outcome]:
+                if e.snapshot:  # REPLAY is spot only: the snapshot holds the fills there are
+                    self.account.fills.clear()
+                return fills(e, now, conn)
+
+            self._handlers[FillReport] = replay_fills
         self._listeners: list[Callable[[], None]] = []
 
     # --- writing (session side) ---------------------------------------------------------------
@@ -123,7 +141,10 @@ class Store(StoreData):
 
     def order_refusal(self, symbol: str) -> str | None:
         """Why an order for ``symbol`` must not be sent now, or None: in PAPER and REPLAY the
-        orders match against the source's book, which may not be there."""
+        orders match against the source's book, which may not be there; a REPLAY shows the
+        recorded account and takes no orders at all."""
+        if self.mode == "REPLAY":
+            return "REPLAY is read-only: orders are not sent"
         src = self.health.source
         if src is not None and not src.live:
             return f"No live book: {src.text or src.state}. Nothing was sent."

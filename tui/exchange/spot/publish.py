@@ -10,7 +10,7 @@ from tui.exchange.context import ExchangeContext
 from tui.exchange.events import Event, Execution, L3Changed, Ledger, LevelChanged, PublicTrade
 from tui.exchange.feeds import BookFeed, L3Feed, book_checksum_of, l3_checksum_of
 from tui.exchange.spot.replies import now_iso
-from tui.exchange.spot.rows import ticker_row, trade_rows
+from tui.exchange.spot.rows import balance_rows, ticker_row, trade_rows
 from tui.exchange.stats import MarketStats
 from tui.kraken.rfc3339 import format_rfc3339
 
@@ -92,6 +92,23 @@ class SpotPublisher:
             return trade_rows(self.pairs[symbol], self.engine.trades(symbol, 50))
         st = self.stats[symbol]
         return [st.candle_wire(c) for c in list(st.candles[interval])[-120:]]
+
+    def private_snapshot(
+        self, conn: Conn, user: str, channel: str, snap_orders: bool = True, snap_trades: bool = False
+    ) -> list[dict[str, Any]]:
+        """The rows of an executions or balances snapshot (a replay serves the recorded account's)."""
+        if channel == "balances":
+            return balance_rows(self.engine, user)
+        data: list[dict[str, Any]] = []
+        if snap_orders:
+            data.extend(
+                self.engine.order_fields(o) | {"exec_type": "new"}
+                for o in self.engine.open_orders(user)
+                if o.symbol in self.pairs
+            )
+        if snap_trades:
+            data.extend(self.engine.fills(user, 50))
+        return data
 
     def _book(self, symbol: str, changes: dict[str, list[int]]) -> None:
         checksum = None

@@ -10,7 +10,7 @@ from tui.exchange.context import ExchangeContext
 from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
-from tui.exchange.spot.rows import balance_rows, instrument_snapshot
+from tui.exchange.spot.rows import instrument_snapshot
 from tui.kraken.rfc3339 import format_rfc3339
 from tui.kraken.vocab import BOOK_DEPTHS, L3_DEPTHS, OHLC_INTERVALS
 
@@ -290,7 +290,7 @@ class SpotSubscriptions:
         reply(conn, method, req_id, time_in, result={"channel": "balances", "snapshot": snapshot})
         if snapshot:
             conn.seq[channel] = 1
-            data = balance_rows(self.engine, user)
+            data = self.publisher.private_snapshot(conn, user, "balances")
             conn.send({"channel": "balances", "type": "snapshot", "data": data, "sequence": 1})
 
     def _executions(self, conn: Conn, user: str, params: dict[str, Any], req_id: Any, time_in: str) -> None:
@@ -303,14 +303,6 @@ class SpotSubscriptions:
             "warnings": EXECUTIONS_WARNINGS,
         }
         reply(conn, "subscribe", req_id, time_in, result=result)
-        data: list[dict[str, Any]] = []
-        if snap_orders:
-            data.extend(
-                self.engine.order_fields(o) | {"exec_type": "new"}
-                for o in self.engine.open_orders(user)
-                if o.symbol in self.pairs
-            )
-        if snap_trades:
-            data.extend(self.engine.fills(user, 50))
+        data = self.publisher.private_snapshot(conn, user, "executions", snap_orders, snap_trades)
         conn.seq["executions"] = 1
         conn.send({"channel": "executions", "type": "snapshot", "data": data, "sequence": 1})

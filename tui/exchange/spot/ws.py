@@ -147,6 +147,9 @@ class SpotGateway:
             reply(conn, method, req_id, time_in, error="ESession:Invalid session", status="error")
             return
         conn.user = user
+        if self.ctx.config.source == "replay":  # the recorded account is shown, not traded
+            reply(conn, method, req_id, time_in, error="EGeneral:Permission denied")
+            return
         received = self.requests_received
         received.append({"method": method, "params": {k: v for k, v in params.items() if k != "token"}})
         if len(received) > REQUESTS_KEPT:  # a paper session runs for days: keep the newest
