@@ -135,7 +135,11 @@ class Announcer:
         for name, c in self.store.health.connections.items():
             before = self._conn.get(name)
             seen = self._reconnects.get(name)
-            self._conn[name], self._reconnects[name] = c.state, c.reconnects
+            self._conn[name] = c.state
+            if seen is None or c.state == "connected":
+                # the count a reconnect is measured against moves on only once the socket is up:
+                # a poll that lands mid-reconnect ("connecting", count already moved) must not eat it
+                self._reconnects[name] = c.reconnects
             if c.state in _LOST and name not in self._lost_at and before is not None:
                 self._lost_at[name] = now
                 why = f": {c.error}" if c.error else ""
