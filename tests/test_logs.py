@@ -32,3 +32,26 @@ def test_demo_debug_log_lands_in_the_state_dir_and_holds_no_secret(tmp_path: Pat
     for conn in ("public", "private"):
         assert f"INFO tui.feed: {conn}: connected to ws://127.0.0.1:" in text, conn
     assert SECRET not in text and "key-in-the-environment" not in text
+
+
+def test_the_log_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    import logging
+    import os
+    import stat
+
+    from tui.logs import setup_file_log
+
+    old = os.umask(0o022)
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        path = setup_file_log(tmp_path / "log" / "kraken-tui.log", "info", ["s3cret"])
+        assert path is not None
+        logging.getLogger("tui.test").info("a line")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+        for h in root.handlers[:]:
+            if h not in before:
+                root.removeHandler(h)
+                h.close()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["RedactSecrets", "crash_report", "setup_file_log", "setup_stderr_log"]
 
@@ -67,13 +69,21 @@ def _install(handler: logging.Handler, level: str, secrets: Iterable[str]) -> lo
     return handler
 
 
+class _OwnerOnlyFile(logging.handlers.RotatingFileHandler):
+    """The log names orders, balances and connections: only its owner may read it, whatever the
+    umask (and a file left by an older version under a looser one is tightened)."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def setup_file_log(file: Path, level: str, secrets: Iterable[str]) -> Path | None:
     """Log to ``file`` (rotated at 2 MiB, 3 kept); None if the directory cannot be made."""
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            file, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
-        )
+        handler = _OwnerOnlyFile(file, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")
     except OSError:
         return None
     _install(handler, level, secrets)
