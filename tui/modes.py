@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from tui.exchange.server import RunningExchange
     from tui.exchange.source_state import SourceState
 
-__all__ = ["attach_exchange", "check_files", "mode_of", "start_mode"]
+__all__ = ["attach_exchange", "check_files", "exchange_urls", "mode_of", "start_mode"]
 
 
 class _Wired(Protocol):
@@ -63,11 +63,17 @@ async def start_mode(
         cfg.replay_file = str(replay) if replay else None
         cfg.replay_speed = speed
     ex = await start_exchange(cfg)
+    return ex, exchange_urls(ex)
+
+
+def exchange_urls(ex: RunningExchange) -> Urls:
+    """Where a client finds an embedded exchange, with its demo credentials (futures too, when
+    it serves them): the app, the benchmarks and the tests connect through this one mapping."""
     urls = Urls(ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, ex.api_key, ex.api_secret)
-    if cfg.futures_symbols:
+    if ex.futures is not None:
         urls.futures, urls.futures_rest = ex.url_futures, ex.url_futures_rest
         urls.futures_api_key, urls.futures_api_secret = ex.api_key, ex.api_secret
-    return ex, urls
+    return urls
 
 
 def attach_exchange(ex: RunningExchange | None, desk: _Wired) -> None:

@@ -13,6 +13,7 @@ from tui.config import Settings
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.feed.endpoints import Urls
 from tui.feed.record import read_recording
+from tui.modes import exchange_urls
 from tui.screens.order_form import OrderForm
 from tui.store import BookState
 
@@ -33,18 +34,7 @@ def app_settings(**kw: Any) -> Settings:
 
 
 def urls_of(ex: RunningExchange) -> Urls:
-    return Urls(
-        ex.url_public,
-        ex.url_private,
-        ex.url_l3,
-        ex.url_rest,
-        ex.api_key,
-        ex.api_secret,
-        ex.url_futures,
-        ex.url_futures_rest,
-        ex.api_key,
-        ex.api_secret,
-    )
+    return exchange_urls(ex)
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from tests.feed.conftest import fast_settings, wait_for
 from tui.exchange.server import ExchangeConfig, start_exchange
-from tui.feed.client import Feed, Urls
+from tui.feed.client import Feed
 from tui.kraken.requests import OrderParams
+from tui.modes import exchange_urls
 from tui.store import Store
 
 
@@ -20,18 +21,7 @@ async def test_a_recording_keeps_no_key_token_challenge_or_signature(tmp_path: P
     )
     path = tmp_path / "session.ndjson.gz"
     store = Store("DEMO")
-    urls = Urls(
-        ex.url_public,
-        ex.url_private,
-        ex.url_l3,
-        ex.url_rest,
-        ex.api_key,
-        ex.api_secret,
-        ex.url_futures,
-        ex.url_futures_rest,
-        ex.api_key,
-        ex.api_secret,
-    )
+    urls = exchange_urls(ex)
     f = Feed(fast_settings(symbols=["BTC/USD"], futures_symbols=["PF_XBTUSD"]), store, urls=urls, record=path)
     task = asyncio.create_task(f.run())
     secrets: dict[str, str] = {"api key": ex.api_key, "api secret": ex.api_secret}

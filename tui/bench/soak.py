@@ -59,11 +59,11 @@ from tui.exchange.faults import parse_faults
 from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.feed.client import Feed
-from tui.feed.endpoints import Urls
 from tui.feed.venue import Reply
 from tui.kraken import requests as rq
 from tui.kraken.instrument import Instrument
 from tui.logs import FORMAT, RedactSecrets
+from tui.modes import exchange_urls
 from tui.store import Store
 
 SYMBOLS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
@@ -726,8 +726,7 @@ class _Run:
         self.watch = _ExchangeWatch(self.ex, self.depth_of)
         self.store = Store("DEMO")
         ex = self.ex
-        urls = Urls(ex.url_public, ex.url_private, ex.url_l3, ex.url_rest, ex.api_key, ex.api_secret)
-        self.feed = Feed(_client_settings(), self.store, urls=urls, record=self.recording)
+        self.feed = Feed(_client_settings(), self.store, urls=exchange_urls(ex), record=self.recording)
         for s, d in self.depth_of.items():  # before it connects: the first subscribe asks these
             self.feed.spot.depth[s] = d
             self.store.market(s).book_depth = d
