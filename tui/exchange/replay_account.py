@@ -16,10 +16,9 @@ from collections import deque
 from decimal import Decimal
 from typing import Any
 
-import msgspec
-
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
+from tui.exchange.source_frames import channel_frame
 
 __all__ = ["PRIVATE_CHANNELS", "RecordedAccount"]
 
@@ -31,7 +30,6 @@ CLOSED = frozenset({"filled", "canceled", "expired"})
 TRADE_FIELDS = frozenset(
     {"exec_id", "trade_id", "last_qty", "last_price", "liquidity_ind", "cost", "fees", "margin", "reason"}
 )
-_decoder = msgspec.json.Decoder(float_hook=Decimal)
 
 
 class RecordedAccount:
@@ -52,15 +50,10 @@ class RecordedAccount:
 
     def handle(self, raw: str, send: bool = True) -> None:
         """One recorded private frame; ``send=False`` applies it silently (a replay seeking)."""
-        try:
-            frame = _decoder.decode(raw)
-        except msgspec.DecodeError:
+        read = channel_frame(raw, PRIVATE_CHANNELS)
+        if read is None:
             return
-        if not isinstance(frame, dict):
-            return
-        channel, data = frame.get("channel"), frame.get("data")
-        if channel not in PRIVATE_CHANNELS or not isinstance(data, list):
-            return
+        channel, data, frame = read
         rows = [r for r in data if isinstance(r, dict)]
         self.frames += 1
         snapshot = frame.get("type") == "snapshot"

@@ -22,13 +22,13 @@ from decimal import Decimal
 from typing import Any
 
 import aiohttp
-import msgspec
 
 from tui.exchange.context import ExchangeContext
 from tui.exchange.external_publish import ExternalSpotPublisher
 from tui.exchange.orders import OrderError, OrderRequest
 from tui.exchange.replay import ReplayPlayer, load_recording
 from tui.exchange.replay_account import RecordedAccount
+from tui.exchange.source_frames import channel_frame
 from tui.exchange.source_state import SourceState
 from tui.kraken.numbers import PrecisionError
 from tui.kraken.reach import retry_plan, unreachable_reason
@@ -40,7 +40,6 @@ log = logging.getLogger("tui.exchange.sources")
 MIRROR = "__mirror__"
 MIRROR_TAKER = "__mirror_taker__"
 HUGE = Decimal(10) ** 15
-_decoder = msgspec.json.Decoder(float_hook=Decimal)
 
 
 def _text(v: Any) -> str:
@@ -106,16 +105,10 @@ class ExternalMarket:
 
     def handle(self, raw: str, send: bool = True) -> None:
         """One frame of the source; ``send=False`` applies it silently (a replay seeking)."""
-        try:
-            frame = _decoder.decode(raw)
-        except msgspec.DecodeError:
+        read = channel_frame(raw, ("book", "trade", "ticker", "ohlc"))
+        if read is None:
             return
-        if not isinstance(frame, dict):
-            return
-        channel = frame.get("channel")
-        data = frame.get("data")
-        if channel not in ("book", "trade", "ticker", "ohlc") or not isinstance(data, list):
-            return
+        channel, data, frame = read
         self.frames += 1
         trades: dict[str, list[dict[str, Any]]] = {}
         for entry in data:
