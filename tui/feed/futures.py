@@ -60,7 +60,7 @@ class FuturesFeed(FrameSession):
         self.rest = SignedRest(
             lambda: self.session, self.rest_url, api_key, api_secret, settings.feed.request_timeout
         )
-        self.trading = FuturesTrading(self.rest, log=store.log, publish_dms=self._publish_dms)
+        self.trading = FuturesTrading(self.rest, log=store.log, publish_dms=self.publish_dms)
         for s in self.symbols:
             store.market(s)
 
@@ -71,33 +71,19 @@ class FuturesFeed(FrameSession):
     def has_credentials(self) -> bool:
         return self.rest.has_credentials
 
-    def _publish_dms(self, armed: bool, trigger_at: float | None) -> None:
-        acct = self.store.account
-        acct.dms_armed, acct.dms_trigger_at = armed, trigger_at
-        self.store.mark("account", "dms")
-
     # --- lifecycle --------------------------------------------------------------------------------
     async def run(self, session: aiohttp.ClientSession) -> None:
         self.session = session
-        fs = self.settings.feed
-        self.conn = Connection(
+        self.conn = self.connection(
             CONN,
             self.url,
             session,
-            self.store.health.conn(CONN),
-            lambda c, text, now: self.frame(c.name, text, now, time.time()),
+            self.settings.feed,
             self._connected,
             self._disconnected,
-            stale_after=fs.connection_stale_after,
-            ping_interval=fs.ping_interval,
-            min_delay=fs.reconnect_min_delay,
-            max_delay=fs.reconnect_max_delay,
-            on_problem=self.store.log,
             prepare=self._load_instruments,
             app_ping=False,
         )
-        if self.record is not None:
-            self.conn.sent = lambda text: self._rec("out", text)
         await self.conn.run()
 
     def stop(self) -> None:

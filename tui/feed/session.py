@@ -8,9 +8,14 @@ answers (resync this book, drop that token, these orders exist) the venue's sess
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
+
+from tui.config import FeedSettings
+from tui.feed.connection import Connection
 from tui.kraken.events import Challenge, MethodResponse, Pong
 from tui.store import Outcome, Store
 
@@ -29,6 +34,46 @@ class FrameSession:
     def __init__(self, store: Store, record: Recorder | None) -> None:
         self.store = store
         self.record = record
+
+    def connection(
+        self,
+        name: str,
+        url: str,
+        session: aiohttp.ClientSession,
+        settings: FeedSettings,
+        connected: Callable[[Connection], Awaitable[None]],
+        disconnected: Callable[[Connection], None],
+        *,
+        prepare: Callable[[], Awaitable[None]] | None = None,
+        app_ping: bool = True,
+    ) -> Connection:
+        """A socket of this session: its frames come here, what it sends is recorded."""
+        conn = Connection(
+            name,
+            url,
+            session,
+            self.store.health.conn(name),
+            lambda c, text, now: self.frame(c.name, text, now, time.time()),
+            connected,
+            disconnected,
+            stale_after=settings.connection_stale_after,
+            ping_interval=settings.ping_interval,
+            min_delay=settings.reconnect_min_delay,
+            max_delay=settings.reconnect_max_delay,
+            on_problem=self.store.log,
+            prepare=prepare,
+            app_ping=app_ping,
+        )
+        record = self.record
+        if record is not None:
+            conn.sent = lambda text: record(name, "out", text)
+        return conn
+
+    def publish_dms(self, armed: bool, trigger_at: float | None) -> None:
+        """Either venue's dead-man's switch: the status bar shows one countdown."""
+        acct = self.store.account
+        acct.dms_armed, acct.dms_trigger_at = armed, trigger_at
+        self.store.mark("account", "dms")
 
     def _decode(self, text: str) -> list[Any]:
         raise NotImplementedError

@@ -85,7 +85,7 @@ class SpotSession(FrameSession):
             self.channel,
             timeout=settings.feed.request_timeout,
             log=store.log,
-            publish_dms=self._publish_dms,
+            publish_dms=self.publish_dms,
         )
         for s in self.symbols:
             mk = store.market(s)
@@ -107,37 +107,18 @@ class SpotSession(FrameSession):
     def next_req_id(self) -> int:
         return next(self._req_ids)
 
-    def _publish_dms(self, armed: bool, trigger_at: float | None) -> None:
-        acct = self.store.account
-        acct.dms_armed, acct.dms_trigger_at = armed, trigger_at
-        self.store.mark("account", "dms")
-
     # --- lifecycle --------------------------------------------------------------------------------
     def _connection(self, name: str, url: str, connected: Any, *, private: bool = False) -> Connection:
         assert self.session is not None
-        fs = self.settings.feed
-        conn = Connection(
+        return self.connection(
             name,
             url,
             self.session,
-            self.store.health.conn(name),
-            lambda c, text, now: self.frame(c.name, text, now, time.time()),
+            self.settings.feed,
             connected,
             self._disconnected,
-            stale_after=fs.connection_stale_after,
-            ping_interval=fs.ping_interval,
-            min_delay=fs.reconnect_min_delay,
-            max_delay=fs.reconnect_max_delay,
-            on_problem=self.store.log,
             prepare=self._fresh_token if private else None,
         )
-        if self.record is not None:
-            conn.sent = lambda text, name=name: self._record_out(name, text)
-        return conn
-
-    def _record_out(self, conn: str, text: str) -> None:
-        if self.record is not None:
-            self.record(conn, "out", text)
 
     async def run(self, session: aiohttp.ClientSession) -> None:
         self.session = session
