@@ -23,8 +23,8 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from tui.config import Settings
 from tui.feed.client import Feed
+from tui.feed.dms import DeadMansSwitch
 from tui.feed.replay_control import ReplayControl
-from tui.feed.trading import DeadMansSwitch
 from tui.feed.venue import OrderVenue, Reply
 from tui.journal import Journal
 from tui.kraken.futures import is_futures

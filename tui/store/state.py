@@ -21,7 +21,6 @@ from tui.kraken.events import (
     Ticker,
     Trade,
 )
-from tui.kraken.rfc3339 import parse_rfc3339  # noqa: F401 - re-exported for older importers
 from tui.store.apply import Applier
 from tui.store.data import StoreData
 from tui.store.integrity import Integrity
