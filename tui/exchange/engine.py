@@ -39,6 +39,7 @@ from tui.exchange.events import (
 )
 from tui.exchange.execrows import layout
 from tui.exchange.orders import Order, OrderError, OrderRequest, order_type_code
+from tui.exchange.oto import check_conditional, contingent_fields, secondary_request
 from tui.exchange.pairs import ASSET_PRECISION, FUTURES_INDEX
 from tui.exchange.positions import FuturesLedger, MarginSummary
 from tui.kraken.instrument import Instrument
@@ -153,6 +154,8 @@ class Engine:
         self._ids = itertools.count(1)
         self.events: list[Event] = []
         self.unlimited: set[str] = set()
+        self._spawns: list[tuple[Order, int]] = []  # (OTO primary, filled qty) awaiting its secondary
+        self._spawning = False
 
     # --- accounts ---------------------------------------------------------------------------
     def open_account(self, user: str, balances: Mapping[str, Decimal]) -> None:
@@ -435,7 +438,15 @@ class Engine:
             r["display_qty"] = pair.qty_decimal(o.display_qty)
         if o.expire_time is not None:
             r["expire_time"] = format_rfc3339(o.expire_time, 0)
+        self._oto_fields(o, r)
         return r
+
+    def _oto_fields(self, o: Order, r: dict[str, Any]) -> None:
+        """``contingent`` on a primary (its secondaries' template), ``ord_ref_id`` on a secondary."""
+        if o.conditional is not None:
+            r["contingent"] = contingent_fields(o.conditional, self.pairs[o.symbol])
+        if o.ord_ref_id is not None:
+            r["ord_ref_id"] = o.ord_ref_id
 
     def _price_fields(self, o: Order) -> dict[str, Any]:
         if o.limit_price is None:
@@ -494,6 +505,7 @@ class Engine:
             if last is not None:
                 trig["last_price"] = pair.price_decimal(last)
             r["triggers"] = trig
+        self._oto_fields(o, r)
         return r
 
     def _avg(self, o: Order) -> Decimal:
@@ -611,7 +623,7 @@ class Engine:
                 raise OrderError("EGeneral:Invalid arguments:cash_order_qty is only for market buys")
         elif req.qty <= 0 or req.qty % pair.qty_increment:
             raise OrderError("EGeneral:Invalid arguments:order_qty")
-        elif req.qty < pair.qty_min:
+        elif req.qty < pair.qty_min and req.ord_ref_id is None:  # a secondary closes what was filled
             raise OrderError("EOrder:Order minimum not met")
         if req.time_in_force not in TIME_IN_FORCE:
             raise OrderError("EGeneral:Invalid arguments:time_in_force")
@@ -626,13 +638,22 @@ class Engine:
                 raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
         if req.post_only and req.order_type not in ("limit", "iceberg"):
             raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.conditional is not None:
+            if futures:
+                raise OrderError("EGeneral:Invalid arguments:conditional")
+            check_conditional(req.conditional, pair)
         if req.cl_ord_id is not None and req.order_userref is not None:
             raise OrderError("EGeneral:Invalid arguments:cl_ord_id and order_userref are mutually exclusive")
         if req.cl_ord_id is not None:
             if any(o.cl_ord_id == req.cl_ord_id and o.user == user for o in self._orders.values()):
                 raise OrderError("EOrder:Duplicate cl_ord_id")
         price = req.limit_price
-        if price is not None and req.cash_order_qty is None and req.order_type in ("limit", "iceberg"):
+        if (
+            price is not None
+            and req.cash_order_qty is None
+            and req.order_type in ("limit", "iceberg")
+            and req.ord_ref_id is None
+        ):
             if pair.notional(req.qty, price) < pair.cost_min:
                 raise OrderError("EOrder:Cost minimum not met")
         if (
@@ -711,6 +732,8 @@ class Engine:
             limit_price_type=req.limit_price_type,
             updated=now,
             cash_order_qty=req.cash_order_qty,
+            conditional=req.conditional,
+            ord_ref_id=req.ord_ref_id,
         )
         if req.order_type in TRIGGERED_TYPES:
             assert req.trigger_price is not None
@@ -834,6 +857,33 @@ class Engine:
         else:
             self._rest(taker)
             self._rereserve(taker)
+        self._spawn_secondaries()
+
+    def _spawn_secondaries(self) -> None:
+        """Place the OTO close order of each fill since the last call, in fill order, once the match
+        that filled them is over (a secondary must not meet the order still matching)."""
+        if self._spawning:
+            return
+        self._spawning = True
+        try:
+            while self._spawns:
+                primary, qty = self._spawns.pop(0)
+                req = secondary_request(primary, qty, self.pairs[primary.symbol])
+                try:
+                    self.add_order_unchecked(primary.user, req)
+                except OrderError as exc:
+                    self._refused_secondary(primary, req, exc.text)
+        finally:
+            self._spawning = False
+
+    def _refused_secondary(self, primary: Order, req: OrderRequest, error: str) -> None:
+        """A secondary the engine cannot place (funds moved away meanwhile): reported, not dropped."""
+        o = Order.unplaced(primary.user, req, self.now())
+        o.order_id = _new_id(self._rng)
+        o.ord_ref_id = primary.order_id
+        o.limit_price_type = req.limit_price_type
+        self._report(o, "pending_new", full=True)
+        self._close(o, "canceled", "canceled", error)
 
     def _affordable(self, taker: Order, pair: Instrument, price: int, qty: int) -> int:
         acct = self._acct(taker.user)
@@ -860,6 +910,8 @@ class Engine:
             taker.order_id: fee_b if taker is buyer else fee_s,
         }
         for o in (maker, taker):
+            if o.conditional is not None and o.user not in self.unlimited:
+                self._spawns.append((o, qty))
             o.filled += qty
             o.cum_cost += cost
             o.fees += fees[o.order_id]
@@ -1075,6 +1127,7 @@ class Engine:
             if remaining <= 0:
                 break
         self._last_price[symbol] = price
+        self._spawn_secondaries()
         self._run_triggers(symbol)
 
     # --- triggers ----------------------------------------------------------------------------------
@@ -1281,6 +1334,12 @@ class Engine:
             )
         if o.order_type in TRIGGERED_TYPES and o.triggered:
             raise OrderError("EGeneral:Invalid arguments:triggered orders cannot be edited")
+        if (
+            o.conditional is not None
+        ):  # docs: "orders with conditional close terms attached are not supported"
+            raise OrderError(
+                "EGeneral:Invalid arguments:orders with conditional close cannot be edited; use amend_order"
+            )
         new_qty = qty if qty is not None else o.qty
         if new_qty <= o.filled:
             raise OrderError("EGeneral:Invalid arguments:order_qty below executed quantity")
