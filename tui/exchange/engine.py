@@ -36,6 +36,7 @@ from tui.exchange.events import (
     Ledger,
     LevelChanged,
     PublicTrade,
+    RateCount,
 )
 from tui.exchange.execrows import layout
 from tui.exchange.orders import Order, OrderError, OrderRequest, order_type_code
@@ -61,6 +62,7 @@ FEE_ACCOUNT = "__fees__"
 # Kraken "Intermediate" verification tier (protocol §1.6).
 RATE_THRESHOLD = Decimal(125)
 RATE_DECAY_PER_S = Decimal("2.34")
+_CENT = Decimal("0.01")  # the counter is kept (and reported) at two decimals
 
 
 @dataclass
@@ -150,6 +152,8 @@ class Engine:
         self._last_price: dict[str, int | None] = dict.fromkeys(self.pairs, None)
         self._dms: dict[str, float] = {}
         self._rate: dict[tuple[str, str], tuple[Decimal, float]] = {}
+        self._rate_changed: dict[tuple[str, str], None] = {}  # reported at the next drain
+        self._rate_reported: dict[tuple[str, str], float] = {}
         self._dirty: dict[tuple[str, str, int], None] = {}
         self._ids = itertools.count(1)
         self.events: list[Event] = []
@@ -321,8 +325,55 @@ class Engine:
 
     def drain_events(self) -> list[Event]:
         self._flush_levels()
+        self._flush_rates()
         out, self.events = self.events, []
         return out
+
+    # --- the trading rate counter (protocol §1.6) -------------------------------------------------
+    max_rate_count = int(RATE_THRESHOLD)  # the executions ack's ``maxratecount``
+
+    def rate_count(self, user: str, symbol: str) -> Decimal:
+        """The user's counter on ``symbol`` now (decayed), the value the next transaction meets."""
+        return self._decayed(user, symbol, self.now())
+
+    def rate_counts(self, user: str) -> dict[str, Decimal]:
+        """Every pair whose counter is above zero for ``user``."""
+        now = self.now()
+        out = {s: self._decayed(u, s, now) for (u, s) in self._rate if u == user}
+        return {s: v for s, v in out.items() if v > 0}
+
+    def _decayed(self, user: str, symbol: str, now: float) -> Decimal:
+        value, at = self._rate.get((user, symbol), (Decimal(0), now))
+        decay = RATE_DECAY_PER_S * Decimal(str(round(max(0.0, now - at), 3)))
+        return max(Decimal(0), value - decay).quantize(_CENT)
+
+    def _charge_rate(self, user: str, symbol: str, cost: Decimal) -> None:
+        if not self.rate_limits or user in self.unlimited or symbol in self.futures:
+            return
+        now = self.now()
+        value = self._decayed(user, symbol, now)
+        refused = value + cost > RATE_THRESHOLD
+        if refused:  # the fixed part is charged even on a refusal
+            cost = min(cost, Decimal(1))
+        self._rate[(user, symbol)] = ((value + cost).quantize(_CENT), now)
+        self._rate_changed[(user, symbol)] = None
+        if refused:
+            raise OrderError("EOrder:Rate limit exceeded")
+
+    def _flush_rates(self) -> None:
+        for user, symbol in self._rate_changed:
+            value, at = self._rate[(user, symbol)]
+            self.events.append(RateCount(user, symbol, value, at))
+            self._rate_reported[(user, symbol)] = at
+        self._rate_changed.clear()
+
+    def _decay_rates(self, now: float) -> None:
+        """Once a second, each counter above zero takes its decayed value, which is reported."""
+        for key, (value, at) in list(self._rate.items()):
+            if value <= 0 or now - self._rate_reported.get(key, at) < 1.0:
+                continue
+            self._rate[key] = (self._decayed(*key, now), now)
+            self._rate_changed[key] = None
 
     # --- helpers ------------------------------------------------------------------------------
     def _pair(self, symbol: str) -> Instrument:
@@ -367,17 +418,6 @@ class Engine:
         o.reserved, o.reserved_asset = need, asset
         if need:
             acct.reserved[asset] = acct.reserved.get(asset, Decimal(0)) + need
-
-    def _charge_rate(self, user: str, symbol: str, cost: Decimal) -> None:
-        if not self.rate_limits or user in self.unlimited or symbol in self.futures:
-            return
-        now = self.now()
-        value, at = self._rate.get((user, symbol), (Decimal(0), now))
-        value = max(Decimal(0), value - RATE_DECAY_PER_S * Decimal(str(round(now - at, 3))))
-        if value + cost > RATE_THRESHOLD:
-            self._rate[(user, symbol)] = (value + min(cost, Decimal(1)), now)
-            raise OrderError("EOrder:Rate limit exceeded")
-        self._rate[(user, symbol)] = (value + cost, now)
 
     @staticmethod
     def _age_penalty(age: float, table: tuple[int, ...]) -> int:
@@ -1490,6 +1530,7 @@ class Engine:
     # --- time ---------------------------------------------------------------------------------------
     def advance(self) -> None:
         now = self.now()
+        self._decay_rates(now)
         for user, deadline in list(self._dms.items()):
             if now >= deadline:
                 del self._dms[user]
