@@ -62,7 +62,13 @@ FEE_ACCOUNT = "__fees__"
 # Kraken "Intermediate" verification tier (protocol §1.6).
 RATE_THRESHOLD = Decimal(125)
 RATE_DECAY_PER_S = Decimal("2.34")
-_CENT = Decimal("0.01")  # the counter is kept (and reported) at two decimals
+_CENT = Decimal("0.01")
+_STP = "Self trade prevention"  # the reason on every STP cancel (Kraken's text is not documented)
+_STP_TYPES = (
+    "cancel_newest",
+    "cancel_oldest",
+    "cancel_both",
+)  # the counter is kept (and reported) at two decimals
 
 
 @dataclass
@@ -678,6 +684,8 @@ class Engine:
                 raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
         if req.post_only and req.order_type not in ("limit", "iceberg"):
             raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.stp_type not in _STP_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:stp_type")
         if req.conditional is not None:
             if futures:
                 raise OrderError("EGeneral:Invalid arguments:conditional")
@@ -774,6 +782,7 @@ class Engine:
             cash_order_qty=req.cash_order_qty,
             conditional=req.conditional,
             ord_ref_id=req.ord_ref_id,
+            stp_type=req.stp_type,
         )
         if req.order_type in TRIGGERED_TYPES:
             assert req.trigger_price is not None
@@ -860,11 +869,14 @@ class Engine:
             level = book[key]
             maker = next(iter(level.values()))
             if maker.user == taker.user:
-                if taker.user in self.unlimited:
-                    # a mirrored or synthetic level the market has already moved past: drop it
-                    self._close(maker, "canceled", "canceled", "Self trade prevention")
+                # self-trade prevention, by the arriving order's stp_type (a mirrored or synthetic
+                # level the market has already moved past is simply dropped)
+                stp = "cancel_oldest" if taker.user in self.unlimited else taker.stp_type
+                if stp != "cancel_newest":
+                    self._close(maker, "canceled", "canceled", _STP)
+                if stp == "cancel_oldest":
                     continue
-                stopped_reason = "Self trade prevention"
+                stopped_reason = _STP
                 break
             qty = min(taker.remaining, maker.remaining)
             if pair.symbol in self.futures:
@@ -1400,6 +1412,7 @@ class Engine:
             display_qty=o.display_qty,
             order_userref=order_userref if order_userref is not None else o.order_userref,
             validate=validate,
+            stp_type=o.stp_type,
         )
         # free the old order's reservation for the new one's funds check
         saved = o.reserved

@@ -96,6 +96,7 @@ class Order:
     cash_order_qty: Decimal | None = None
     conditional: Conditional | None = None
     ord_ref_id: str | None = None
+    stp_type: str = "cancel_newest"
 
     @classmethod
     def unplaced(cls, user: str, req: OrderRequest, now: float, status: str = "pending_new") -> Order:

@@ -27,7 +27,6 @@ ADD_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
     "margin": (frozenset({False}), "EGeneral:Permission denied"),
     "effective_time": (frozenset(), _NOT_HERE.format("effective_time")),
     "sender_sub_id": (frozenset(), _NOT_HERE.format("sender_sub_id")),
-    "stp_type": (frozenset({"cancel_newest"}), _NOT_HERE.format("stp_type other than cancel_newest")),
 }
 AMEND_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
     "limit_price_type": (frozenset({"static"}), _NOT_HERE.format("limit_price_type other than static")),
