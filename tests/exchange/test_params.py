@@ -27,7 +27,7 @@ ADD_CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"margin": True}, "EGeneral:Permission denied"),
     ({"margin": False}, None),
     ({"conditional": {"order_type": "limit", "limit_price": "2000.0"}}, None),  # test_conditional.py
-    ({"effective_time": "2030-01-01T00:00:00Z"}, _NOT_HERE.format("effective_time")),
+    ({"effective_time": "2030-01-01T00:00:00Z"}, None),  # test_effective_time.py
     ({"sender_sub_id": "desk-1"}, _NOT_HERE.format("sender_sub_id")),
     ({"stp_type": "cancel_oldest"}, None),  # test_stp.py
     ({"stp_type": "cancel_both"}, None),

@@ -164,6 +164,7 @@ class Engine:
         self._ids = itertools.count(1)
         self.events: list[Event] = []
         self.unlimited: set[str] = set()
+        self._held: dict[str, Order] = {}  # effective_time still ahead: validated, not in the book
         self._spawns: list[tuple[Order, int]] = []  # (OTO primary, filled qty) awaiting its secondary
         self._spawning = False
 
@@ -484,6 +485,8 @@ class Engine:
             r["display_qty"] = pair.qty_decimal(o.display_qty)
         if o.expire_time is not None:
             r["expire_time"] = format_rfc3339(o.expire_time, 0)
+        if o.effective_time is not None:  # a scheduled order names its start (documented field)
+            r["effective_time"] = format_rfc3339(o.effective_time, 0)
         self._oto_fields(o, r)
         return r
 
@@ -520,7 +523,7 @@ class Engine:
             "post_only": o.post_only,
             "reduce_only": o.reduce_only,
             "timestamp": format_rfc3339(o.updated or o.created),
-            "effective_time": format_rfc3339(o.created),
+            "effective_time": format_rfc3339(o.effective_time or o.created),
         }
         if o.cl_ord_id is not None:
             r["cl_ord_id"] = o.cl_ord_id
@@ -618,6 +621,7 @@ class Engine:
         self._rereserve(o)
         self._orders.pop(o.order_id, None)
         self._untriggered[o.symbol].pop(o.order_id, None)
+        self._held.pop(o.order_id, None)
         self._closed.append(o)
         extra: dict[str, Any] = {}
         pair = self.pairs[o.symbol]
@@ -675,6 +679,9 @@ class Engine:
             raise OrderError("EGeneral:Invalid arguments:time_in_force")
         if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
             raise OrderError("EGeneral:Invalid arguments:expire_time")
+        if req.effective_time is not None and req.expire_time is not None:
+            if req.time_in_force == "gtd" and req.expire_time <= req.effective_time:
+                raise OrderError("EGeneral:Invalid arguments:expire_time must be after effective_time")
         if req.time_in_force == "fok" and req.order_type != "limit":
             raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
         if req.display_qty is not None:
@@ -783,6 +790,7 @@ class Engine:
             conditional=req.conditional,
             ord_ref_id=req.ord_ref_id,
             stp_type=req.stp_type,
+            effective_time=req.effective_time if req.effective_time and req.effective_time > now else None,
         )
         if req.order_type in TRIGGERED_TYPES:
             assert req.trigger_price is not None
@@ -792,23 +800,31 @@ class Engine:
         self._orders[o.order_id] = o
         self._rereserve(o)
         self._report(o, "pending_new", full=True)
+        if o.effective_time is not None:  # scheduled: pending_new until its time, then new
+            self._held[o.order_id] = o
+            return o
+        self._activate(o)
+        return o
+
+    def _activate(self, o: Order) -> None:
+        """The order goes live: ``new``, then it triggers, matches, rests or is cancelled."""
+        req_tif = o.time_in_force
         o.status = "new"
         if o.order_type in TRIGGERED_TYPES:
             self._untriggered[o.symbol][o.order_id] = o
             self._report(o, "new")
-            return o
-        if req.time_in_force == "fok" and not self._can_fill(o):
+            return
+        if req_tif == "fok" and not self._can_fill(o):
             self._report(o, "new")
             self._close(o, "canceled", "canceled", "Insufficient liquidity")
-            return o
+            return
         if o.post_only and self._crosses(o):
             self._report(o, "new")
             self._close(o, "canceled", "canceled", "Post only order")
-            return o
+            return
         self._report(o, "new")
         self._execute(o)
         self._run_triggers(o.symbol)
-        return o
 
     def _futures_id(self) -> str:
         return str(uuid.UUID(int=self._frng.getrandbits(128), version=4))
@@ -1341,7 +1357,11 @@ class Engine:
         self, o: Order, pair: Instrument, new_qty: int, new_price: int | None, keeps_priority: bool
     ) -> None:
         """Amend in place (same price, no size increase: queue priority kept) or re-enter the book."""
-        resting = o.limit_price is not None and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
+        resting = (
+            o.limit_price is not None
+            and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
+            and o.order_id not in self._held
+        )
         if keeps_priority:
             o.qty = new_qty
             o.updated = self.now()
@@ -1413,6 +1433,7 @@ class Engine:
             order_userref=order_userref if order_userref is not None else o.order_userref,
             validate=validate,
             stp_type=o.stp_type,
+            effective_time=o.effective_time,
         )
         # free the old order's reservation for the new one's funds check
         saved = o.reserved
@@ -1555,6 +1576,9 @@ class Engine:
         for o in list(self._orders.values()):
             if o.expire_time is not None and now >= o.expire_time:
                 self._close(o, "expired", "expired", "Order expired")
+        for o in [o for o in self._held.values() if o.effective_time is not None and now >= o.effective_time]:
+            del self._held[o.order_id]
+            self._activate(o)
 
 
 def _asdict(r: OrderRequest) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class OrderRequest:
     stp_type: str = "cancel_newest"
     conditional: Conditional | None = None
     ord_ref_id: str | None = None  # a secondary (OTO close) order: the primary that placed it
+    effective_time: float | None = None  # scheduled start: held out of the book until then
 
 
 @dataclass(slots=True, eq=False)
@@ -97,6 +98,7 @@ class Order:
     conditional: Conditional | None = None
     ord_ref_id: str | None = None
     stp_type: str = "cancel_newest"
+    effective_time: float | None = None
 
     @classmethod
     def unplaced(cls, user: str, req: OrderRequest, now: float, status: str = "pending_new") -> Order:

@@ -25,7 +25,6 @@ _NOT_HERE = "EGeneral:Invalid arguments:{} is not supported by this exchange"
 # field -> (the values accepted, as the default behaviour the engine has; the refusal text)
 ADD_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
     "margin": (frozenset({False}), "EGeneral:Permission denied"),
-    "effective_time": (frozenset(), _NOT_HERE.format("effective_time")),
     "sender_sub_id": (frozenset(), _NOT_HERE.format("sender_sub_id")),
 }
 AMEND_REFUSED: dict[str, tuple[frozenset[Any], str]] = {

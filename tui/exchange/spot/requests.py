@@ -248,6 +248,7 @@ def order_request(
         trigger_reference=reference,
         time_in_force=(text(p, "time_in_force", "gtc") or "gtc").lower(),
         expire_time=timestamp(p, "expire_time"),
+        effective_time=timestamp(p, "effective_time"),
         deadline=timestamp(p, "deadline"),
         post_only=flag(p, "post_only"),
         reduce_only=flag(p, "reduce_only"),
