@@ -33,7 +33,8 @@ ADD_CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"stp_type": "cancel_both"}, None),
     ({"stp_type": "cancel_newest"}, None),
     ({"stp_type": "cancel_all"}, "EGeneral:Invalid arguments:stp_type"),
-    ({"fee_preference": "base"}, _NOT_HERE.format("fee_preference base")),
+    ({"fee_preference": "base"}, None),  # test_fee_preference.py
+    ({"fee_preference": "usd"}, "EGeneral:Invalid arguments:fee_preference"),
     ({"fee_preference": "quote"}, None),
     (
         {

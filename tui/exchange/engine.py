@@ -403,8 +403,9 @@ class Engine:
         acct.total[asset] = acct.total.get(asset, Decimal(0)) + amount
 
     def _reserve_need(self, o: Order, pair: Instrument) -> tuple[str, Decimal]:
-        if o.side == "sell":
-            return pair.base, pair.qty_decimal(o.remaining)
+        if o.side == "sell":  # a fee taken in base is held too
+            qty = pair.qty_decimal(o.remaining) * (1 + self.taker_fee if o.fee_in_base else 1)
+            return pair.base, self._q(qty, pair.base, ROUND_CEILING)
         price = o.limit_price if o.limit_price is not None else o.trigger_price
         if price is None:
             return pair.quote, Decimal(0)
@@ -464,7 +465,7 @@ class Engine:
             "side": o.side,
             "order_type": o.order_type,
             "fee_usd_equiv": self._q(o.fees, pair.quote),
-            "fee_ccy_pref": "fciq",
+            "fee_ccy_pref": o.fee_ccy_pref,
         }
         if o.limit_price is not None:
             r["limit_price"] = pair.price_decimal(o.limit_price)
@@ -519,7 +520,7 @@ class Engine:
             "cum_qty": pair.qty_decimal(o.filled),
             "cum_cost": self._q(o.cum_cost, pair.quote),
             "fee_usd_equiv": self._q(o.fees, pair.quote),
-            "fee_ccy_pref": "fciq",
+            "fee_ccy_pref": o.fee_ccy_pref,
             "post_only": o.post_only,
             "reduce_only": o.reduce_only,
             "timestamp": format_rfc3339(o.updated or o.created),
@@ -691,6 +692,8 @@ class Engine:
                 raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
         if req.post_only and req.order_type not in ("limit", "iceberg"):
             raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.fee_preference not in ("base", "quote"):
+            raise OrderError("EGeneral:Invalid arguments:fee_preference")
         if req.stp_type not in _STP_TYPES:
             raise OrderError("EGeneral:Invalid arguments:stp_type")
         if req.conditional is not None:
@@ -742,7 +745,8 @@ class Engine:
             return
         acct = self._acct(user)
         if req.side == "sell":
-            if acct.available(pair.base) < pair.qty_decimal(req.qty):
+            base_fee = self.taker_fee if req.fee_preference == "base" else Decimal(0)
+            if acct.available(pair.base) < pair.qty_decimal(req.qty) * (1 + base_fee):
                 raise OrderError("EOrder:Insufficient funds")
             return
         if req.cash_order_qty is not None:
@@ -790,6 +794,7 @@ class Engine:
             conditional=req.conditional,
             ord_ref_id=req.ord_ref_id,
             stp_type=req.stp_type,
+            fee_in_base=req.fee_preference == "base" and req.symbol not in self.futures,
             effective_time=req.effective_time if req.effective_time and req.effective_time > now else None,
         )
         if req.order_type in TRIGGERED_TYPES:
@@ -959,7 +964,7 @@ class Engine:
         avail = acct.available(pair.quote) + own
         if taker.cash_order_qty is not None:
             avail = min(avail, taker.cash_order_qty - taker.cum_cost - taker.fees)
-        unit = pair.price_decimal(price) * (1 + self.taker_fee)
+        unit = pair.price_decimal(price) * (1 if taker.fee_in_base else 1 + self.taker_fee)
         max_qty = int((avail / unit).scaleb(pair.qty_precision).to_integral_value(ROUND_DOWN))
         max_qty -= max_qty % pair.qty_increment
         return min(qty, max(0, max_qty))
@@ -982,7 +987,7 @@ class Engine:
                 self._spawns.append((o, qty))
             o.filled += qty
             o.cum_cost += cost
-            o.fees += fees[o.order_id]
+            o.fees += self._fee_in_quote(o, fees[o.order_id], price, pair)
             o.updated = now
             o.status = "filled" if o.remaining == 0 else "partially_filled"
             if o is maker:
@@ -1016,6 +1021,12 @@ class Engine:
         if maker.remaining == 0:
             self._close(maker, "filled", "filled")
 
+    def _fee_in_quote(self, o: Order, fee: Decimal, price: int, pair: Instrument) -> Decimal:
+        """A spot fee's quote value (what ``fee_usd_equiv`` and the order's totals carry)."""
+        if not o.fee_in_base:
+            return fee
+        return self._q(fee * pair.price_decimal(price), pair.quote)
+
     def _fill_money(
         self, buyer: Order, seller: Order, taker: Order, price: int, qty: int, pair: Instrument
     ) -> tuple[Decimal, Decimal, Decimal]:
@@ -1028,13 +1039,21 @@ class Engine:
             fee_s = cost * (self.futures_taker_fee if seller is taker else self.futures_maker_fee)
         else:
             cost = self._q(qd * pair.price_decimal(price), pair.quote)
-            fee_b = self._q(cost * (self.taker_fee if buyer is taker else self.maker_fee), pair.quote)
-            fee_s = self._q(cost * (self.taker_fee if seller is taker else self.maker_fee), pair.quote)
+            fee_b, fee_s = (
+                self._spot_fee(o, cost, qd, self.taker_fee if o is taker else self.maker_fee, pair)
+                for o in (buyer, seller)
+            )
         if buyer.user in self.unlimited:
             fee_b = Decimal(0)
         if seller.user in self.unlimited:
             fee_s = Decimal(0)
         return cost, fee_b, fee_s
+
+    def _spot_fee(self, o: Order, cost: Decimal, qd: Decimal, rate: Decimal, pair: Instrument) -> Decimal:
+        """The fee in the order's fee currency: a share of the base traded or of the quote cost."""
+        if o.fee_in_base:
+            return self._q(qd * rate, pair.base)
+        return self._q(cost * rate, pair.quote)
 
     def _settle(
         self,
@@ -1060,11 +1079,14 @@ class Engine:
             }
             self.ledger.deposit(FEE_ACCOUNT, fee_b + fee_s)
             return realized
-        self._move(buyer.user, pair.quote, -(cost + fee_b))
-        self._move(buyer.user, pair.base, qd)
-        self._move(seller.user, pair.base, -qd)
-        self._move(seller.user, pair.quote, cost - fee_s)
-        self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
+        for o, fee in ((buyer, fee_b), (seller, fee_s)):
+            self._move(FEE_ACCOUNT, pair.base if o.fee_in_base else pair.quote, fee)
+        b_base, b_quote = (fee_b, Decimal(0)) if buyer.fee_in_base else (Decimal(0), fee_b)
+        s_base, s_quote = (fee_s, Decimal(0)) if seller.fee_in_base else (Decimal(0), fee_s)
+        self._move(buyer.user, pair.quote, -(cost + b_quote))
+        self._move(buyer.user, pair.base, qd - b_base)
+        self._move(seller.user, pair.base, -(qd + s_base))
+        self._move(seller.user, pair.quote, cost - s_quote)
         return {}
 
     def _futures_fill_report(
@@ -1123,8 +1145,8 @@ class Engine:
             "cum_qty": pair.qty_decimal(o.filled),
             "cum_cost": self._q(o.cum_cost, pair.quote),
             "avg_price": self._avg(o),
-            "fee_usd_equiv": fee,
-            "fees": [{"asset": pair.quote, "qty": fee}],
+            "fee_usd_equiv": self._fee_in_quote(o, fee, trade.price, pair),
+            "fees": [{"asset": pair.base if o.fee_in_base else pair.quote, "qty": fee}],
         }
         self._report(o, "trade", **report)
         stamp = format_rfc3339(trade.timestamp)
@@ -1134,7 +1156,8 @@ class Engine:
         ref = _new_id(self._rng)  # recorded: a Kraken-shaped id (LKAKN2-N0N12-VKQNLN), not a trade number
         base_amt = qd if o.side == "buy" else -qd
         quote_amt = -cost if o.side == "buy" else cost
-        for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
+        base_fee, quote_fee = (fee, Decimal(0)) if o.fee_in_base else (Decimal(0), fee)
+        for asset, amount, f in ((pair.base, base_amt, base_fee), (pair.quote, quote_amt, quote_fee)):
             entry = {
                 "ledger_id": _new_id(self._rng),
                 "ref_id": ref,
@@ -1434,6 +1457,7 @@ class Engine:
             validate=validate,
             stp_type=o.stp_type,
             effective_time=o.effective_time,
+            fee_preference="base" if o.fee_in_base else "quote",
         )
         # free the old order's reservation for the new one's funds check
         saved = o.reserved

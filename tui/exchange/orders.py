@@ -59,6 +59,7 @@ class OrderRequest:
     conditional: Conditional | None = None
     ord_ref_id: str | None = None  # a secondary (OTO close) order: the primary that placed it
     effective_time: float | None = None  # scheduled start: held out of the book until then
+    fee_preference: str = "quote"  # base | quote: the currency the spot fee is taken in
 
 
 @dataclass(slots=True, eq=False)
@@ -99,6 +100,12 @@ class Order:
     ord_ref_id: str | None = None
     stp_type: str = "cancel_newest"
     effective_time: float | None = None
+    fee_in_base: bool = False
+
+    @property
+    def fee_ccy_pref(self) -> str:
+        """The executions ``fee_ccy_pref``: ``fcib`` (fee in base) or ``fciq`` (in quote)."""
+        return "fcib" if self.fee_in_base else "fciq"
 
     @classmethod
     def unplaced(cls, user: str, req: OrderRequest, now: float, status: str = "pending_new") -> Order:

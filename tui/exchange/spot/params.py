@@ -15,7 +15,6 @@ from tui.exchange.orders import OrderError
 __all__ = [
     "ADD_REFUSED",
     "AMEND_REFUSED",
-    "refuse_fee_preference",
     "refuse_index_trigger",
     "refuse_unsupported",
 ]
@@ -45,10 +44,3 @@ def refuse_index_trigger(p: dict[str, Any]) -> None:
     trig = p.get("triggers")
     if isinstance(trig, dict) and trig.get("reference") == "index":
         raise OrderError(_NOT_HERE.format("triggers.reference index"))
-
-
-def refuse_fee_preference(p: dict[str, Any]) -> None:
-    """Fees are charged in quote here: the venue's default for buys; ``base`` is refused."""
-    pref = p.get("fee_preference")
-    if pref is not None and pref != "quote":
-        raise OrderError(_NOT_HERE.format("fee_preference base"))

@@ -13,7 +13,6 @@ from tui.exchange.bounds import NotANumber, OutOfRange, bounded_decimal
 from tui.exchange.orders import Conditional, OrderError, OrderRequest
 from tui.exchange.spot.params import (
     ADD_REFUSED,
-    refuse_fee_preference,
     refuse_index_trigger,
     refuse_unsupported,
 )
@@ -207,7 +206,6 @@ def order_request(
     _check_fields(p, method)
     refuse_unsupported(p, ADD_REFUSED)
     refuse_index_trigger(p)
-    refuse_fee_preference(p)
     pair = pairs.get(symbol)
     if pair is None:
         raise ArgError(f"Currency pair not supported {symbol}")
@@ -249,6 +247,7 @@ def order_request(
         time_in_force=(text(p, "time_in_force", "gtc") or "gtc").lower(),
         expire_time=timestamp(p, "expire_time"),
         effective_time=timestamp(p, "effective_time"),
+        fee_preference=text(p, "fee_preference", "quote") or "quote",
         deadline=timestamp(p, "deadline"),
         post_only=flag(p, "post_only"),
         reduce_only=flag(p, "reduce_only"),
