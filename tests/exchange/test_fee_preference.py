@@ -66,7 +66,7 @@ async def test_fee_currency(
         trade = await _updates(demo, "executions", lambda r: r.get("exec_type") == "trade")
         assert trade["fees"] == [{"asset": fee_asset, "qty": fee}]
         assert trade["fee_usd_equiv"] == Decimal("2.00")  # the same fee valued in quote
-        ledger = {}
+        ledger: dict[str, dict[str, Any]] = {}
         while len(ledger) < 2:
             row = await _updates(demo, "balances", lambda r: r.get("type") == "trade")
             ledger[row["asset"]] = row
