@@ -62,6 +62,10 @@ FEE_ACCOUNT = "__fees__"
 # Kraken "Intermediate" verification tier (protocol §1.6).
 RATE_THRESHOLD = Decimal(125)
 RATE_DECAY_PER_S = Decimal("2.34")
+# this exchange's index of a spot pair: its own mid (the last trade while a side is empty), smoothed
+# as an exponential moving average with this time constant, sampled once a second
+INDEX_TAU_S = Decimal(5)
+INDEX_SAMPLE_S = 1.0
 _CENT = Decimal("0.01")
 _STP = "Self trade prevention"  # the reason on every STP cancel (Kraken's text is not documented)
 _STP_TYPES = (
@@ -164,6 +168,8 @@ class Engine:
         self._ids = itertools.count(1)
         self.events: list[Event] = []
         self.unlimited: set[str] = set()
+        self._index: dict[str, Decimal] = {}
+        self._index_at: float | None = None
         self._held: dict[str, Order] = {}  # effective_time still ahead: validated, not in the book
         self._spawns: list[tuple[Order, int]] = []  # (OTO primary, filled qty) awaiting its secondary
         self._spawning = False
@@ -214,13 +220,52 @@ class Engine:
         return self.pairs[symbol].price_decimal(last) if last is not None else None
 
     def index_price(self, symbol: str) -> Decimal | None:
-        """The matching spot pair's mid when it is listed here, else the mark price."""
+        """A spot pair: this exchange's index (``INDEX_TAU_S`` above). A perpetual: the matching
+        spot pair's mid when it is listed here, else the mark price."""
+        if symbol not in self.futures:
+            return self._index.get(symbol) or self._index_sample(symbol)
         spot = FUTURES_INDEX.get(symbol)
         if spot is not None and spot in self.pairs and spot not in self.futures:
             mid = self.mid(spot)
             if mid is not None:
                 return mid
         return self.mark_price(symbol)
+
+    def _index_sample(self, symbol: str) -> Decimal | None:
+        mid = self.mid(symbol)
+        if mid is not None:
+            return mid
+        last = self._last_price[symbol]
+        return self.pairs[symbol].price_decimal(last) if last is not None else None
+
+    def _sample_indices(self, now: float) -> None:
+        """Move every spot pair's index toward its sample by the weight the elapsed time earns."""
+        if self._index_at is not None and now - self._index_at < INDEX_SAMPLE_S:
+            return
+        dt = Decimal(str(round(now - self._index_at, 3))) if self._index_at is not None else None
+        weight = 1 - (-dt / INDEX_TAU_S).exp() if dt is not None else Decimal(1)
+        self._index_at = now
+        for symbol, pair in self.pairs.items():
+            if symbol in self.futures:
+                continue
+            sample = self._index_sample(symbol)
+            if sample is None:
+                continue
+            prev = self._index.get(symbol)
+            value = sample if prev is None else prev + (sample - prev) * weight
+            self._index[symbol] = value.quantize(Decimal(1).scaleb(-(pair.price_precision + 4)))
+
+    def reference_ticks(self, symbol: str, reference: str) -> int | None:
+        """The price a trigger watches, in ticks: ``last`` trade, ``index`` or (futures) ``mark``.
+        Without an index the last trade serves, as the docs say Kraken's triggers do."""
+        last = self._last_price[symbol]
+        if reference == "last":
+            return last
+        value = self.mark_price(symbol) if reference == "mark" else self.index_price(symbol)
+        if value is None:
+            return last
+        pair = self.pairs[symbol]
+        return int(value.scaleb(pair.price_precision).to_integral_value(ROUND_HALF_EVEN))
 
     def futures_orders(self, user: str, symbol: str | None = None) -> list[Order]:
         return [
@@ -835,7 +880,7 @@ class Engine:
         return str(uuid.UUID(int=self._frng.getrandbits(128), version=4))
 
     def _set_trigger(self, o: Order, price: Decimal, pair: Instrument) -> None:
-        last = self._last_price[o.symbol]
+        last = self.reference_ticks(o.symbol, o.trigger_reference)
         if o.order_type.startswith("trailing"):
             o.trigger_offset = abs(price)
             o.peak = last
@@ -1224,18 +1269,24 @@ class Engine:
     # --- triggers ----------------------------------------------------------------------------------
     def _run_triggers(self, symbol: str) -> None:
         for _ in range(100):
-            last = self._last_price[symbol]
-            if last is None:
-                return
             pending = self._untriggered[symbol]
             if not pending:
                 return
-            fired = [o for o in list(pending.values()) if self._should_fire(o, last)]
+            refs = {
+                r: self.reference_ticks(symbol, r) for r in {o.trigger_reference for o in pending.values()}
+            }
+            fired = [
+                o
+                for o in list(pending.values())
+                if (ref := refs[o.trigger_reference]) is not None and self._should_fire(o, ref)
+            ]
             if not fired:
                 return
             for o in fired:
                 if o.order_id not in self._orders:
                     continue
+                last = refs[o.trigger_reference]
+                assert last is not None
                 o.triggered = True
                 pending.pop(o.order_id, None)
                 pair = self.pairs[symbol]
@@ -1589,6 +1640,10 @@ class Engine:
     def advance(self) -> None:
         now = self.now()
         self._decay_rates(now)
+        self._sample_indices(now)
+        for symbol, pending in self._untriggered.items():
+            if any(o.trigger_reference != "last" for o in pending.values()):
+                self._run_triggers(symbol)  # an index or mark moves without a trade
         for user, deadline in list(self._dms.items()):
             if now >= deadline:
                 del self._dms[user]

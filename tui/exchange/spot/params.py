@@ -15,7 +15,6 @@ from tui.exchange.orders import OrderError
 __all__ = [
     "ADD_REFUSED",
     "AMEND_REFUSED",
-    "refuse_index_trigger",
     "refuse_unsupported",
 ]
 
@@ -36,11 +35,3 @@ def refuse_unsupported(p: dict[str, Any], table: dict[str, tuple[frozenset[Any],
     for key, (accepted, error) in table.items():
         if key in p and (isinstance(p[key], dict | list) or p[key] not in accepted):
             raise OrderError(error)
-
-
-def refuse_index_trigger(p: dict[str, Any]) -> None:
-    """``triggers.reference: index`` would fire on the last trade here: refused until the
-    engine's triggers read the index."""
-    trig = p.get("triggers")
-    if isinstance(trig, dict) and trig.get("reference") == "index":
-        raise OrderError(_NOT_HERE.format("triggers.reference index"))

@@ -13,7 +13,6 @@ from tui.exchange.bounds import NotANumber, OutOfRange, bounded_decimal
 from tui.exchange.orders import Conditional, OrderError, OrderRequest
 from tui.exchange.spot.params import (
     ADD_REFUSED,
-    refuse_index_trigger,
     refuse_unsupported,
 )
 from tui.kraken.instrument import Instrument
@@ -161,6 +160,8 @@ def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, 
         raise ArgError("Triggers field must be an object")
     price = num(trig, "price", "Triggers.price", "triggers")
     reference = text(trig, "reference", "last", "Triggers.reference") or "last"
+    if reference not in ("last", "index"):
+        raise OrderError("EGeneral:Invalid arguments:triggers.reference")
     if reference == "index" and not pair.has_index:
         raise OrderError("EGeneral:Invalid arguments:Index unavailable")
     return price, text(trig, "price_type", "static", "Triggers.price_type") or "static", reference
@@ -205,7 +206,6 @@ def order_request(
 ) -> OrderRequest:
     _check_fields(p, method)
     refuse_unsupported(p, ADD_REFUSED)
-    refuse_index_trigger(p)
     pair = pairs.get(symbol)
     if pair is None:
         raise ArgError(f"Currency pair not supported {symbol}")
