@@ -6,6 +6,8 @@ implemented ones are accepted (their behaviour is held by the engine and server 
 
 from __future__ import annotations
 
+import time
+from decimal import Decimal
 from typing import Any
 
 import aiohttp
@@ -13,6 +15,7 @@ import pytest
 
 from tests.exchange.conftest import WS, connect, get_token
 from tui.exchange.server import RunningExchange
+from tui.kraken.rfc3339 import format_rfc3339
 
 _LIMIT = {
     "order_type": "limit",
@@ -21,14 +24,23 @@ _LIMIT = {
     "limit_price": "1000.0",
     "symbol": "BTC/USD",
 }
-_NOT_HERE = "EGeneral:Invalid arguments:{} is not supported by this exchange"
+
+
+def _soon(extra: dict[str, Any]) -> dict[str, Any]:
+    """``deadline: soon`` stands for a deadline 10 s from when the request is sent."""
+    if extra.get("deadline") == "soon":
+        return {**extra, "deadline": format_rfc3339(time.time() + 10, 3)}
+    return extra
+
 
 ADD_CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"margin": True}, "EGeneral:Permission denied"),
     ({"margin": False}, None),
     ({"conditional": {"order_type": "limit", "limit_price": "2000.0"}}, None),  # test_conditional.py
     ({"effective_time": "2030-01-01T00:00:00Z"}, None),  # test_effective_time.py
-    ({"sender_sub_id": "desk-1"}, _NOT_HERE.format("sender_sub_id")),
+    ({"sender_sub_id": "desk-1"}, None),  # test_sender_sub_id in test_stp.py
+    ({"sender_sub_id": "a trader name over 18"}, "EGeneral:Invalid arguments:sender_sub_id"),
+    ({"sender_sub_id": "0f3a5b1c-2d4e-4f60-8a9b-c0d1e2f3a4b5"}, None),
     ({"stp_type": "cancel_oldest"}, None),  # test_stp.py
     ({"stp_type": "cancel_both"}, None),
     ({"stp_type": "cancel_newest"}, None),
@@ -56,6 +68,20 @@ ADD_CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"post_only": True}, None),
     ({"time_in_force": "gtd", "expire_time": "2030-01-01T00:00:00Z"}, None),
     ({"deadline": "2000-01-01T00:00:00.000Z"}, "EService:Deadline elapsed"),
+    ({"deadline": "2099-01-01T00:00:00.000Z"}, "EGeneral:Invalid arguments:deadline"),  # > 60 s ahead
+    ({"deadline": "soon"}, None),
+    ({"limit_price_type": "pct"}, "EGeneral:Invalid arguments:limit_price_type"),  # trailing-stop-limit only
+    ({"limit_price_type": "static"}, None),
+    ({"stop_price": "900.0", "order_type": "stop-loss-limit", "side": "sell"}, None),  # deprecated forms
+    ({"stop_price": "900.0", "trigger": "index", "order_type": "stop-loss-limit", "side": "sell"}, None),
+    (
+        {"order_type": "stop-loss-limit", "side": "sell", "triggers": {"price": "9", "price_type": "bps"}},
+        "EGeneral:Invalid arguments:triggers.price_type",
+    ),
+    (
+        {"order_type": "stop-loss-limit", "side": "sell", "triggers": {"price": "9", "reference": "mark"}},
+        "EGeneral:Invalid arguments:triggers.reference",
+    ),
     ({"display_qty": "0.0001", "order_type": "iceberg", "order_qty": "0.0015"}, None),
     ({"cl_ord_id": "abc-1"}, None),
     ({"order_userref": 7}, None),
@@ -65,11 +91,15 @@ ADD_CASES: list[tuple[dict[str, Any], str | None]] = [
 ]
 
 AMEND_CASES: list[tuple[dict[str, Any], str | None]] = [
-    ({"limit_price_type": "pct"}, _NOT_HERE.format("limit_price_type other than static")),
-    ({"trigger_price_type": "quote"}, _NOT_HERE.format("trigger_price_type other than static")),
+    ({"limit_price_type": "pct"}, "EGeneral:Invalid arguments:limit_price_type"),  # a limit order
+    ({"trigger_price_type": "quote"}, "EGeneral:Invalid arguments:trigger_price_type"),  # no trigger
+    ({"trigger_price": "900.0"}, "EGeneral:Invalid arguments:trigger_price"),  # not a triggered order
     ({"limit_price_type": "static"}, None),
     ({"deadline": "2000-01-01T00:00:00.000Z"}, "EService:Deadline elapsed"),
-    ({"deadline": "2099-01-01T00:00:00.000Z"}, None),
+    ({"deadline": "2099-01-01T00:00:00.000Z"}, "EGeneral:Invalid arguments:deadline"),
+    ({"deadline": "soon"}, None),
+    ({"symbol": "BTC/USD"}, None),
+    ({"symbol": "ETH/USD"}, "EGeneral:Invalid arguments:symbol"),
     ({"order_qty": "0.002"}, None),
     ({"post_only": True}, None),
     ({"bogus": 1}, "Unsupported field: 'bogus' for the given msg type: amend order"),
@@ -87,7 +117,7 @@ async def test_add_order_parameter(
 ) -> None:
     ws = await connect(session, exchange.url_private)
     token = await get_token(session, exchange)
-    got = await _ask(ws, "add_order", {**_LIMIT, **extra, "token": token})
+    got = await _ask(ws, "add_order", {**_LIMIT, **_soon(extra), "token": token})
     assert got.get("error") == error, got
     assert got["success"] is (error is None)
 
@@ -100,5 +130,79 @@ async def test_amend_order_parameter(
     token = await get_token(session, exchange)
     placed = await _ask(ws, "add_order", {**_LIMIT, "token": token})
     oid = placed["result"]["order_id"]
-    got = await _ask(ws, "amend_order", {"order_id": oid, "limit_price": "1001.0", **extra, "token": token})
+    params = {"order_id": oid, "limit_price": "1001.0", **_soon(extra), "token": token}
+    got = await _ask(ws, "amend_order", params)
     assert got.get("error") == error, got
+
+
+async def test_deprecated_stop_price_and_trigger_set_the_trigger(
+    exchange: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    """Docs: ``stop_price`` / ``trigger`` are deprecated forms of ``triggers.price`` / ``.reference``."""
+    ws = await connect(session, exchange.url_private)
+    token = await get_token(session, exchange)
+    params = {**_LIMIT, "order_type": "stop-loss-limit", "side": "sell", "token": token}
+    got = await _ask(ws, "add_order", {**params, "stop_price": "900.0", "trigger": "index"})
+    o = exchange.engine.order(got["result"]["order_id"])
+    assert o is not None and (o.trigger_price, o.trigger_reference) == (9000, "index")
+    both = await _ask(ws, "add_order", {**params, "stop_price": "900.0", "triggers": {"price": "900.0"}})
+    assert both["error"] == "EGeneral:Invalid arguments:triggers and stop_price/trigger together"
+
+
+async def test_amend_trigger_price_type_and_trailing_limit_offset(
+    exchange: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ws = await connect(session, exchange.url_private)
+    token = await get_token(session, exchange)
+    engine = exchange.engine
+    buy = {"order_type": "market", "side": "buy", "order_qty": "0.0001", "symbol": "BTC/USD", "token": token}
+    assert (await _ask(ws, "add_order", buy))["success"] is True  # a trade: a last price to be relative to
+    assert engine.last_price("BTC/USD") is not None
+    stop = {
+        **_LIMIT,
+        "order_type": "stop-loss",
+        "side": "sell",
+        "triggers": {"price": "900.0"},
+        "token": token,
+    }
+    oid = (await _ask(ws, "add_order", stop))["result"]["order_id"]
+    amend = {"order_id": oid, "trigger_price": "-10", "trigger_price_type": "pct", "token": token}
+    assert (await _ask(ws, "amend_order", amend))["success"] is True
+    o = engine.order(oid)
+    assert o is not None and o.trigger_price_type == "pct"
+    ref = engine.reference_ticks("BTC/USD", "last")
+    assert ref is not None
+    want = exchange.pairs["BTC/USD"].round_price(
+        exchange.pairs["BTC/USD"].price_decimal(ref) * Decimal("0.9"), up=True
+    )
+    assert o.trigger_price == want  # 10 % under the last trade when amended
+    trailing = {
+        **_LIMIT,
+        "order_type": "trailing-stop-limit",
+        "side": "sell",
+        "limit_price": "5",
+        "triggers": {"price": "50", "price_type": "quote"},
+        "token": token,
+    }
+    tid = (await _ask(ws, "add_order", trailing))["result"]["order_id"]
+    got = await _ask(
+        ws, "amend_order", {"order_id": tid, "limit_price": "1.5", "limit_price_type": "pct", "token": token}
+    )
+    assert got["success"] is True, got
+    t = engine.order(tid)
+    assert t is not None and (t.limit_offset, t.limit_price_type) == (Decimal("1.5"), "pct")
+
+
+async def test_batch_add_deadline_and_fields(
+    exchange: RunningExchange, session: aiohttp.ClientSession
+) -> None:
+    ws = await connect(session, exchange.url_private)
+    token = await get_token(session, exchange)
+    order = {k: v for k, v in _LIMIT.items() if k != "symbol"}
+    batch = {"symbol": "BTC/USD", "orders": [order, order], "token": token}
+    late = await _ask(ws, "batch_add", {**batch, "deadline": "2000-01-01T00:00:00.000Z"})
+    assert late["error"] == "EService:Deadline elapsed"
+    odd = await _ask(ws, "batch_add", {**batch, "bogus": 1})
+    assert odd["error"] == "Unsupported field: 'bogus' for the given msg type: batch add"
+    ok = await _ask(ws, "batch_add", {**batch, "deadline": format_rfc3339(time.time() + 10, 3)})
+    assert ok["success"] is True
