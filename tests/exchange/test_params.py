@@ -206,3 +206,78 @@ async def test_batch_add_deadline_and_fields(
     assert odd["error"] == "Unsupported field: 'bogus' for the given msg type: batch add"
     ok = await _ask(ws, "batch_add", {**batch, "deadline": format_rfc3339(time.time() + 10, 3)})
     assert ok["success"] is True
+
+
+EDIT_CASES: list[tuple[dict[str, Any], dict[str, Any], str | None]] = [
+    # (the order placed, the edit, the error)
+    ({}, {"order_qty": "0.002"}, None),
+    ({}, {"price": "1001.0"}, None),  # deprecated form of limit_price
+    ({}, {"fee_preference": "base"}, None),
+    ({}, {"fee_preference": "usd"}, "EGeneral:Invalid arguments:fee_preference"),
+    ({}, {"reduce_only": True}, "EOrder:Reduce only:No position exists"),
+    ({}, {"deadline": "2000-01-01T00:00:00.000Z"}, "EService:Deadline elapsed"),
+    ({}, {"triggers": {"price": "900.0"}}, "EGeneral:Invalid arguments:triggers"),  # not a triggered type
+    ({}, {"symbol": "ETH/USD"}, "EGeneral:Invalid arguments:symbol"),
+    ({}, {"bogus": 1}, "Unsupported field: 'bogus' for the given msg type: edit order"),
+    (
+        {"order_type": "iceberg", "order_qty": "0.0015", "display_qty": "0.0001"},
+        {"display_qty": "0.0005"},
+        None,
+    ),
+    (
+        {
+            "order_type": "stop-loss-limit",
+            "side": "sell",
+            "triggers": {"price": "900.0", "reference": "index"},
+        },
+        {"triggers": {"price": "800.0", "reference": "last"}},
+        None,
+    ),
+    (
+        {
+            "order_type": "stop-loss-limit",
+            "side": "sell",
+            "triggers": {"price": "900.0", "reference": "index"},
+        },
+        {"order_qty": "0.002"},  # the trigger and its reference are carried over
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("placed", "edit", "error"), EDIT_CASES, ids=[str(sorted(c[1])) for c in EDIT_CASES])
+async def test_edit_order_parameter(
+    exchange: RunningExchange,
+    session: aiohttp.ClientSession,
+    placed: dict[str, Any],
+    edit: dict[str, Any],
+    error: str | None,
+) -> None:
+    """edit_order (legacy cancel-and-replace): each documented parameter changes the new order."""
+    ws = await connect(session, exchange.url_private)
+    token = await get_token(session, exchange)
+    first = await _ask(ws, "add_order", {**_LIMIT, **placed, "token": token})
+    old = exchange.engine.order(first["result"]["order_id"])
+    assert old is not None
+    got = await _ask(
+        ws, "edit_order", {"order_id": old.order_id, "symbol": "BTC/USD", **edit, "token": token}
+    )
+    assert got.get("error") == error, got
+    if error is not None:
+        return
+    new = exchange.engine.order(got["result"]["order_id"])
+    assert new is not None and exchange.engine.order(old.order_id) is None
+    pair = exchange.pairs["BTC/USD"]
+    expect_qty = pair.qty_ticks(edit.get("order_qty", placed.get("order_qty", _LIMIT["order_qty"])))
+    assert new.qty == expect_qty
+    if "price" in edit:
+        assert new.limit_price == pair.price_ticks(edit["price"])
+    assert new.fee_in_base is (edit.get("fee_preference") == "base")
+    if "display_qty" in edit:
+        assert new.display_qty == pair.qty_ticks(edit["display_qty"])
+    if "triggers" in placed:
+        trig = edit.get("triggers", placed["triggers"])
+        assert (new.trigger_price, new.trigger_reference) == (
+            pair.price_ticks(trig["price"]),
+            trig["reference"],
+        )

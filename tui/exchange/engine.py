@@ -1529,7 +1529,12 @@ class Engine:
         post_only: bool | None = None,
         order_userref: int | None = None,
         validate: bool = False,
+        display_qty: int | None = None,
+        reduce_only: bool | None = None,
+        trigger: tuple[Decimal, str, str] | None = None,  # (price, price_type, reference)
+        fee_preference: str | None = None,
     ) -> tuple[Order, str]:
+        """Legacy cancel-and-replace: a new order with the changes, the old one cancelled."""
         o = self.find(user, order_id)
         if o.cl_ord_id is not None:
             raise OrderError(
@@ -1537,9 +1542,8 @@ class Engine:
             )
         if o.order_type in TRIGGERED_TYPES and o.triggered:
             raise OrderError("EGeneral:Invalid arguments:triggered orders cannot be edited")
-        if (
-            o.conditional is not None
-        ):  # docs: "orders with conditional close terms attached are not supported"
+        # docs: "orders with conditional close terms attached are not supported"
+        if o.conditional is not None:
             raise OrderError(
                 "EGeneral:Invalid arguments:orders with conditional close cannot be edited; use amend_order"
             )
@@ -1549,25 +1553,22 @@ class Engine:
         self._charge_rate(
             user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (6, 5, 4, 2, 1, 0)))
         )
-        pair = self.pairs[o.symbol]
-        req = OrderRequest(
-            order_type=o.order_type,
-            side=o.side,
-            symbol=o.symbol,
-            qty=new_qty - o.filled,
-            limit_price=limit_price if limit_price is not None else o.limit_price,
-            trigger_price=pair.price_decimal(o.trigger_price) if o.trigger_price is not None else None,
-            time_in_force=o.time_in_force,
-            expire_time=o.expire_time,
-            post_only=o.post_only if post_only is None else post_only,
-            display_qty=o.display_qty,
-            order_userref=order_userref if order_userref is not None else o.order_userref,
-            validate=validate,
-            stp_type=o.stp_type,
-            effective_time=o.effective_time,
-            fee_preference="base" if o.fee_in_base else "quote",
-            sender_sub_id=o.sender_sub_id,
-        )
+        if trigger is not None and o.order_type not in TRIGGERED_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:triggers")
+        req = self._edit_request(o, new_qty - o.filled, trigger)
+        if limit_price is not None:
+            req.limit_price = limit_price
+        if post_only is not None:
+            req.post_only = post_only
+        if order_userref is not None:
+            req.order_userref = order_userref
+        if display_qty is not None:
+            req.display_qty = display_qty
+        if reduce_only is not None:
+            req.reduce_only = reduce_only
+        if fee_preference is not None:
+            req.fee_preference = fee_preference
+        req.validate = validate
         # free the old order's reservation for the new one's funds check
         saved = o.reserved
         self._acct(user).reserved[o.reserved_asset] = (
@@ -1584,6 +1585,45 @@ class Engine:
         self._close(o, "canceled", "canceled", "Order replaced")
         new = self.add_order_unchecked(user, req)
         return new, o.order_id
+
+    def _edit_request(self, o: Order, qty: int, trigger: tuple[Decimal, str, str] | None) -> OrderRequest:
+        """The request that re-creates ``o`` for ``qty``: its trigger (or the new one), its terms."""
+        pair = self.pairs[o.symbol]
+        if trigger is not None:
+            price, price_type, reference = trigger
+        elif o.order_type.startswith("trailing"):
+            price, price_type, reference = (
+                o.trigger_offset or Decimal(0),
+                o.trigger_price_type,
+                o.trigger_reference,
+            )
+        elif o.trigger_price is not None:
+            price, price_type, reference = pair.price_decimal(o.trigger_price), "static", o.trigger_reference
+        else:
+            price, price_type, reference = Decimal(0), "static", "last"
+        triggered_type = o.order_type in TRIGGERED_TYPES
+        return OrderRequest(
+            order_type=o.order_type,
+            side=o.side,
+            symbol=o.symbol,
+            qty=qty,
+            limit_price=o.limit_price,
+            limit_price_type=o.limit_price_type,
+            limit_offset=o.limit_offset,
+            trigger_price=price if triggered_type else None,
+            trigger_price_type=price_type,
+            trigger_reference=reference,
+            time_in_force=o.time_in_force,
+            expire_time=o.expire_time,
+            post_only=o.post_only,
+            reduce_only=o.reduce_only,
+            display_qty=o.display_qty,
+            order_userref=o.order_userref,
+            stp_type=o.stp_type,
+            effective_time=o.effective_time,
+            fee_preference="base" if o.fee_in_base else "quote",
+            sender_sub_id=o.sender_sub_id,
+        )
 
     def add_order_unchecked(self, user: str, req: OrderRequest) -> Order:
         rate, self.rate_limits = self.rate_limits, False

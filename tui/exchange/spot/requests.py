@@ -22,6 +22,7 @@ from tui.kraken.rfc3339 import parse_rfc3339
 __all__ = [
     "ADD_FIELDS",
     "AMEND_FIELDS",
+    "EDIT_FIELDS",
     "ArgError",
     "flag",
     "integer",
@@ -30,6 +31,7 @@ __all__ = [
     "order_request",
     "text",
     "timestamp",
+    "trigger_terms",
 ]
 
 ADD_FIELDS = frozenset(
@@ -83,6 +85,29 @@ AMEND_FIELDS = frozenset(
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _SHORT_UUID = re.compile(r"[0-9a-fA-F]{32}")
+
+
+EDIT_FIELDS = frozenset(
+    {
+        "order_id",
+        "symbol",
+        "order_qty",
+        "limit_price",
+        "display_qty",
+        "post_only",
+        "reduce_only",
+        "order_userref",
+        "triggers",
+        "deadline",
+        "fee_preference",
+        "validate",
+        "no_mpp",
+        "price",
+        "trigger",
+        "stop_price",
+        "token",
+    }
+)
 
 
 class ArgError(Exception):
@@ -159,7 +184,7 @@ def _check_fields(p: dict[str, Any], method: str) -> None:
 _PRICE_TYPES = ("static", "pct", "quote")
 
 
-def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, str]:
+def trigger_terms(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, str]:
     """(price, price_type, reference) of the ``triggers`` object, or of the deprecated
     ``stop_price`` (a static price) and ``trigger`` (the reference) it replaces."""
     trig = p.get("triggers")
@@ -260,7 +285,7 @@ def order_request(
     if qty_d is None and cash is None:
         raise ArgError("EGeneral:Invalid arguments:order_qty")
     limit = num(p, "limit_price")
-    trigger_price, trigger_type, reference = _trigger(p, pair)
+    trigger_price, trigger_type, reference = trigger_terms(p, pair)
     try:
         qty = pair.qty_ticks(qty_d) if qty_d is not None else 0
         limit_ticks = None

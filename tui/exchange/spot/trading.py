@@ -11,6 +11,7 @@ from tui.exchange.orders import OrderError
 from tui.exchange.spot.replies import reply
 from tui.exchange.spot.requests import (
     AMEND_FIELDS,
+    EDIT_FIELDS,
     ArgError,
     flag,
     integer,
@@ -19,6 +20,7 @@ from tui.exchange.spot.requests import (
     order_request,
     text,
     timestamp,
+    trigger_terms,
 )
 from tui.kraken.rfc3339 import format_rfc3339
 
@@ -113,6 +115,9 @@ class SpotTrading:
         return result
 
     def m_edit_order(self, user: str, p: dict[str, Any]) -> dict[str, Any]:
+        for key in p:
+            if key not in EDIT_FIELDS:
+                raise ArgError(f"Unsupported field: '{key}' for the given msg type: edit order")
         oid = opt_str(p.get("order_id"))
         symbol = p.get("symbol")
         if oid is None or not isinstance(symbol, str):
@@ -120,11 +125,23 @@ class SpotTrading:
         pair = self.pairs.get(symbol)
         if pair is None:
             raise ArgError(f"Currency pair not supported {symbol}")
+        if self.engine.find(user, oid).symbol != symbol:  # the symbol cannot be edited
+            raise OrderError("EGeneral:Invalid arguments:symbol")
+        self.engine.check_deadline(timestamp(p, "deadline"))
+        if "price" in p and "limit_price" in p:
+            raise OrderError("EGeneral:Invalid arguments:price and limit_price together")
+        lp = num(p, "limit_price") if "limit_price" in p else num(p, "price")  # price: deprecated
         try:
             qty = pair.qty_ticks(q) if (q := num(p, "order_qty")) is not None else None
-            price = pair.price_ticks(lp) if (lp := num(p, "limit_price")) is not None else None
+            price = pair.price_ticks(lp) if lp is not None else None
+            display = pair.qty_ticks(d) if (d := num(p, "display_qty")) is not None else None
         except ValueError:
             raise OrderError("EGeneral:Invalid arguments:precision") from None
+        new_trigger = any(k in p for k in ("triggers", "stop_price", "trigger"))
+        price_t, price_type, reference = trigger_terms(p, pair)
+        if new_trigger and price_t is None:
+            raise OrderError("EGeneral:Invalid arguments:triggers")
+        fee = text(p, "fee_preference")
         new, original = self.engine.edit_order(
             user,
             oid,
@@ -133,6 +150,10 @@ class SpotTrading:
             post_only=flag(p, "post_only") if "post_only" in p else None,
             order_userref=integer(p, "order_userref"),
             validate=flag(p, "validate"),
+            display_qty=display,
+            reduce_only=flag(p, "reduce_only") if "reduce_only" in p else None,
+            trigger=(price_t, price_type, reference) if new_trigger and price_t is not None else None,
+            fee_preference=fee,
         )
         return {"order_id": new.order_id, "original_order_id": original}
 
