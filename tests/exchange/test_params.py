@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.exchange.accounts import ask, private, quiet_exchange
 from tests.exchange.conftest import WS, connect, get_token
 from tui.exchange.server import RunningExchange
 from tui.kraken.rfc3339 import format_rfc3339
@@ -281,3 +282,48 @@ async def test_edit_order_parameter(
             pair.price_ticks(trig["price"]),
             trig["reference"],
         )
+
+
+async def test_executions_subscribe_options(session: aiohttp.ClientSession) -> None:
+    """Docs (executions): ``order_status: false`` streams "only open / close transitions: new,
+    filled, canceled, expired"; the options are booleans; ``users: all`` is for master accounts."""
+    async with quiet_exchange() as ex:
+        few, token = await private(session, ex)
+        every, token2 = await private(session, ex)
+        bob, bob_token = await private(session, ex, "bob")
+        for ws, t, status in ((few, token, False), (every, token2, True)):
+            ack = await ask(ws, "subscribe", {"channel": "executions", "token": t, "order_status": status})
+            assert ack["success"] is True, ack
+            await ws.until(lambda m: m.get("type") == "snapshot")
+        await ask(bob, "add_order", {**_LIMIT, "side": "sell", "token": bob_token})
+        await ask(few, "add_order", {**_LIMIT, "order_qty": "0.002", "limit_price": "1000.0", "token": token})
+        await ask(few, "add_order", {**_LIMIT, "order_qty": "0.001", "limit_price": "900.0", "token": token})
+        await ask(few, "cancel_all", {"token": token})
+
+        async def kinds(ws: WS, until: int) -> list[str]:
+            out: list[str] = []
+            while out.count("canceled") < until:
+                frame = await ws.until(
+                    lambda m: m.get("channel") == "executions" and m.get("type") == "update"
+                )
+                out += [r["exec_type"] for r in frame["data"]]
+            return out
+
+        assert await kinds(few, 2) == ["new", "new", "canceled", "canceled"]
+        assert await kinds(every, 2) == [
+            "pending_new",
+            "new",
+            "trade",
+            "pending_new",
+            "new",
+            "canceled",
+            "canceled",
+        ]
+        other, token3 = await private(session, ex)
+        for extra, error in (
+            ({"bogus": True}, "Unsupported field: 'bogus' for the given msg type: subscribe"),
+            ({"snap_trades": "yes"}, "Snap_trades field must be a boolean"),
+            ({"users": "all"}, "EGeneral:Permission denied"),
+        ):
+            got = await ask(other, "subscribe", {"channel": "executions", "token": token3, **extra})
+            assert got["error"] == error, got
