@@ -721,30 +721,7 @@ class Engine:
             raise OrderError("EGeneral:Invalid arguments:order_qty")
         elif req.qty < pair.qty_min and req.ord_ref_id is None:  # a secondary closes what was filled
             raise OrderError("EOrder:Order minimum not met")
-        if req.time_in_force not in TIME_IN_FORCE:
-            raise OrderError("EGeneral:Invalid arguments:time_in_force")
-        if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
-            raise OrderError("EGeneral:Invalid arguments:expire_time")
-        if req.effective_time is not None and req.expire_time is not None:
-            if req.time_in_force == "gtd" and req.expire_time <= req.effective_time:
-                raise OrderError("EGeneral:Invalid arguments:expire_time must be after effective_time")
-        if req.time_in_force == "fok" and req.order_type != "limit":
-            raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
-        if req.display_qty is not None:
-            if req.order_type != "iceberg":
-                raise OrderError("EGeneral:Invalid arguments:display_qty is only for iceberg orders")
-            if req.display_qty * 15 < req.qty:
-                raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
-        if req.post_only and req.order_type not in ("limit", "iceberg"):
-            raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
-        if req.fee_preference not in ("base", "quote"):
-            raise OrderError("EGeneral:Invalid arguments:fee_preference")
-        if req.stp_type not in _STP_TYPES:
-            raise OrderError("EGeneral:Invalid arguments:stp_type")
-        if req.conditional is not None:
-            if futures:
-                raise OrderError("EGeneral:Invalid arguments:conditional")
-            check_conditional(req.conditional, pair)
+        self._check_terms(req, pair, futures)
         if req.cl_ord_id is not None and req.order_userref is not None:
             raise OrderError("EGeneral:Invalid arguments:cl_ord_id and order_userref are mutually exclusive")
         if req.cl_ord_id is not None:
@@ -770,6 +747,34 @@ class Engine:
         else:
             self._check_funds(user, req, pair)
         return pair
+
+    def _check_terms(self, req: OrderRequest, pair: Instrument, futures: bool) -> None:
+        """Time in force and the order's flags and options (the part of ``_validate`` that reads
+        no account state)."""
+        if req.time_in_force not in TIME_IN_FORCE:
+            raise OrderError("EGeneral:Invalid arguments:time_in_force")
+        if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
+            raise OrderError("EGeneral:Invalid arguments:expire_time")
+        if req.effective_time is not None and req.expire_time is not None:
+            if req.time_in_force == "gtd" and req.expire_time <= req.effective_time:
+                raise OrderError("EGeneral:Invalid arguments:expire_time must be after effective_time")
+        if req.time_in_force == "fok" and req.order_type != "limit":
+            raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
+        if req.display_qty is not None:
+            if req.order_type != "iceberg":
+                raise OrderError("EGeneral:Invalid arguments:display_qty is only for iceberg orders")
+            if req.display_qty * 15 < req.qty:
+                raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
+        if req.post_only and req.order_type not in ("limit", "iceberg"):
+            raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.fee_preference not in ("base", "quote"):
+            raise OrderError("EGeneral:Invalid arguments:fee_preference")
+        if req.stp_type not in _STP_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:stp_type")
+        if req.conditional is not None:
+            if futures:
+                raise OrderError("EGeneral:Invalid arguments:conditional")
+            check_conditional(req.conditional, pair)
 
     def check_deadline(self, deadline: float | None) -> None:
         """The engine matches a request at once, so a deadline bites only when already past; one
