@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from tui.store import Trade
-from tui.widgets.tape_lines import aggregate, avg_text
+from tui.widgets.tape_lines import aggregate, avg_text, fold
 
 T0 = "2026-12-01T12:00:00.100000Z"
 T1 = "2026-12-01T12:00:00.200000Z"
@@ -60,3 +60,17 @@ def test_threshold_compares_the_sweep_total() -> None:
     sweep = aggregate([tr(1, "buy", "100", "0.3"), tr(2, "buy", "101", "0.3")])[0]
     assert sweep.is_big(Decimal("0.6")) and not sweep.is_big(Decimal("0.61"))
     assert not sweep.is_big(None)
+
+
+def test_folding_new_prints_onto_old_lines_equals_folding_all() -> None:
+    """A sweep whose prints arrive in two frames is still one line (the tape folds incrementally)."""
+    trades = [
+        tr(1, "sell", "99.0", "1", T0),
+        tr(2, "buy", "100.0", "1", T1),
+        tr(3, "buy", "100.5", "1", T1),
+        tr(4, "buy", "101.0", "2", T1),
+        tr(5, "sell", "100.0", "1", T1),
+    ]
+    for cut in range(len(trades) + 1):
+        assert fold(aggregate(trades[:cut]), trades[cut:]) == aggregate(trades)
+    assert aggregate(trades)[1].count == 3 and aggregate(trades)[1].qty == Decimal(4)

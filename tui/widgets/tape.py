@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.store import Trade
-from tui.widgets.tape_lines import TapeLine, aggregate, avg_text
+from tui.widgets.tape_lines import TapeLine, aggregate, avg_text, fold
 
 __all__ = ["CAPACITY", "TradesTape"]
 
@@ -44,6 +44,7 @@ class TradesTape(ScrollView, can_focus=True):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lines: list[TapeLine] = []  # newest first
+        self._folded: list[TapeLine] = []  # the same, oldest first
         self.threshold: Decimal | None = None
         self.decimals: int | None = None
         self._last_id: int | None = None
@@ -81,7 +82,8 @@ class TradesTape(ScrollView, can_focus=True):
         before, was = self._last_id, self.threshold
         self._last_id, self._count = newest, len(trades)
         self.decimals, self.threshold = decimals, threshold
-        self.lines = aggregate(trades)[::-1]
+        self._folded = self._fold(trades, before)
+        self.lines = self._folded[::-1]
         if before is not None and threshold is not None and threshold == was:
             for line in reversed(self.lines):
                 if line.newest_id > before and line.is_big(threshold):
@@ -90,6 +92,21 @@ class TradesTape(ScrollView, can_focus=True):
         if self.virtual_size != size:
             self.virtual_size = size
         self.refresh()
+
+    def _fold(self, trades: list[Trade], before: int | None) -> list[TapeLine]:
+        """Only the prints newer than the last look are folded (a busy tape gets a few per tick
+        out of 300); from scratch when the last one seen is not where it was (another symbol)."""
+        start = len(trades)
+        while start > 0 and trades[start - 1].trade_id != before:
+            start -= 1
+        if before is None or start == 0 or not self._folded:
+            return aggregate(trades)
+        lines = fold(self._folded, trades[start:])
+        first = trades[0].trade_id
+        drop = 0
+        while drop < len(lines) - 1 and lines[drop].newest_id < first:
+            drop += 1
+        return lines[drop:]
 
     def forget(self) -> None:
         """Another symbol: what comes next is its history, not news (no bell for it)."""

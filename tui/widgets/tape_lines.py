@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from tui.store import Trade
 from tui.widgets.chart_axes import decimals_of
 
-__all__ = ["TapeLine", "aggregate", "avg_text"]
+__all__ = ["TapeLine", "aggregate", "avg_text", "fold"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,12 @@ class TapeLine:
 
 def aggregate(trades: Iterable[Trade]) -> list[TapeLine]:
     """Oldest first in, oldest first out; a run of prints with one timestamp and side is one line."""
-    out: list[TapeLine] = []
+    return fold([], trades)
+
+
+def fold(out: list[TapeLine], trades: Iterable[Trade]) -> list[TapeLine]:
+    """``out`` (lines so far, oldest first) with newer ``trades`` folded onto its end, in place:
+    a sweep whose prints came in two frames is still one line."""
     for t in trades:
         prev = out[-1] if out else None
         if prev is not None and prev.timestamp == t.timestamp and prev.side == t.side:
