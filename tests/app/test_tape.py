@@ -63,8 +63,8 @@ async def test_a_sweep_is_one_line_with_its_average_total_and_count(
         fills = sweep(quiet, "BTC/USD", "buy", 3)
         assert len(fills) >= 3
         await until(pilot, lambda: tape.lines[0].count == len(fills))
-        total = sum(q for _, q in fills)
-        avg = sum(p * q for p, q in fills) / total  # by hand, in Decimal
+        total = sum((q for _, q in fills), Decimal(0))
+        avg = sum((p * q for p, q in fills), Decimal(0)) / total  # by hand, in Decimal
         line = rendered(tape, 0)
         assert f"B×{len(fills)}" in line
         assert line.split()[-1] == format(total, "f")

@@ -5,8 +5,8 @@ The question it answers: would a terminal charting library fit the dashboard's r
 dashboard gives the charts at 160x45, 120x35 and 80x24, one full rebuild of the candle and depth
 charts as the widgets do it (cells → strips), one repaint from the cached strips (what the
 compositor asks for while only the book beside the charts changed), and plotext building the same
-candles and the same depth as text and parsing it into strips (what textual-plotext does on
-every render, as it keeps no cache). plotext is optional: without it only our side is printed.
+candles and the same depth as text and parsing it (what textual-plotext does on each refresh).
+plotext is optional: without it only our side is printed.
 """
 
 from __future__ import annotations

@@ -59,7 +59,9 @@ class TradesTape(ScrollView, can_focus=True):
         """Built once per style change: ``rich_style`` walks the DOM, too slow for every line."""
         if self._styles is None:
             base = self.rich_style
-            big = self.get_component_rich_style("tape--big")
+            lit = self.get_component_rich_style("tape--big")
+            # only its attributes: its colour (inherited) would hide the side's
+            big = Style(bold=lit.bold, italic=lit.italic, underline=lit.underline, reverse=lit.reverse)
             self._styles = {"base": base, "base-big": base + big}
             for name in ("time", "buy", "sell"):
                 own = base + self.get_component_rich_style(f"tape--{name}")
@@ -127,7 +129,7 @@ class TradesTape(ScrollView, can_focus=True):
         return [
             (f"{clock} ", "time"),
             (f"{mark}{count:<3}{avg_text(line, self.decimals):>{price_w}} ", side + big),
-            (f"{format(line.qty, 'f'):>{qty_w}}", "base" + big),
+            (f"{format(line.qty, 'f'):>{qty_w}}", side + big if big else "base"),
         ]
 
     def render_line(self, y: int) -> Strip:
