@@ -8,13 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from tests.app.conftest import SYMBOLS, live_app, ready, until
+from tui.config import Settings
 from tui.exchange.market import TAKER
 from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.screens.confirm import AskValue
 from tui.screens.market import MarketScreen
+from tui.screens.tape_keys import parse_threshold
 from tui.widgets.tape import TradesTape
 
 
@@ -112,3 +115,17 @@ async def test_T_sets_the_threshold_for_the_shown_symbol(quiet: RunningExchange)
         await pilot.press("ctrl+u", "enter")
         await until(pilot, lambda: tape.threshold is None)
         assert not any(seg.style is not None and seg.style.reverse for seg in tape.render_line(0))
+
+
+def test_threshold_text_is_read_as_the_order_form_reads_numbers() -> None:
+    assert parse_threshold("0.5") == Decimal("0.5")
+    assert parse_threshold("1,5") == "use a point for decimals, no separators (1.5, 1000.5)"
+    assert isinstance(parse_threshold("1_000"), str) and isinstance(parse_threshold("abc"), str)
+    assert isinstance(parse_threshold("0"), str) and isinstance(parse_threshold("-1"), str)
+    assert isinstance(parse_threshold("1e13"), str)  # beyond any market: a typo
+
+
+def test_config_thresholds_must_be_positive() -> None:
+    assert Settings(tape={"thresholds": {"BTC/USD": "0.5"}}).tape.thresholds == {"BTC/USD": Decimal("0.5")}
+    with pytest.raises(ValidationError, match="above zero"):
+        Settings(tape={"thresholds": {"BTC/USD": "0"}})

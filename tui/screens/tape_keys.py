@@ -11,13 +11,14 @@ at or above it is highlighted and, with ``[tape] bell``, rings the bell.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from textual import on
 from textual.binding import Binding
 
 from tui.config import Settings
+from tui.orders.parse import num
 from tui.screens.confirm import AskValue
 from tui.screens.trading import TradingScreen
 from tui.store import MarketState
@@ -32,10 +33,10 @@ _MAX_THRESHOLD = Decimal(10) ** 12
 def parse_threshold(text: str) -> Decimal | str:
     """The size typed into the prompt, or why it is refused."""
     try:
-        value = Decimal(text.replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        return f"{text!r} is not a number"
-    if not value.is_finite() or value <= 0:
+        value = num(text)  # the order form's reading: a comma or separator is refused, not guessed
+    except ValueError as exc:
+        return str(exc)
+    if value <= 0:
         return "a threshold is a size above zero (empty clears it)"
     if value > _MAX_THRESHOLD:
         return "that is larger than any market trades"
