@@ -85,6 +85,22 @@ class NotifySettings(_Table):
     desktop: bool = True
 
 
+class TapeSettings(_Table):
+    """The trades tape: per-symbol size (base currency) at which a print or sweep is lit, and
+    whether such a print rings the terminal bell."""
+
+    thresholds: dict[str, Decimal] = Field(default_factory=dict)
+    bell: bool = False
+
+    @field_validator("thresholds")
+    @classmethod
+    def _positive(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for sym, size in value.items():
+            if not size.is_finite() or size <= 0:
+                raise ValueError(f"{sym}: a threshold is a size above zero (got {size})")
+        return value
+
+
 class FeedSettings(_Table):
     connection_stale_after: float = Field(10.0, gt=0)
     symbol_stale_after: float = Field(60.0, gt=0)
@@ -213,6 +229,7 @@ class Settings(BaseSettings):
     dead_mans_switch: DeadMansSwitch = Field(default_factory=lambda: DeadMansSwitch())
     feed: FeedSettings = Field(default_factory=lambda: FeedSettings())
     notify: NotifySettings = Field(default_factory=lambda: NotifySettings())
+    tape: TapeSettings = Field(default_factory=lambda: TapeSettings())
     paper: PaperSettings = Field(default_factory=lambda: PaperSettings())
     demo: DemoSettings = Field(default_factory=lambda: DemoSettings())
     keymap: dict[str, str] = Field(default_factory=dict)

@@ -943,6 +943,7 @@ class Engine:
         book = self._books[taker.symbol].opposite(taker.side)
         market = taker.limit_price is None
         stopped_reason: str | None = None
+        now = self.now()  # one taker order's prints share one timestamp, as Kraken prints a sweep
         while taker.remaining > 0 and book:
             key = book.keys()[0]
             price = abs(key)
@@ -979,7 +980,7 @@ class Engine:
                 if qty <= 0:
                     stopped_reason = "Insufficient funds"
                     break
-            self._fill(taker, maker, price, qty, pair)
+            self._fill(taker, maker, price, qty, pair, now)
         if taker.remaining <= 0:
             self._close(taker, "filled", "filled")
         elif stopped_reason is not None or market or taker.time_in_force in ("ioc", "fok"):
@@ -1031,9 +1032,11 @@ class Engine:
         max_qty -= max_qty % pair.qty_increment
         return min(qty, max(0, max_qty))
 
-    def _fill(self, taker: Order, maker: Order, price: int, qty: int, pair: Instrument) -> None:
+    def _fill(
+        self, taker: Order, maker: Order, price: int, qty: int, pair: Instrument, at: float | None = None
+    ) -> None:
         """One match of ``qty`` at ``price``: settle, update both orders, print, report."""
-        now = self.now()
+        now = self.now() if at is None else at
         buyer, seller = (taker, maker) if taker.side == "buy" else (maker, taker)
         cost, fee_b, fee_s = self._fill_money(buyer, seller, taker, price, qty, pair)
         realized = self._settle(buyer, seller, cost, fee_b, fee_s, price, qty, pair, now)

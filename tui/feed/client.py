@@ -26,6 +26,7 @@ from tui.feed.spot import SpotSession
 from tui.feed.trading import Trading
 from tui.feed.venue import OrderVenue
 from tui.kraken.futures import is_futures
+from tui.kraken.vocab import interval_label
 from tui.store import Store
 
 __all__ = ["DEEP_BOOK_REFRESH", "Feed", "Urls"]
@@ -126,7 +127,7 @@ class Feed:
         if not is_futures(symbol):
             self.spot.set_ohlc_interval(symbol, interval)
         elif self.futures is not None and not self.futures.set_ohlc_interval(symbol, interval):
-            self.store.log("warning", f"{symbol}: futures have no {interval}-minute candles")
+            self.store.log("warning", f"{symbol}: futures have no {interval_label(interval)} candles")
 
     def set_l3(self, symbol: str, enabled: bool) -> None:
         if not is_futures(symbol):  # futures have no level 3

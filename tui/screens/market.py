@@ -29,6 +29,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
 from tui.screens.search import SymbolSearch
+from tui.screens.tape_keys import TapeKeys
 from tui.screens.trading import TradingScreen
 from tui.store import Changes, MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
@@ -37,7 +38,6 @@ from tui.widgets.footer import KeyFooter
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow
 from tui.widgets.statusbar import ModeBanner, StatusBar, frame_failures
-from tui.widgets.tape import CAPACITY as TAPE_CAPACITY
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
 
@@ -47,7 +47,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(ReplayKeys, TradingScreen):
+class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -212,7 +212,7 @@ class MarketScreen(ReplayKeys, TradingScreen):
             if force or parts & {"book", "status", "l3", "instrument"} or "orders" in ch.account:
                 paint("book", self._paint_book, mk)
             if force or "trades" in parts:
-                paint("trades", self.query_one(TradesTape).update_trades, list(mk.trades)[-TAPE_CAPACITY:])
+                paint("trades", self.paint_tape, mk)
             if (
                 force
                 or (parts & {"instrument", "ticker"} and mk.derivatives is not None)
@@ -344,16 +344,17 @@ class MarketScreen(ReplayKeys, TradingScreen):
 
     def _paint_depth(self, mk: MarketState) -> None:
         assert mk.book is not None
-        bc = [c for _, _, c in mk.book.cumulative("bids", 200)]
-        ac = [c for _, _, c in mk.book.cumulative("asks", 200)]
-        self.query_one(DepthChart).update_depth(bc, ac)
+        bc = [(p, c) for p, _, c in mk.book.cumulative("bids", 200)]
+        ac = [(p, c) for p, _, c in mk.book.cumulative("asks", 200)]
+        self.query_one(DepthChart).update_depth(bc, ac, mk.book.price_precision)
 
     def _paint_candles(self, mk: MarketState) -> None:
         chart = self.query_one(CandleChart)
-        title = f"Candles {mk.ohlc_interval}m"
+        title = f"Candles {interval_label(mk.ohlc_interval)}"
         if chart.border_title != title:
             chart.border_title = title
-        chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval)
+        decimals = mk.instrument.price_precision if mk.instrument is not None else None
+        chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval, decimals)
 
     def _paint_balances(self) -> None:
         store = self.store
@@ -372,7 +373,7 @@ class MarketScreen(ReplayKeys, TradingScreen):
         ladder = self.query_one("#book", BookLadder)
         ladder._centered = False
         ladder.view = None
-        self.query_one(TradesTape)._last_id = None
+        self.query_one(TradesTape).forget()
         if self.l3_view:
             self.desk.set_l3(symbol, True)
         self.refresh_from_store(force=True)
