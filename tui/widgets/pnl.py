@@ -38,6 +38,10 @@ def _price(value: Decimal | None, inst: Instrument | None) -> str:
     return format(value.quantize(Decimal(1).scaleb(-inst.price_precision)), "f")
 
 
+def _qty(value: Decimal, inst: Instrument | None) -> str:
+    return format(value if inst is None else value.quantize(Decimal(1).scaleb(-inst.qty_precision)), "f")
+
+
 def _style(value: Decimal | None) -> str:
     return "" if value is None or not value else "green" if value > 0 else "red"
 
@@ -127,12 +131,12 @@ class PnlTable(_Table):
         mismatch = venue is not None and venue.size != size
         notes = [n for n in (liq, f"session {money(line.session_realised)}") if n]
         if mismatch and venue is not None:
-            notes.append(f"partial: venue holds {format(venue.size, 'f')}, older fills not known")
+            notes.append(f"partial: venue holds {_qty(venue.size, inst)}, older fills not known")
         rows: dict[str, tuple[Text, ...]] = {
             f"fut:{line.symbol}": (
                 Text(line.symbol, style="bold"),
                 Text(
-                    format(size, "f"),
+                    _qty(size, inst),
                     style="green" if size > 0 else "red" if size < 0 else "",
                     justify="right",
                 ),
@@ -146,7 +150,7 @@ class PnlTable(_Table):
         for n, c in enumerate(book.closed[-PER_SYMBOL:]):
             rows[f"fut:{line.symbol}:lot:{n}"] = (
                 Text("  closed lot (FIFO)", style="dim"),
-                Text(format(c.qty, "f"), justify="right"),
+                Text(_qty(c.qty, inst), justify="right"),
                 Text(_price(c.entry, inst), justify="right"),
                 Text(f"→ {_price(c.exit, inst)}", justify="right"),
                 Text(""),
