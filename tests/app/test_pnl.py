@@ -42,6 +42,12 @@ def post(ex: RunningExchange, symbol: str, side: str, qty: str, price: str) -> N
     ex.publish()
 
 
+def best_bid(app: Any, symbol: str) -> int | None:
+    book = app.store.market(symbol).book
+    best = book.best_bid() if book is not None else None
+    return None if best is None else int(best[0])
+
+
 def row(app: Any, key: str) -> list[str]:
     table = app.screen.query_one(PnlTable)
     return [c.plain for c in table.get_row(key)]
@@ -71,9 +77,9 @@ async def test_spot_average_cost_realised_and_unrealised_match_a_hand_calculatio
         await trade(pilot, app, "BTC/USD", "buy", "0.01", "50000", 1)
         await trade(pilot, app, "BTC/USD", "buy", "0.02", "52000", 2)
         post(quiet, "BTC/USD", "buy", "0.015", "51000.0")
-        await until(pilot, lambda: app.store.market("BTC/USD").book.best_bid()[0] == 510000)  # type: ignore[union-attr]
+        await until(pilot, lambda: best_bid(app, "BTC/USD") == 510000)
         await trade(pilot, app, "BTC/USD", "sell", "0.015", "51000", 3)
-        await until(pilot, lambda: app.store.market("BTC/USD").book.best_bid()[0] == 490000)  # type: ignore[union-attr]
+        await until(pilot, lambda: best_bid(app, "BTC/USD") == 490000)
 
         # by hand: fees are 0.1 % of each fill's value, charged in USD
         fee1, fee2, fee3 = D("0.01") * 50000 * TAKER, D("0.02") * 52000 * TAKER, D("0.015") * 51000 * TAKER
@@ -127,7 +133,7 @@ async def test_futures_fifo_lots_open_add_reduce_close(quiet: RunningExchange) -
         await trade(pilot, app, sym, "buy", "0.0100", "50000", 1)  # open
         await trade(pilot, app, sym, "buy", "0.0200", "52000", 2)  # add
         post(quiet, sym, "buy", "0.0150", "51000")
-        await until(pilot, lambda: app.store.market(sym).book.best_bid()[0] == 510000)  # type: ignore[union-attr]
+        await until(pilot, lambda: best_bid(app, sym) == 510000)
         await trade(pilot, app, sym, "sell", "0.0150", "51000", 3)  # reduce
         await until(pilot, lambda: bool(app.store.account.positions))
         await pilot.press("dollar_sign")
@@ -147,7 +153,7 @@ async def test_futures_fifo_lots_open_add_reduce_close(quiet: RunningExchange) -
         assert "liq" in row(app, "fut:PF_XBTUSD")[6] and "session +5.00" in row(app, "fut:PF_XBTUSD")[6]
 
         post(quiet, sym, "buy", "0.0150", "53000")
-        await until(pilot, lambda: app.store.market(sym).book.best_bid()[0] == 530000)  # type: ignore[union-attr]
+        await until(pilot, lambda: best_bid(app, sym) == 530000)
         await trade(pilot, app, sym, "sell", "0.0150", "53000", 4)  # close
         third = D("0.0150") * (53000 - 52000)  # +15
         await until(pilot, lambda: row(app, "fut:PF_XBTUSD")[5] == "+20.00")
