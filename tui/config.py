@@ -85,6 +85,14 @@ class NotifySettings(_Table):
     desktop: bool = True
 
 
+class AlertSettings(_Table):
+    """How a fired price alert reaches the trader beyond the toast and the Activity line (the
+    alerts themselves live in the state directory, set from the app)."""
+
+    bell: bool = True
+    desktop: bool = True  # OSC 9 / OSC 777 while the terminal is unfocused
+
+
 class FeedSettings(_Table):
     connection_stale_after: float = Field(10.0, gt=0)
     symbol_stale_after: float = Field(60.0, gt=0)
@@ -213,6 +221,7 @@ class Settings(BaseSettings):
     dead_mans_switch: DeadMansSwitch = Field(default_factory=lambda: DeadMansSwitch())
     feed: FeedSettings = Field(default_factory=lambda: FeedSettings())
     notify: NotifySettings = Field(default_factory=lambda: NotifySettings())
+    alerts: AlertSettings = Field(default_factory=lambda: AlertSettings())
     paper: PaperSettings = Field(default_factory=lambda: PaperSettings())
     demo: DemoSettings = Field(default_factory=lambda: DemoSettings())
     keymap: dict[str, str] = Field(default_factory=dict)

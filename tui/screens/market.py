@@ -23,6 +23,7 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.kraken.futures import is_futures
 from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
+from tui.screens.alert_keys import AlertKeys
 from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
@@ -49,7 +50,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(PnlKeys, ReplayKeys, TradingScreen):
+class MarketScreen(AlertKeys, PnlKeys, ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -334,6 +335,7 @@ class MarketScreen(PnlKeys, ReplayKeys, TradingScreen):
             paint("candles", self._paint_candles, mk)
         # ages tick by the second even when no order changed (only changed cells are redrawn)
         paint("orders", self.query_one(OrdersTable).show, store.account.orders)
+        paint("staged alerts", self.open_staged_alerts)
         if force or "balances" in self._slow:
             paint("balances", self.paint_balances)
             paint("pnl", self.paint_pnl, force)
@@ -491,4 +493,5 @@ class MarketScreen(PnlKeys, ReplayKeys, TradingScreen):
                 self.desk.toggle_dead_mans_switch,
             )
         )
+        out += self.alert_palette_entries()
         return out
