@@ -27,7 +27,7 @@ from tui.screens.alert_keys import AlertKeys
 from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
-from tui.screens.note_keys import NoteKeys
+from tui.screens.journal_keys import JournalKeys
 from tui.screens.pnl_keys import PnlKeys
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
@@ -51,7 +51,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(AlertKeys, NoteKeys, PnlKeys, ReplayKeys, TradingScreen):
+class MarketScreen(AlertKeys, JournalKeys, PnlKeys, ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -495,4 +495,5 @@ class MarketScreen(AlertKeys, NoteKeys, PnlKeys, ReplayKeys, TradingScreen):
             )
         )
         out += self.alert_palette_entries()
+        out += self.export_palette_entries()
         return out
