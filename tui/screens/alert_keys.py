@@ -28,7 +28,7 @@ from tui.screens.trading import TradingScreen
 
 __all__ = ["AlertKeys"]
 
-PROMPT = "Alert on {symbol}: mid PRICE · last PRICE (>/< for the direction) · spread TICKS · stale  [buy|sell QTY [@ PRICE]]"
+PROMPT = "Alert on {symbol}\nmid|last [>|<]PRICE · spread TICKS · stale\n+ buy|sell QTY [@ PRICE]: staged for review"
 
 
 class AlertKeys(TradingScreen):

@@ -49,6 +49,10 @@ def _style(value: Decimal | None) -> str:
 class PnlTable(_Table):
     COLUMNS = ("Symbol", "Held", "Avg cost", "Mid / mark", "Unrealised", "Realised", "Note")
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._order: list[str] = []
+
     def show(
         self,
         report: PnlReport,
@@ -58,12 +62,25 @@ class PnlTable(_Table):
         title = f"P&L · {report.method} (fees included) · {report.history}"
         if self.border_title != title:
             self.border_title = title
-        rows: dict[str, tuple[Text, ...]] = {}
+        rows: dict[str, tuple[Text, ...]] = {
+            "__method__": (
+                Text("Method", style="bold"),
+                *(Text("") for _ in range(5)),
+                Text(
+                    f"spot: {report.method}, fees included · futures: FIFO lots · {report.history}",
+                    style="dim",
+                ),
+            )
+        }
         for line in report.spot:
             rows.update(self._spot(line, instruments.get(line.symbol), digits))
         for fline in report.futures:
             rows.update(self._futures(fline, instruments.get(fline.symbol), digits))
         rows.update(self._portfolio(report, digits))
+        if list(rows) != self._order:
+            self.clear()  # a symbol came or went: rebuild in order (rows are few)
+            self._values.clear()
+            self._order = list(rows)
         self.sync(rows)
 
     @staticmethod
