@@ -71,7 +71,12 @@ def make_app(ex: RunningExchange, alerts: Path | None = None) -> KrakenApp:
 
 async def test_a_price_driven_through_the_level_fires_exactly_once(quiet: RunningExchange) -> None:
     app = make_app(quiet)
+    rang: list[str] = []
+    written: list[str] = []
     async with app.run_test(size=(160, 45)) as pilot:
+        app.bell = lambda: rang.append("bell")  # type: ignore[method-assign]
+        app.terminal_write = written.append  # type: ignore[method-assign,assignment]
+        app.terminal_focused = False  # the trader is in another pane: a desktop notification too
         await ready(pilot, app)
         await set_alert(pilot, app, "mid 52000")
         (alert,) = app.desk.alerts.alerts
@@ -87,6 +92,10 @@ async def test_a_price_driven_through_the_level_fires_exactly_once(quiet: Runnin
         assert alert_toasts(app) == ["Alert: BTC/USD mid 52000.0 crossed 52000 (BTC/USD mid rises to 52000)"]
         assert [e.text for e in app.store.activity if e.text.startswith("Alert: ")] == alert_toasts(app)
         assert not app.desk.alerts.active
+        assert rang == ["bell"]  # [alerts] bell = true by default, once
+        assert (
+            len(written) == 1 and "\x1b]9;kraken-tui: Alert: BTC/USD mid 52000.0 crossed 52000" in written[0]
+        )
 
 
 async def test_an_alert_waits_for_a_resyncing_book_to_verify(quiet: RunningExchange) -> None:
