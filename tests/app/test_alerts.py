@@ -166,3 +166,24 @@ async def test_alerts_survive_a_restart_and_a_fired_one_stays_fired(
         assert alert_toasts(app) == []  # fired before the restart: not again
         fired, waiting = app.desk.alerts.alerts
         assert not fired.active and fired.fired_text and waiting.active
+
+
+async def test_a_staged_order_is_sent_only_from_the_review(quiet: RunningExchange) -> None:
+    app = make_app(quiet)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        await set_alert(pilot, app, "mid 52000 sell 0.01 @ 54000")
+        before = [r for r in quiet.requests_received if r.get("method") == "add_order"]
+        post(quiet, "mm2", "buy", "1", "51000.0")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.pause(0.5)
+        assert [r for r in quiet.requests_received if r.get("method") == "add_order"] == before
+        await pilot.press("enter")  # the trader's own confirmation
+        await until(
+            pilot,
+            lambda: any(
+                o.side == "sell" and o.limit_price == 54000 for o in app.store.account.orders.values()
+            ),
+        )
+        sent = [r for r in quiet.requests_received if r.get("method") == "add_order"]
+        assert len(sent) == len(before) + 1
