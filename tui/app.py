@@ -29,6 +29,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.alerts import AlertBook, alerts_path
 from tui.config import Settings
 from tui.desk import Desk
 from tui.feed.client import Feed, Urls
@@ -69,6 +70,7 @@ class KrakenApp(App[None]):
         record: Path | None = None,
         start_feed: bool = True,
         journal: Path | None = None,
+        alerts: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -88,6 +90,7 @@ class KrakenApp(App[None]):
         self._announce_ticks = 0
         self.gc_pacer = GcPacer()
         self.journal = _open_journal(journal, mode)
+        self.alerts = AlertBook(alerts)  # None: in memory only (tests); run_app gives the state file
         self.store, self.desk = self._new_desk(mode)
 
     def _new_desk(self, mode: str) -> tuple[Store, Desk]:
@@ -97,7 +100,16 @@ class KrakenApp(App[None]):
             store.market(s)
         if self.journal is not None:
             self.journal.mode = mode
-        desk = Desk(store, self.settings, self.notify, can_trade=self.has_credentials, journal=self.journal)
+        desk = Desk(
+            store,
+            self.settings,
+            self.notify,
+            can_trade=self.has_credentials,
+            journal=self.journal,
+            alerts=self.alerts,
+        )
+        for problem in self.alerts.problems:
+            store.log("warning", problem)
         return store, desk
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -240,12 +252,12 @@ class KrakenApp(App[None]):
     # --- outcomes: fills, DMS firings, connections ---------------------------------------------
     def _announce(self) -> None:
         for a in self.desk.announce():
-            if a.kind == "fill":
-                self._ring(a.text)
+            if a.kind in ("fill", "alert"):
+                self._ring(a.text, alert=a.kind == "alert")
 
-    def _ring(self, text: str) -> None:
+    def _ring(self, text: str, *, alert: bool = False) -> None:
         """The optional bell, and a desktop notification only while the terminal is elsewhere."""
-        cfg = self.settings.notify
+        cfg = self.settings.alerts if alert else self.settings.notify
         if cfg.bell:
             self.bell()
         if cfg.desktop and not self.terminal_focused:
@@ -395,7 +407,13 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
             )
     mode = mode_of(args)
     app = KrakenApp(
-        settings, mode, replay=args.replay, speed=args.speed, record=args.record, journal=journal_path()
+        settings,
+        mode,
+        replay=args.replay,
+        speed=args.speed,
+        record=args.record,
+        journal=journal_path(),
+        alerts=alerts_path(),
     )
     app.run()
     return 0

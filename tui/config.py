@@ -99,6 +99,12 @@ class TapeSettings(_Table):
             if not size.is_finite() or size <= 0:
                 raise ValueError(f"{sym}: a threshold is a size above zero (got {size})")
         return value
+class AlertSettings(_Table):
+    """How a fired price alert reaches the trader beyond the toast and the Activity line (the
+    alerts themselves live in the state directory, set from the app)."""
+
+    bell: bool = True
+    desktop: bool = True  # OSC 9 / OSC 777 while the terminal is unfocused
 
 
 class FeedSettings(_Table):
@@ -230,6 +236,7 @@ class Settings(BaseSettings):
     feed: FeedSettings = Field(default_factory=lambda: FeedSettings())
     notify: NotifySettings = Field(default_factory=lambda: NotifySettings())
     tape: TapeSettings = Field(default_factory=lambda: TapeSettings())
+    alerts: AlertSettings = Field(default_factory=lambda: AlertSettings())
     paper: PaperSettings = Field(default_factory=lambda: PaperSettings())
     demo: DemoSettings = Field(default_factory=lambda: DemoSettings())
     keymap: dict[str, str] = Field(default_factory=dict)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Literal, NamedTuple, Protocol
 
+from tui.alerts import AlertBook
 from tui.config import Settings
 from tui.feed.client import Feed
 from tui.feed.dms import DeadMansSwitch
@@ -66,6 +67,7 @@ class Desk:
         *,
         can_trade: bool,
         journal: Journal | None = None,
+        alerts: AlertBook | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -83,6 +85,7 @@ class Desk:
         )
         self.away: AwayCheck | None = None  # orders open at the last quit, to account for once
         self.replay: ReplayControl | None = None  # REPLAY: the player's keys (modes.attach_exchange)
+        self.alerts = alerts if alerts is not None else AlertBook(None)  # the trader's price alerts
 
     # --- the feed ------------------------------------------------------------------------------
     def attach(self, feed: Feed) -> None:
@@ -190,6 +193,7 @@ class Desk:
                 out.append(report)
             if self.away.done:
                 self.away = None
+        out += [Announcement("alert", f.text, "warning") for f in self.alerts.poll(self.store)]
         for a in out:
             self.notify(a.text, severity=a.severity, timeout=10 if a.kind == "fill" else 8)
             level = {"information": "info", "warning": "warning", "error": "error"}[a.severity]

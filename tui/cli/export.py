@@ -8,18 +8,17 @@ exact decimal strings the journal holds, so a spreadsheet or a script reads back
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from tui.journal import journal_path
-from tui.journal.read import FILL_COLUMNS, fills, journal, open_read, orders
+from tui.journal.export import READERS, write
+from tui.journal.read import open_read
 
-READERS = {"fills": fills, "orders": orders, "journal": journal}
+__all__ = ["READERS", "add_arguments", "run", "write"]
 EPILOG = """\
 examples:
   kraken-tui export fills --since 2026-11-01 > fills.csv       one row per fill, realised P&L included
@@ -69,17 +68,3 @@ def run(args: argparse.Namespace, settings: Any = None) -> int:
         return 1
     write(rows, args.what, args.format, sys.stdout)
     return 0
-
-
-def write(rows: list[dict[str, Any]], what: str, fmt: str, out: TextIO) -> None:
-    if fmt == "ndjson":
-        for r in rows:
-            out.write(json.dumps(r) + "\n")
-        return
-    columns = list(FILL_COLUMNS) if what == "fills" else list(rows[0]) if rows else []
-    if not columns:
-        return
-    w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        w.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()})

@@ -17,7 +17,7 @@ from typing import Any
 from tui.kraken.futures import is_futures
 from tui.orders.pnl import futures_fifo, split_symbol, spot_average_cost
 
-__all__ = ["FILL_COLUMNS", "fills", "journal", "open_read", "orders"]
+__all__ = ["FILL_COLUMNS", "fills", "journal", "notes_of", "notes_text", "open_read", "orders"]
 
 FILL_COLUMNS = (
     "timestamp",
@@ -32,6 +32,7 @@ FILL_COLUMNS = (
     "fee_currency",
     "liquidity",
     "realised_pnl",
+    "notes",
 )
 
 
@@ -91,9 +92,29 @@ def fills(conn: sqlite3.Connection, since: str = "") -> list[dict[str, Any]]:
                 "fee_currency": r["fee_asset"],
                 "liquidity": r["liquidity"],
                 "realised_pnl": "" if pnl is None else format(pnl, "f"),
+                "notes": notes_text(conn, r["exec_id"]),
             }
         )
     return out
+
+
+def notes_of(conn: sqlite3.Connection, ref: str) -> list[dict[str, Any]]:
+    """The notes and tags on one order or fill, oldest first (none in a journal written before
+    notes existed, which a read-only export cannot add the table to)."""
+    try:
+        rows = conn.execute("SELECT kind, text, at FROM notes WHERE ref = ? ORDER BY id", (ref,)).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [dict(r) for r in rows]
+
+
+def notes_text(conn: sqlite3.Connection, ref: str) -> str:
+    """One cell: ``late entry #fomo`` (the notes, then the tags)."""
+    found = notes_of(conn, ref)
+    return " ".join(
+        [n["text"] for n in found if n["kind"] == "note"]
+        + [f"#{n['text']}" for n in found if n["kind"] == "tag"]
+    )
 
 
 def orders(conn: sqlite3.Connection, since: str = "") -> list[dict[str, Any]]:
@@ -111,6 +132,7 @@ def orders(conn: sqlite3.Connection, since: str = "") -> list[dict[str, Any]]:
         row = {k: ("" if v is None else v) for k, v in dict(r).items()}
         # what the fills add up to (a venue's closed report may not carry the filled quantity)
         row["fills_qty"] = format(qty[r["order_id"]], "f") if r["order_id"] in qty else ""
+        row["notes"] = notes_text(conn, r["order_id"]) if r["order_id"] else ""
         out.append(row)
     return out
 
@@ -130,5 +152,6 @@ def journal(conn: sqlite3.Connection, since: str = "") -> list[dict[str, Any]]:
             " WHERE order_id = ? ORDER BY timestamp",
             (o["order_id"],),
         ).fetchall()
-        o["fills"] = [dict(r) for r in fl]
+        o["fills"] = [dict(r) | {"notes": notes_of(conn, r["exec_id"])} for r in fl]
+        o["notes"] = notes_of(conn, o["order_id"]) if o["order_id"] else []
     return out

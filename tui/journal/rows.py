@@ -17,7 +17,7 @@ from tui.kraken.numbers import ticks_to_decimal
 from tui.kraken.requests import OrderParams
 from tui.store import Fill, MarketState, OrderView
 
-__all__ = ["BOOK_LEVELS", "Statement", "acked", "closed", "filled", "sent", "utc_text"]
+__all__ = ["BOOK_LEVELS", "Statement", "acked", "closed", "filled", "noted", "sent", "split_note", "utc_text"]
 
 BOOK_LEVELS = 10
 Statement = tuple[str, tuple[Any, ...]]
@@ -165,3 +165,25 @@ def closed(order: OrderView, now: float) -> list[Statement]:
 
 def _str_or_none(v: object) -> str | None:
     return None if v is None or v == "" else str(v)
+
+
+def split_note(text: str) -> list[tuple[str, str]]:
+    """``"late entry #fomo #btc"`` -> the tags (``fomo``, ``btc``) and the note (``late entry``)."""
+    words = text.split()
+    tags = [("tag", w[1:]) for w in words if w.startswith("#") and len(w) > 1]
+    note = " ".join(w for w in words if not (w.startswith("#") and len(w) > 1))
+    return ([("note", note)] if note else []) + tags
+
+
+def noted(target: str, ref: str, text: str, now: float) -> list[Statement]:
+    """A note and its tags on one order (``target`` "order") or fill ("fill")."""
+    if target not in ("order", "fill"):
+        raise ValueError(f"a note is on an order or a fill, not {target!r}")
+    at = utc_text(now)
+    return [
+        (
+            "INSERT INTO notes (target, ref, kind, text, at) VALUES (?, ?, ?, ?, ?)",
+            (target, ref, kind, body, at),
+        )
+        for kind, body in split_note(text)
+    ]

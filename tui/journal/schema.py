@@ -77,6 +77,15 @@ CREATE TABLE IF NOT EXISTS fills (
 );
 CREATE INDEX IF NOT EXISTS fills_order_id ON fills(order_id);
 CREATE INDEX IF NOT EXISTS fills_timestamp ON fills(timestamp);
+CREATE TABLE IF NOT EXISTS notes (   -- the trader's own words on an order or a fill (key n)
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    target TEXT NOT NULL,            -- order or fill
+    ref TEXT NOT NULL,               -- its order_id or exec_id
+    kind TEXT NOT NULL,              -- note (free text) or tag (a #word, stored without the #)
+    text TEXT NOT NULL,
+    at TEXT NOT NULL                 -- when it was written
+);
+CREATE INDEX IF NOT EXISTS notes_ref ON notes(ref);
 """
 
 

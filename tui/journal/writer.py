@@ -62,6 +62,10 @@ class Journal:
     def order_closed(self, order: OrderView) -> None:
         self._put(rows.closed(order, time.time()))
 
+    def note(self, target: str, ref: str, text: str) -> None:
+        """The trader's note or ``#tag`` on an order (its order_id) or a fill (its exec_id)."""
+        self._put(rows.noted(target, ref, text, time.time()))
+
     # --- lifecycle ---------------------------------------------------------------------------
     def flush(self, timeout: float = 10.0) -> None:
         done = threading.Event()

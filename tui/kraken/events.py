@@ -268,6 +268,8 @@ class Level3Update:
 @dataclass(frozen=True, slots=True)
 class InstrumentsUpdate:
     instruments: tuple[Instrument, ...]
+    # asset -> decimals the venue displays it with (the instrument channel's precision_display)
+    asset_display: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

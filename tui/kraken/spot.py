@@ -132,7 +132,15 @@ def _instruments(msg: m.InstrumentMessage) -> list[Any]:
             found.append(Instrument.from_wire(pair))
         except (KeyError, ValueError, TypeError, ArithmeticError):
             continue  # one odd pair must not hide the others
-    return [ev.InstrumentsUpdate(tuple(found))]
+    shown = tuple(
+        (str(a["id"]), a["precision_display"])
+        for a in msg.assets
+        if isinstance(a, dict)
+        and isinstance(a.get("id"), str)
+        and type(a.get("precision_display")) is int
+        and 0 <= a["precision_display"] <= 18
+    )
+    return [ev.InstrumentsUpdate(tuple(found), shown)]
 
 
 def _level3(msg: m.Level3Message) -> list[Any]:

@@ -30,7 +30,7 @@ _LOST = ("reconnecting", "disconnected", "auth-error")
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
-    kind: Literal["fill", "dms", "connection"]
+    kind: Literal["fill", "dms", "connection", "alert"]
     text: str
     severity: Severity = "information"
 

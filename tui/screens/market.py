@@ -23,9 +23,12 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.kraken.futures import is_futures
 from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
+from tui.screens.alert_keys import AlertKeys
 from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
+from tui.screens.journal_keys import JournalKeys
+from tui.screens.pnl_keys import PnlKeys
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
 from tui.screens.search import SymbolSearch
@@ -37,6 +40,7 @@ from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.footer import KeyFooter
 from tui.widgets.instrument import InstrumentInfo
 from tui.widgets.ladder import BookLadder, LadderRow
+from tui.widgets.pnl import PnlTable
 from tui.widgets.statusbar import ModeBanner, StatusBar, frame_failures
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
@@ -47,7 +51,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
+class MarketScreen(AlertKeys, JournalKeys, PnlKeys, ReplayKeys, TapeKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -152,6 +156,8 @@ class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
                 yield PositionsTable(id="positions")
             with TabPane("Activity", id="tab-activity"):
                 yield ActivityLog(id="activity")
+            with TabPane("P&L", id="tab-pnl"):
+                yield PnlTable(id="pnl")
         yield StatusBar(self.store, id="status")
         yield KeyFooter()
 
@@ -203,7 +209,7 @@ class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
             self._slow.add("depth")
         if "candles" in parts:
             self._slow.add("candles")
-        if ch.account & {"balances", "orders", "positions"} or "ticker" in parts:
+        if ch.account & {"balances", "orders", "positions", "fills"} or parts & {"ticker", "book", "status"}:
             self._slow.add("balances")
         now = time.monotonic()
         slow_due = force or now - self._slow_at >= 0.25
@@ -330,8 +336,10 @@ class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
             paint("candles", self._paint_candles, mk)
         # ages tick by the second even when no order changed (only changed cells are redrawn)
         paint("orders", self.query_one(OrdersTable).show, store.account.orders)
+        paint("staged alerts", self.open_staged_alerts)
         if force or "balances" in self._slow:
-            paint("balances", self._paint_balances)
+            paint("balances", self.paint_balances)
+            paint("pnl", self.paint_pnl, force)
             acct = store.account
             paint(
                 "positions",
@@ -355,14 +363,6 @@ class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
             chart.border_title = title
         decimals = mk.instrument.price_precision if mk.instrument is not None else None
         chart.update_candles(mk.candles.get(mk.ohlc_interval, []), mk.ohlc_interval, decimals)
-
-    def _paint_balances(self) -> None:
-        store = self.store
-        prices = {}
-        for m in store.markets.values():
-            if m.ticker is not None and m.instrument is not None and m.instrument.quote == "USD":
-                prices[m.instrument.base] = m.ticker.last
-        self.query_one(BalancesTable).show(store.account.balances(store.instruments), prices, "USD")
 
     # --- actions -------------------------------------------------------------------------------------
     def select_symbol(self, symbol: str) -> None:
@@ -495,4 +495,6 @@ class MarketScreen(ReplayKeys, TapeKeys, TradingScreen):
                 self.desk.toggle_dead_mans_switch,
             )
         )
+        out += self.alert_palette_entries()
+        out += self.export_palette_entries()
         return out

@@ -199,6 +199,7 @@ class Applier:
 
     def _instruments(self, e: ev.InstrumentsUpdate, now: float, conn: str) -> Sequence[Outcome]:
         store = self.store
+        store.asset_display.update(e.asset_display)
         for inst in e.instruments:
             store.instruments[inst.symbol] = inst
             mk = store.markets.get(inst.symbol)

@@ -22,6 +22,7 @@ class StoreData:
         self.version = 0
         self.markets: dict[str, MarketState] = {}
         self.instruments: dict[str, Instrument] = {}
+        self.asset_display: dict[str, int] = {}  # asset -> decimals the venue shows it with
         self.account = AccountState()
         self.health = Health()
         self.recording: str | None = None  # the file frames are being recorded to (the REC mark)

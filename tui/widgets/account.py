@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
+from functools import partial
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import RichLog
 
 from tui.kraken.instrument import Instrument
+from tui.orders.pnl_report import Portfolio
 from tui.store import ActivityEntry, Balance, Fill, FuturesMargin, OrderView, Position
 from tui.widgets.lean_table import LeanTable
 
-__all__ = ["ActivityLog", "BalancesTable", "FillsTable", "OrdersTable", "PositionsTable"]
+__all__ = ["ActivityLog", "BalancesTable", "FillsTable", "OrdersTable", "PositionsTable", "asset_amount"]
 
 
 def _f(v: Decimal | None) -> str:
@@ -179,32 +181,47 @@ class FillsTable(_Table):
 
 
 class BalancesTable(_Table):
+    """Every balance in the asset's own display precision (the venue's ``precision_display``),
+    the same in each column; the portfolio row names what it could not value instead of leaving
+    it out."""
+
     COLUMNS = ("Asset", "Total", "Available", "Reserved", "Value")
 
-    def show(self, balances: dict[str, Balance], prices: dict[str, Decimal], quote: str) -> Decimal:
+    def show(self, balances: dict[str, Balance], portfolio: Portfolio, digits: Mapping[str, int]) -> Decimal:
         rows = {}
-        total_value = Decimal(0)
+        values = dict(portfolio.valued)
+        why = {a: reason for a, _, reason in portfolio.not_valued}
+        quote = portfolio.quote
         for asset, b in balances.items():
-            px = Decimal(1) if asset == quote else prices.get(asset)
-            value = b.total * px if px is not None else None
-            if value is not None:
-                total_value += value
+            shown = partial(asset_amount, digits=digits.get(asset))
+            value = values.get(asset)
             rows[asset] = (
                 Text(asset, style="bold"),
-                Text(_f(b.total), justify="right"),
-                Text(_f(b.available), justify="right"),
-                Text(_f(b.reserved), justify="right"),
-                Text(f"{value:,.2f} {quote}" if value is not None else "–", justify="right"),
+                Text(shown(b.total), justify="right"),
+                Text(shown(b.available), justify="right"),
+                Text(shown(b.reserved), justify="right"),
+                Text(f"{value:,.2f} {quote}", justify="right")
+                if value is not None
+                else Text(f"– {why.get(asset, '')}".rstrip(), style="dim", justify="right"),
             )
+        missing = ", ".join(a for a, _, _ in portfolio.not_valued)
         rows["__total__"] = (
             Text("Portfolio", style="bold"),
             Text(""),
             Text(""),
-            Text(""),
-            Text(f"{total_value:,.2f} {quote}", style="bold", justify="right"),
+            Text(f"without {missing}" if missing else "", style="yellow", justify="right"),
+            Text(f"{portfolio.value:,.2f} {quote}", style="bold", justify="right"),
         )
         self.sync(rows)
-        return total_value
+        return portfolio.value
+
+
+def asset_amount(value: Decimal, digits: int | None) -> str:
+    """An amount with the asset's display decimals, cut toward zero (never shows more than is
+    there); as the venue gave it when the asset's precision is not known."""
+    if digits is None:
+        return _f(value)
+    return format(value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN), f",.{digits}f")
 
 
 class PositionsTable(_Table):
