@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from tui.exchange.control import TOKEN_HEADER
+from tui.exchange.credentials import DEMO_PERMISSIONS, permissions_of
 from tui.exchange.faults import parse_faults
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, RunningExchange, start_exchange
@@ -57,6 +58,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", default=DEMO_KEY, help="API key the exchange accepts")
     parser.add_argument("--api-secret", default=DEMO_SECRET, help="API secret (base64) the exchange accepts")
     parser.add_argument(
+        "--api-permissions",
+        default=",".join(DEMO_PERMISSIONS),
+        metavar="LIST",
+        help="what the API key may do, as GetApiKeyInfo reports it: any of query, trade, withdraw, "
+        f"websocket (default {','.join(DEMO_PERMISSIONS)})",
+    )
+    parser.add_argument(
         "--no-rate-limits", action="store_true", help="switch off Kraken's trading rate counter"
     )
     parser.add_argument(
@@ -92,6 +100,11 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
     except ValueError as exc:
         raise BadFlag(f"--faults: {exc}") from None
     all_pairs = args.pairs == ["all"]
+    permissions = tuple(p.strip() for p in str(getattr(args, "api_permissions", "")).split(",") if p.strip())
+    try:
+        permissions_of(permissions)
+    except ValueError as exc:
+        raise BadFlag(f"--api-permissions: {exc}") from None
     cfg = ExchangeConfig(
         host=args.host,
         port=args.port,
@@ -101,6 +114,7 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         rate=args.rate if args.rate is not None else (settings.demo.rate if settings else 200.0),
         api_key=args.api_key,
         api_secret=args.api_secret,
+        api_permissions=permissions,
         source=source,
         mirror_url=args.mirror_url or (settings.paper.mirror_url if settings else "wss://ws.kraken.com/v2"),
         replay_file=args.replay_file,

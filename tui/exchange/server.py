@@ -24,7 +24,7 @@ from tui.exchange.config import DEMO_KEY, DEMO_SECRET, ExchangeConfig
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.control import FaultControl
-from tui.exchange.credentials import Credentials
+from tui.exchange.credentials import DEMO_PERMISSIONS, Credentials, permissions_of
 from tui.exchange.engine import Engine
 from tui.exchange.external_publish import ExternalSpotPublisher
 from tui.exchange.futures.gateway import FuturesGateway
@@ -84,7 +84,14 @@ class RunningExchange:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self.add_user(config.api_key, config.api_secret, "demo", config.balances, config.futures_collateral)
+        self.add_user(
+            config.api_key,
+            config.api_secret,
+            "demo",
+            config.balances,
+            config.futures_collateral,
+            permissions=config.api_permissions,
+        )
 
     # --- setup ------------------------------------------------------------------------------------
     def add_user(
@@ -94,8 +101,11 @@ class RunningExchange:
         user: str,
         balances: dict[str, Decimal],
         futures_collateral: Decimal = Decimal(0),
+        *,
+        permissions: tuple[str, ...] = DEMO_PERMISSIONS,
     ) -> None:
-        self.credentials.add(api_key, api_secret, user)
+        """A key for ``user``; ``permissions`` are groups (query, trade, withdraw, websocket)."""
+        self.credentials.add(api_key, api_secret, user, permissions_of(permissions))
         self.engine.open_account(user, balances)
         self.engine.open_futures_account(user, futures_collateral)
 

@@ -20,6 +20,7 @@ from tui.config import Settings
 from tui.feed.connection import AuthFailure, Connection
 from tui.feed.endpoints import Urls
 from tui.feed.session import FrameSession, Recorder
+from tui.feed.signed_rest import check_key
 from tui.feed.token import TokenError, fetch_ws_token
 from tui.feed.trading import Trading
 from tui.kraken import requests as rq
@@ -124,7 +125,8 @@ class SpotSession(FrameSession):
         self.session = session
         self.public = self._connection("public", self.urls.public, self._public_connected)
         tasks = [asyncio.create_task(self.public.run())]
-        if self.has_credentials:
+        if self.has_credentials:  # what the key may do, asked before any token: no crossed nonces
+            await self._check_key(tasks[0])
             self.channel.conn = self._connection(
                 "private", self.urls.private, self._private_connected, private=True
             )
@@ -138,6 +140,22 @@ class SpotSession(FrameSession):
             for t in [*tasks, self._l3_task]:
                 if t is not None:
                     t.cancel()
+
+    async def _check_key(self, public: asyncio.Task[None]) -> None:
+        assert self.session is not None
+        try:
+            await check_key(
+                self.session,
+                self.urls.rest,
+                self.urls.api_key or "",
+                self.urls.api_secret or "",
+                self.nonce,
+                live=self.store.mode == "LIVE",
+                log=self.store.log,
+            )
+        except asyncio.CancelledError:
+            public.cancel()
+            raise
 
     def stop(self) -> None:
         self.trading.stop()
