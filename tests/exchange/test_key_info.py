@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -43,14 +44,16 @@ async def ex() -> AsyncIterator[RunningExchange]:
     await ex.stop()
 
 
-async def _post(ex: RunningExchange, path: str, body: str, nonce: int, *, json_body: bool = False) -> dict:  # type: ignore[type-arg]
+async def _post(
+    ex: RunningExchange, path: str, body: str, nonce: int, *, json_body: bool = False
+) -> dict[str, Any]:
     headers = {
         "API-Key": ex.api_key,
         "API-Sign": api_sign(path, nonce, body, ex.api_secret),
         "Content-Type": "application/json" if json_body else "application/x-www-form-urlencoded",
     }
     async with aiohttp.ClientSession() as s, s.post(ex.url_rest + path, data=body, headers=headers) as r:
-        reply: dict = json.loads(await r.text())  # type: ignore[type-arg]
+        reply: dict[str, Any] = json.loads(await r.text())
     return reply
 
 
