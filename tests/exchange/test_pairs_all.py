@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -193,7 +194,7 @@ def test_mids_are_seeded_at_each_pairs_precision_and_cross_consistently() -> Non
     assert other["BTC/USD"] == a["BTC/USD"] == Decimal("97250.0")  # the demo's reference price
     assert sum(other[s] != a[s] for s in pairs) > 400  # the rest are seeded
     for s, p in pairs.items():
-        assert a[s] > 0 and -a[s].as_tuple().exponent == p.price_precision, s  # type: ignore[operator]
+        assert a[s] > 0 and a[s].as_tuple().exponent == -p.price_precision, s
     eth_btc = a["ETH/USD"] / a["BTC/USD"]
     assert abs(a["ETH/BTC"] - eth_btc) / eth_btc < Decimal("0.001")  # the crosses agree
     assert Decimal("0.5") < a["EUR/USD"] < Decimal(2)
@@ -224,3 +225,38 @@ async def test_startup_of_all_pairs_is_fast() -> None:
     finally:
         await ex.stop()
     assert took < 20.0, f"start took {took:.1f} s"  # ~1.2 s on an idle 2-core machine
+
+
+async def test_tickers_and_trades_for_all_683_pairs(wide: RunningExchange) -> None:
+    """A ticker snapshot for every pair at its own precision, and trades as the market trades."""
+    tickers: dict[str, dict[str, Any]] = {}
+    traded: set[str] = set()
+    wide.config.rate = 2000.0
+    async with aiohttp.ClientSession() as s, s.ws_connect(wide.url_public, max_msg_size=16 << 20) as ws:
+        await ws.receive_str(timeout=3)
+        symbols = list(wide.pairs)
+        for i in range(0, len(symbols), 100):
+            for channel in ("ticker", "trade"):
+                params = {"channel": channel, "symbol": symbols[i : i + 100]}
+                await ws.send_str(dumps({"method": "subscribe", "params": params}))
+        task = asyncio.create_task(_run_market(wide, seconds=2.0))
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            try:
+                text = await ws.receive_str(timeout=max(0.05, deadline - time.monotonic()))
+                msg = json.loads(text, parse_float=Decimal)
+            except TimeoutError:
+                break
+            if msg.get("channel") == "ticker" and msg.get("type") == "snapshot":
+                tickers.update({row["symbol"]: row for row in msg["data"]})
+            elif msg.get("channel") == "trade" and msg.get("type") == "update":
+                traded.update(row["symbol"] for row in msg["data"])
+        await task
+    assert len(tickers) == 683
+    for sym, p in wide.pairs.items():
+        if p.status == "cancel_only":
+            continue
+        assert 0 < tickers[sym]["bid"] < tickers[sym]["ask"], sym
+        last = Decimal(str(tickers[sym]["last"]))
+        assert last.as_tuple().exponent == -p.price_precision, sym  # at its own precision
+    assert "BTC/USD" in traded and len(traded) > 20
