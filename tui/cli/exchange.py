@@ -21,9 +21,11 @@ from decimal import Decimal
 from typing import Any
 
 from tui.exchange.control import TOKEN_HEADER
+from tui.exchange.credentials import DEMO_PERMISSIONS, permissions_of
 from tui.exchange.faults import parse_faults
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, RunningExchange, start_exchange
+from tui.exchange.universe import recorded
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, help="seed of the synthetic market")
     parser.add_argument(
-        "--pairs", nargs="+", metavar="SYMBOL", help=f"pairs to list (default: {' '.join(DEFAULT_PAIRS)})"
+        "--pairs",
+        nargs="+",
+        metavar="SYMBOL",
+        help=f"pairs to list (default: {' '.join(DEFAULT_PAIRS)}); any of Kraken's 683 recorded pairs, "
+        "or `all` for the whole market (synthetic prices)",
     )
     parser.add_argument(
         "--source",
@@ -51,6 +57,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--api-key", default=DEMO_KEY, help="API key the exchange accepts")
     parser.add_argument("--api-secret", default=DEMO_SECRET, help="API secret (base64) the exchange accepts")
+    parser.add_argument(
+        "--api-permissions",
+        default=",".join(DEMO_PERMISSIONS),
+        metavar="LIST",
+        help="what the API key may do, as GetApiKeyInfo reports it: any of query, trade, withdraw, "
+        f"websocket (default {','.join(DEMO_PERMISSIONS)})",
+    )
     parser.add_argument(
         "--no-rate-limits", action="store_true", help="switch off Kraken's trading rate counter"
     )
@@ -86,14 +99,22 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         faults = parse_faults(args.faults)
     except ValueError as exc:
         raise BadFlag(f"--faults: {exc}") from None
+    all_pairs = args.pairs == ["all"]
+    permissions = tuple(p.strip() for p in str(getattr(args, "api_permissions", "")).split(",") if p.strip())
+    try:
+        permissions_of(permissions)
+    except ValueError as exc:
+        raise BadFlag(f"--api-permissions: {exc}") from None
     cfg = ExchangeConfig(
         host=args.host,
         port=args.port,
-        symbols=args.pairs or list(DEFAULT_PAIRS),
+        symbols=list(DEFAULT_PAIRS) if all_pairs or not args.pairs else args.pairs,
+        all_pairs=all_pairs,
         seed=args.seed if args.seed is not None else (settings.demo.seed if settings else 7),
         rate=args.rate if args.rate is not None else (settings.demo.rate if settings else 200.0),
         api_key=args.api_key,
         api_secret=args.api_secret,
+        api_permissions=permissions,
         source=source,
         mirror_url=args.mirror_url or (settings.paper.mirror_url if settings else "wss://ws.kraken.com/v2"),
         replay_file=args.replay_file,
@@ -105,9 +126,12 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
     )
     if balances:
         cfg.balances = balances
-    unknown = [s for s in cfg.symbols if s not in DEFAULT_PAIRS]
+    unknown = [s for s in cfg.symbols if s not in DEFAULT_PAIRS and s not in recorded().pairs]
     if unknown:
-        raise BadFlag(f"unknown pair(s) {', '.join(unknown)}; known: {' '.join(DEFAULT_PAIRS)}")
+        raise BadFlag(
+            f"unknown pair(s) {', '.join(unknown)}; known: {' '.join(DEFAULT_PAIRS)}, any of Kraken's "
+            "recorded pairs (e.g. LTC/USD, ETH/BTC), or all"
+        )
     if not _is_base64(cfg.api_secret):
         raise BadFlag("--api-secret is not base64 text (Kraken secrets are; the value is not repeated here)")
     return cfg

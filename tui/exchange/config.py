@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tui.exchange.conn import DEFAULT_SEND_QUEUE_BYTES
+from tui.exchange.credentials import DEMO_PERMISSIONS
 from tui.exchange.faults import FaultConfig
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.kraken.vocab import SPOT_MAKER_FEE, SPOT_TAKER_FEE
@@ -26,10 +27,14 @@ class ExchangeConfig:
     host: str = "127.0.0.1"
     port: int = 0
     symbols: list[str] = field(default_factory=lambda: list(DEFAULT_PAIRS))
+    # True: list Kraken's whole recorded spot market (683 pairs; ``symbols`` is then not read)
+    all_pairs: bool = False
     seed: int = 7
     rate: float = 200.0  # synthetic book-changing actions per second, all symbols together
     api_key: str = DEMO_KEY
     api_secret: str = DEMO_SECRET
+    # what the key may do (``GetApiKeyInfo``): any of query, trade, withdraw, websocket
+    api_permissions: tuple[str, ...] = DEMO_PERMISSIONS
     balances: dict[str, Decimal] = field(default_factory=default_balances)
     source: str = "synthetic"  # synthetic | mirror | replay | none
     mirror_url: str = "wss://ws.kraken.com/v2"

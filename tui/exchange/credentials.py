@@ -1,14 +1,56 @@
-"""Who may trade: API keys and their secrets, WebSocket tokens, and the spot REST nonces."""
+"""Who may trade: API keys and their secrets and permissions, WebSocket tokens, the REST nonces."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 
-__all__ = ["TOKENS_KEPT", "Credentials"]
+__all__ = ["DEMO_PERMISSIONS", "PERMISSION_GROUPS", "TOKENS_KEPT", "Credentials", "KeyInfo", "permissions_of"]
 
 TOKENS_KEPT = 10_000
+
+# What a key may do, in Kraken's words as ``GetApiKeyInfo`` lists them. ``query-funds``,
+# ``withdraw-funds``, ``query-open-trades`` and ``modify-trades`` are in the docs' example reply;
+# the others are the names Kraken's key settings use in the same spelling (``create-ws-token`` for
+# "WebSocket interface": not in the docs' example, so unconfirmed).
+PERMISSION_GROUPS: dict[str, tuple[str, ...]] = {
+    "query": ("query-funds", "query-open-trades", "query-closed-trades", "query-ledger"),
+    "trade": ("modify-trades", "close-trades"),
+    "withdraw": ("withdraw-funds",),
+    "websocket": ("create-ws-token",),
+}
+# The demo key trades and reads but cannot move money out: what a trading key should be.
+DEMO_PERMISSIONS = ("query", "trade", "websocket")
+
+
+def permissions_of(groups: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """``("query", "trade")`` as Kraken's permission names; ValueError names an unknown group."""
+    out: list[str] = []
+    for g in groups:
+        if g not in PERMISSION_GROUPS:
+            raise ValueError(f"unknown permission {g!r} (known: {', '.join(PERMISSION_GROUPS)})")
+        out.extend(p for p in PERMISSION_GROUPS[g] if p not in out)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A key's name, its permissions (Kraken's names) and when it was made."""
+
+    name: str
+    permissions: tuple[str, ...]
+    created: int
+
+    def may(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def iban(self, user: str) -> str:
+        """The account's Kraken-shaped IIBAN (``AA88 N84G WOAK NMOI``), the same for a user every run."""
+        digest = hashlib.sha256(user.encode()).hexdigest().upper()
+        return f"AA{digest[:2]} {digest[2:6]} {digest[6:10]} {digest[10:14]}"
 
 
 class Credentials:
@@ -22,9 +64,21 @@ class Credentials:
         self.users: dict[str, tuple[str, str]] = {}  # api key -> (secret, user)
         self.tokens: dict[str, tuple[str, float, bool]] = {}  # token -> (user, issued, used)
         self.nonces: dict[str, int] = {}
+        self.keys: dict[str, KeyInfo] = {}
 
-    def add(self, api_key: str, api_secret: str, user: str) -> None:
+    def add(
+        self,
+        api_key: str,
+        api_secret: str,
+        user: str,
+        permissions: tuple[str, ...] = permissions_of(DEMO_PERMISSIONS),
+        name: str | None = None,
+    ) -> None:
         self.users[api_key] = (api_secret, user)
+        self.keys[api_key] = KeyInfo(name or f"{user}-key", tuple(permissions), int(time.time()))
+
+    def key_info(self, api_key: str) -> KeyInfo | None:
+        return self.keys.get(api_key)
 
     def lookup(self, api_key: str) -> tuple[str, str] | None:
         """(secret, user) of a key, or None."""

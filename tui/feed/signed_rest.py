@@ -1,20 +1,25 @@
-"""Kraken Futures signed v3 REST: the one channel the futures venue is built with.
+"""Signed REST: Kraken Futures v3 (``SignedRest``, the channel the futures venue is built with) and
+the spot key check at start-up (``check_key``: what the configured key may do, ``GetApiKeyInfo``).
 
-It owns the key, the secret and the nonce, signs each body (``Authent`` covers exactly the bytes
-sent) and answers ``(body, None)`` or ``(None, why)``; it never raises for a network failure.
+Both own nothing they print: the key, the secret and the nonce stay inside, a failure is an
+answer (``(None, why)``), never an exception, for a network failure.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
 from tui.kraken import futures as fx
-from tui.kraken.auth import NonceSource, futures_authent
+from tui.kraken.auth import NonceSource, api_sign, futures_authent
 
-__all__ = ["SignedRest"]
+__all__ = ["KEY_INFO_PATH", "KeyPermissions", "SignedRest", "check_key", "fetch_key_info"]
+
+KEY_INFO_PATH = "/0/private/GetApiKeyInfo"
 
 
 class SignedRest:
@@ -71,3 +76,117 @@ class SignedRest:
             return fx.decode(text), None
         except fx.FrameError as exc:
             return None, f"unreadable reply: {exc}"
+
+
+@dataclass(frozen=True)
+class KeyPermissions:
+    """What ``GetApiKeyInfo`` said the key may do, in Kraken's permission names."""
+
+    name: str | None
+    permissions: tuple[str, ...]
+
+    @property
+    def can_query(self) -> bool:
+        return any(p.startswith("query-") for p in self.permissions)
+
+    @property
+    def can_trade(self) -> bool:
+        return "modify-trades" in self.permissions or "close-trades" in self.permissions
+
+    @property
+    def can_withdraw(self) -> bool:
+        return "withdraw-funds" in self.permissions
+
+    @property
+    def can_websocket(self) -> bool:
+        return "create-ws-token" in self.permissions
+
+    def describe(self) -> str:
+        """``API key "bot": query, trade, WebSocket; no withdrawals`` (one Activity line)."""
+        may = [
+            word
+            for word, ok in (
+                ("query", self.can_query),
+                ("trade", self.can_trade),
+                ("WITHDRAW", self.can_withdraw),
+                ("WebSocket", self.can_websocket),
+            )
+            if ok
+        ]
+        name = f' "{self.name}"' if self.name else ""
+        tail = "" if self.can_withdraw else "; no withdrawals"
+        return (
+            f"API key{name}: {', '.join(may) or 'no permissions'}{tail} ({len(self.permissions)} permissions)"
+        )
+
+
+async def fetch_key_info(
+    session: aiohttp.ClientSession,
+    rest_url: str,
+    api_key: str,
+    api_secret: str,
+    nonce: NonceSource,
+    timeout: float = 5.0,
+) -> tuple[KeyPermissions | None, str | None]:
+    """(permissions, None), or (None, why): Kraken's error text, or what failed on the way."""
+    n = nonce.next()
+    body = f"nonce={n}"
+    try:
+        sign = api_sign(KEY_INFO_PATH, n, body, api_secret)
+    except (ValueError, TypeError):
+        return None, "API secret is not valid base64"
+    headers = {
+        "API-Key": api_key,
+        "API-Sign": sign,
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        "User-Agent": "kraken-tui",
+    }
+    try:
+        async with session.post(
+            rest_url.rstrip("/") + KEY_INFO_PATH,
+            data=body,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as resp:
+            text = await resp.text()
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:200]
+    try:
+        data = json.loads(text)
+        errors = data.get("error")
+        result = data.get("result")
+    except (ValueError, AttributeError):
+        return None, "unreadable reply"
+    if errors:
+        return None, ", ".join(str(e) for e in errors)[:200]
+    perms = result.get("permissions") if isinstance(result, dict) else None
+    if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
+        return None, "reply without a permission list"
+    name = result.get("apiKeyName")
+    return KeyPermissions(name if isinstance(name, str) else None, tuple(perms)), None
+
+
+async def check_key(
+    session: aiohttp.ClientSession,
+    rest_url: str,
+    api_key: str,
+    api_secret: str,
+    nonce: NonceSource,
+    *,
+    live: bool,
+    log: Callable[[str, str], None],
+) -> KeyPermissions | None:
+    """Ask once at start-up what the key may do and say it on the Activity line; in LIVE a key
+    that can withdraw is an error line (a trading tool's key never needs to move funds out)."""
+    info, why = await fetch_key_info(session, rest_url, api_key, api_secret, nonce)
+    if info is None:
+        log("warning", f"API key permissions unknown (GetApiKeyInfo: {why})")
+        return None
+    if info.can_withdraw and live:
+        log(
+            "error",
+            "THIS API KEY CAN WITHDRAW FUNDS. A trading key never needs to: make one without "
+            '"Withdraw Funds" and use that one.',
+        )
+    log("warning" if info.can_withdraw else "info", info.describe())
+    return info

@@ -20,12 +20,14 @@ from tui.config import Settings
 from tui.feed.connection import AuthFailure, Connection
 from tui.feed.endpoints import Urls
 from tui.feed.session import FrameSession, Recorder
+from tui.feed.signed_rest import check_key
 from tui.feed.token import TokenError, fetch_ws_token
 from tui.feed.trading import Trading
 from tui.kraken import requests as rq
 from tui.kraken.auth import NonceSource
 from tui.kraken.events import MethodResponse, Pong
 from tui.kraken.spot import decode_events
+from tui.kraken.vocab import L3_DEPTHS
 from tui.store import AuthFailed, OrdersSeen, Outcome, RefreshBook, ResyncBook, ResyncL3, RetryBook, Store
 
 log = logging.getLogger("tui.feed")
@@ -33,7 +35,14 @@ log = logging.getLogger("tui.feed")
 __all__ = ["AUTH_ERRORS", "PrivateSocket", "SpotSession"]
 
 AUTH_ERRORS = ("EAPI:Invalid key", "EGeneral:Permission denied", "EAPI:Invalid signature", "EAccount:")
-L3_DEPTH = 10
+L3_DEPTH = 10  # the level3 depth for a book of 10 or 25 levels (see l3_depth_for)
+
+
+def l3_depth_for(book_depth: int) -> int:
+    """The L3 view follows the book depth (``d``): the deepest of Kraken's level3 depths (10, 100,
+    1000) not above it, so 10/25 -> 10, 100/500 -> 100, 1000 -> 1000. Never deeper than the ladder
+    shows, since a deeper level3 subscription costs more of the venue's per-second budget."""
+    return max((d for d in L3_DEPTHS if d <= book_depth), default=L3_DEPTHS[0])
 
 
 class PrivateSocket:
@@ -124,7 +133,8 @@ class SpotSession(FrameSession):
         self.session = session
         self.public = self._connection("public", self.urls.public, self._public_connected)
         tasks = [asyncio.create_task(self.public.run())]
-        if self.has_credentials:
+        if self.has_credentials:  # what the key may do, asked before any token: no crossed nonces
+            await self._check_key(tasks[0])
             self.channel.conn = self._connection(
                 "private", self.urls.private, self._private_connected, private=True
             )
@@ -138,6 +148,22 @@ class SpotSession(FrameSession):
             for t in [*tasks, self._l3_task]:
                 if t is not None:
                     t.cancel()
+
+    async def _check_key(self, public: asyncio.Task[None]) -> None:
+        assert self.session is not None
+        try:
+            await check_key(
+                self.session,
+                self.urls.rest,
+                self.urls.api_key or "",
+                self.urls.api_secret or "",
+                self.nonce,
+                live=self.store.mode == "LIVE",
+                log=self.store.log,
+            )
+        except asyncio.CancelledError:
+            public.cancel()
+            raise
 
     def stop(self) -> None:
         self.trading.stop()
@@ -199,13 +225,38 @@ class SpotSession(FrameSession):
         await self._send(conn, rq.subscribe("balances", None, req_id=self.next_req_id(), token=token))
         self.trading.on_connected()
 
-    def _l3(self, method: str, symbols: list[str]) -> str:
+    def _l3(self, method: str, symbols: list[str], depth: int) -> str:
         build = rq.subscribe if method == "subscribe" else rq.unsubscribe
-        return build("level3", symbols, req_id=self.next_req_id(), token=self.channel.token, depth=L3_DEPTH)
+        return build("level3", symbols, req_id=self.next_req_id(), token=self.channel.token, depth=depth)
+
+    def _l3_depth(self, symbol: str) -> int:
+        """The depth ``symbol``'s level3 is (to be) subscribed at; the store keeps its book at it."""
+        mk = self.store.market(symbol)
+        mk.l3_depth = l3_depth_for(self.depth.get(symbol, mk.book_depth))
+        return mk.l3_depth
 
     async def _l3_connected(self, conn: Connection) -> None:
-        if self.l3_symbols:
-            await self._send(conn, self._l3("subscribe", sorted(self.l3_symbols)))
+        by_depth: dict[int, list[str]] = {}
+        for s in sorted(self.l3_symbols):
+            by_depth.setdefault(self._l3_depth(s), []).append(s)
+        for depth, syms in by_depth.items():
+            await self._send(conn, self._l3("subscribe", syms, depth))
+
+    def _l3_follow(self, symbol: str) -> None:
+        """A new book depth on a symbol in the L3 view: level3 again at the depth that follows it
+        (unsubscribed first: Kraken allows one level3 depth per symbol)."""
+        mk = self.store.market(symbol)
+        old = mk.l3_depth
+        if symbol not in self.l3_symbols or old == self._l3_depth(symbol) or self.level3 is None:
+            return
+        if self.level3.is_open:  # else the next connect subscribes at the new depth
+
+            async def swap() -> None:
+                assert self.level3 is not None
+                await self._send(self.level3, self._l3("unsubscribe", [symbol], old))
+                await self._send(self.level3, self._l3("subscribe", [symbol], mk.l3_depth))
+
+            self._spawn(swap())
 
     def _disconnected(self, conn: Connection) -> None:
         if conn is self.public:
@@ -226,6 +277,7 @@ class SpotSession(FrameSession):
         mk.book_state = "waiting"
         self.store.mark(symbol, "status")
         self._spawn(self._resubscribe_book(symbol, old, depth))
+        self._l3_follow(symbol)
 
     async def _resubscribe_book(self, symbol: str, old: int | None, depth: int) -> None:
         if old is not None:
@@ -263,12 +315,13 @@ class SpotSession(FrameSession):
             if self._l3_task is None or self._l3_task.done():
                 self._l3_task = asyncio.get_running_loop().create_task(self.level3.run())
             elif self.level3.is_open:
-                self._spawn(self._send(self.level3, self._l3("subscribe", [symbol])))
+                self._spawn(self._send(self.level3, self._l3("subscribe", [symbol], self._l3_depth(symbol))))
         elif not enabled and symbol in self.l3_symbols:
             self.l3_symbols.discard(symbol)
-            self.store.market(symbol).l3 = None
+            mk = self.store.market(symbol)
+            mk.l3 = None
             if self.l3_symbols:
-                self._spawn(self._send(self.level3, self._l3("unsubscribe", [symbol])))
+                self._spawn(self._send(self.level3, self._l3("unsubscribe", [symbol], mk.l3_depth)))
             else:  # the last L3 view left: close the socket, or it streams on and later cries wolf
                 self._spawn(self._close_l3())
 
@@ -323,5 +376,6 @@ class SpotSession(FrameSession):
 
     async def _resub_l3(self, symbol: str) -> None:
         if self.level3 is not None and self.level3.is_open:
-            await self._send(self.level3, self._l3("unsubscribe", [symbol]))
-            await self._send(self.level3, self._l3("subscribe", [symbol]))
+            depth = self.store.market(symbol).l3_depth
+            await self._send(self.level3, self._l3("unsubscribe", [symbol], depth))
+            await self._send(self.level3, self._l3("subscribe", [symbol], depth))

@@ -256,7 +256,7 @@ class MarketScreen(AlertKeys, JournalKeys, PnlKeys, ReplayKeys, TapeKeys, Tradin
         title = (
             (f"{sym}  full book" if is_futures(sym) else f"{sym}  depth {mk.book_depth}")
             + (f"  ×{self.group}" if self.group > 1 else "")
-            + ("  L3" if self.l3_view else "")
+            + (f"  L3 {mk.l3_depth}" if self.l3_view else "")
         )
         if ladder.border_title != title:
             ladder.border_title = title

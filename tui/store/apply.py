@@ -153,7 +153,7 @@ class Applier:
             inst = mk.instrument or store.instruments.get(e.symbol)
             if inst is None:
                 return _NONE
-            mk.l3 = L3Book(e.symbol, inst.price_precision, inst.qty_precision, 10)
+            mk.l3 = L3Book(e.symbol, inst.price_precision, inst.qty_precision, mk.l3_depth)
             mk.l3.apply_snapshot(e.bids, e.asks)
         else:
             mk.l3.apply_update(e.bids, e.asks)

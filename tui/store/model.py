@@ -73,6 +73,7 @@ class MarketState:
     instrument: Instrument | None = None
     book: L2Book | None = None
     l3: L3Book | None = None
+    l3_depth: int = 10  # the level3 subscription's depth (10, 100, 1000): the L3 book keeps that many levels
     book_depth: int = 25
     book_state: BookState = "waiting"
     checksum_checks: int = 0
