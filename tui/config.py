@@ -99,6 +99,8 @@ class TapeSettings(_Table):
             if not size.is_finite() or size <= 0:
                 raise ValueError(f"{sym}: a threshold is a size above zero (got {size})")
         return value
+
+
 class AlertSettings(_Table):
     """How a fired price alert reaches the trader beyond the toast and the Activity line (the
     alerts themselves live in the state directory, set from the app)."""
