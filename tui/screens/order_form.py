@@ -183,7 +183,8 @@ class OrderForm(VerticalScroll):
             Label("", id="risk-error", classes="form-error"),
         ]
         for w in rows:
-            w.display = not futures  # Kraken Futures attach no close order to an entry
+            if futures:
+                w.display = False  # Kraken Futures attach no close order to an entry
             yield w
 
     def _title(self) -> Text:
