@@ -89,7 +89,7 @@ def order_rest(pair: Instrument, o: Order, filled: int | None = None) -> dict[st
     }
     if o.trigger_price is not None and code_of(o) in ("stp", "take_profit"):
         row["stopPrice"] = pair.price_decimal(o.trigger_price)
-        row["triggerSignal"] = "last"
+        row["triggerSignal"] = o.trigger_reference
     return row
 
 
@@ -148,7 +148,8 @@ class FuturesEntry:
         size = decimal_param(p, "size", required=True)
         limit = decimal_param(p, "limitPrice", required=kind in ("lmt", "post", "ioc"))
         stop = decimal_param(p, "stopPrice", required=kind in ("stp", "take_profit"))
-        if p.get("triggerSignal", "last") not in ("mark", "index", "last"):
+        signal = p.get("triggerSignal", "last")
+        if signal not in ("mark", "index", "last"):
             raise ArgError("triggerSignal")
         reduce = p.get("reduceOnly", "false").lower()
         if reduce not in ("true", "false"):
@@ -158,7 +159,7 @@ class FuturesEntry:
         if cid is not None:
             status["cliOrdId"] = cid
         assert size is not None
-        req = self._send_request(user, kind, symbol, side, size, limit, stop, reduce == "true", cid)
+        req = self._send_request(user, kind, symbol, side, size, limit, stop, reduce == "true", cid, signal)
         if isinstance(req, str):
             return {"sendStatus": {**status, "status": req, "orderEvents": []}}
         return {"sendStatus": {**status, **self._place(user, req, kind)}}
@@ -174,6 +175,7 @@ class FuturesEntry:
         stop: Decimal | None,
         reduce_only: bool,
         cid: str | None,
+        signal: str = "last",
     ) -> OrderRequest | str:
         """The engine request of a ``sendorder``, or the status code it is rejected with."""
         if kind not in ORDER_TYPES:
@@ -209,6 +211,7 @@ class FuturesEntry:
             post_only=kind == "post",
             reduce_only=reduce_only,
             cl_ord_id=cid,
+            trigger_reference=signal,  # the engine's triggers watch that price: mark, index or last
         )
 
     def _place(self, user: str, req: OrderRequest, kind: str) -> dict[str, Any]:

@@ -6,8 +6,8 @@ answer is HTTP 200 with a JSON body; failures are
 ``{"result":"error","error":"authenticationError"|"nonceBelowThreshold"|"invalidArgument: <name>"}``.
 A missing ``Nonce`` header is accepted (signed as the empty string) and not sequence-checked.
 
-``triggerSignal`` (mark | index | last) is accepted for stops, but the engine's triggers always
-watch the last trade price.
+``triggerSignal`` (mark | index | last) chooses the price a stop's trigger watches: the mark
+(the product's mid), the index (the spot pair's mid) or the last trade.
 """
 
 from __future__ import annotations
@@ -127,6 +127,8 @@ class FuturesRest:
                     "reduceOnly": o.reduce_only,
                 }
             )
+            if stop:  # the price the stop watches, in the request's words (mark | index | last)
+                rows[-1]["triggerSignal"] = o.trigger_reference
         return {"openOrders": rows}
 
     def _openpositions(self, user: str, p: dict[str, str], received: float) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def order_wire(pair: Instrument, o: Order) -> dict[str, Any]:
     row["direction"] = 0 if o.side == "buy" else 1
     row["reduce_only"] = o.reduce_only
     if stop:
-        row["triggerSignal"] = "last"
+        row["triggerSignal"] = o.trigger_reference
     return row
 
 
