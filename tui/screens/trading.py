@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from tui.config import Settings
 from tui.desk import Desk
+from tui.kraken.vocab import TRIGGERED_TYPES
 from tui.orders.amend import Amend
 from tui.orders.parse import num
 from tui.screens.confirm import AskValue, Confirm
@@ -141,10 +142,20 @@ class TradingScreen(Screen[None]):
             return
         o = self.store.account.orders.get(ids[0])
         inst = self.store.instruments.get(o.symbol) if o else None
-        if o is None or inst is None or o.limit_price is None:
+        if o is None or inst is None:
             return
-        new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
-        amend = self.desk.check_amend(o.order_id, price=new_price)
+
+        def moved(price: Decimal | None) -> Decimal | None:
+            if price is None:
+                return None
+            return inst.price_decimal(inst.price_ticks(price) + ticks * inst.price_increment)
+
+        # a stop (an OTO close among them) moves its trigger; a stop-limit its trigger and limit
+        trigger = moved(o.trigger_price) if o.order_type in TRIGGERED_TYPES else None
+        price = moved(o.limit_price)
+        if trigger is None and price is None:
+            return
+        amend = self.desk.check_amend(o.order_id, price=price, trigger=trigger)
         if amend is not None:
             self._send_amend(amend)
 
