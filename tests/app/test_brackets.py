@@ -1,0 +1,139 @@
+"""Issue 13 point 4, end to end: a bracketed entry typed in the order panel, sent as one
+add_order with ``conditional``, filled in two parts on the embedded exchange; each fill places
+its stop, linked to the entry in the Orders panel; ``]`` moves a stop's trigger (an amend, the
+guards run); the market falling through the stop closes the position."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.app.conftest import (
+    SYMBOLS,
+    fill_form,
+    live_app,
+    order_panel,
+    panel_closed,
+    ready,
+    screen_text,
+    until,
+)
+from tests.app.test_outcomes import hit
+from tui.exchange.orders import OrderRequest
+from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
+from tui.screens.review import ReviewScreen
+from tui.widgets.account import OrdersTable
+
+
+@pytest.fixture
+async def quiet() -> AsyncIterator[RunningExchange]:
+    """A market that barely moves: every fill is one the test made."""
+    ex = await start_exchange(ExchangeConfig(port=0, rate=0.01, seed=5, symbols=SYMBOLS))
+    yield ex
+    await ex.stop()
+
+
+def demo_orders(ex: RunningExchange) -> list[Any]:
+    return ex.engine.open_orders("demo")
+
+
+def btc(ex: RunningExchange) -> Decimal:
+    return ex.engine.balances("demo")["BTC"][0]
+
+
+async def tab_to(pilot: Any, panel: Any, field: str) -> None:
+    """Tab through the panel's fields, as a user would, until ``field`` has the cursor."""
+    for _ in range(20):
+        if pilot.app.screen.focused is panel.query_one(field):
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"tab never reached {field}")
+
+
+async def test_bracket_entry_fills_in_two_parts_and_its_stops_close_the_position(
+    quiet: RunningExchange,
+) -> None:
+    ex = quiet
+    app = live_app(ex)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        held = btc(ex)
+        pair = ex.engine.pairs["BTC/USD"]
+        # entry one tick above the best bid (first in line for a seller), stop 3 ticks under the bid
+        await fill_form(pilot, "buy", "0.003", "+1t")
+        panel = order_panel(app)
+        assert panel is not None
+        await tab_to(pilot, panel, "#stop")
+        await pilot.press(*"-3t", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        b = review.review.bracket
+        assert b is not None and b.sent == "stop" and b.stop is not None and b.loss_at_stop is not None
+        entry = review.review.price
+        assert entry is not None
+        # loss at the stop, fees in: 0.003 * (entry - stop) + maker fee in + taker fee out
+        assert b.loss_at_stop == (
+            Decimal("0.003") * (entry - b.stop)
+            + Decimal("0.003") * entry * Decimal("0.0025")
+            + Decimal("0.003") * b.stop * Decimal("0.004")
+        ).quantize(Decimal("0.01"))
+        text = screen_text(app)
+        assert "Stop-loss" in text and "Loss at stop" in text and "fees included" in text
+        sent = len(ex.requests_received)
+        await pilot.press("enter")
+        await until(pilot, lambda: len(demo_orders(ex)) == 1 and panel_closed(app))
+        add = ex.requests_received[sent]
+        assert add["method"] == "add_order" and add["params"]["conditional"] == {
+            "order_type": "stop-loss",
+            "trigger_price": format(b.stop, "f"),
+        }
+        primary = demo_orders(ex)[0]
+        assert primary.conditional is not None
+
+        # part one: 0.001 fills, and a 0.001 stop is placed for it
+        hit(ex, primary, "0.001")
+        await until(pilot, lambda: len(demo_orders(ex)) == 2)
+        stops = [o for o in demo_orders(ex) if o.ord_ref_id == primary.order_id]
+        assert [(o.order_type, o.side, o.qty) for o in stops] == [
+            ("stop-loss", "sell", pair.qty_ticks("0.001"))
+        ]
+        # part two: the rest fills, a second stop for its 0.002
+        hit(ex, primary, "0.002")
+        await until(pilot, lambda: len([o for o in demo_orders(ex) if o.ord_ref_id]) == 2)
+        stops = [o for o in demo_orders(ex) if o.ord_ref_id == primary.order_id]
+        assert sorted(o.qty for o in stops) == [pair.qty_ticks("0.001"), pair.qty_ticks("0.002")]
+        assert btc(ex) == held + Decimal("0.003")
+
+        # the Orders panel shows each stop linked to its entry
+        table = app.market_screen.query_one(OrdersTable)  # type: ignore[union-attr]
+        await until(pilot, lambda: all(o.order_id in table._values for o in stops))
+        for o in stops:
+            assert app.store.account.orders[o.order_id].ord_ref_id == primary.order_id
+            cells = table._values[o.order_id]
+            assert cells[0].startswith("↳ ") and f"stop-loss of {primary.order_id[:6]}" in cells[3]
+
+        # `]` on a stop moves its trigger one tick: an amend of the same order
+        first = next(o for o in stops if o.qty == pair.qty_ticks("0.001"))
+        trigger = first.trigger_price
+        await pilot.press("o")
+        rows = [table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)]
+        table.move_cursor(row=rows.index(first.order_id))
+        await pilot.press("right_square_bracket")
+        await until(
+            pilot, lambda: ex.engine.order(first.order_id).trigger_price == trigger + pair.price_increment
+        )  # type: ignore[union-attr]
+        assert ex.requests_received[-1]["method"] == "amend_order"
+        assert "trigger_price" in ex.requests_received[-1]["params"]
+
+        # the market falls through the stops: carol sells the best bids away
+        if not ex.engine.has_account("carol"):
+            ex.engine.open_account("carol", {"USD": Decimal(0), "BTC": Decimal(10)})
+        ex.engine.add_order("carol", OrderRequest("market", "sell", "BTC/USD", pair.qty_ticks("0.5")))
+        ex.ctx.publish()
+        await until(pilot, lambda: not demo_orders(ex))
+        assert btc(ex) == held  # the 0.003 bought is sold again: the position is closed
+        await until(pilot, lambda: not any(o.is_open for o in app.store.account.orders.values()))
