@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from textual.coordinate import Coordinate
 
 from tests.app.conftest import (
     SYMBOLS,
@@ -94,13 +95,29 @@ async def test_bracket_entry_fills_in_two_parts_and_its_stops_close_the_position
         primary = demo_orders(ex)[0]
         assert primary.conditional is not None
 
+        # another order of demo's, placed after the entry, rests far below
+        other = ex.engine.add_order(
+            "demo", OrderRequest("limit", "buy", "BTC/USD", pair.qty_ticks("0.001"), primary.limit_price // 2)
+        )
+        ex.ctx.publish()
+        await until(pilot, lambda: other.order_id in app.store.account.orders)
         # part one: 0.001 fills, and a 0.001 stop is placed for it
         hit(ex, primary, "0.001")
-        await until(pilot, lambda: len(demo_orders(ex)) == 2)
+        await until(pilot, lambda: len(demo_orders(ex)) == 3)
         stops = [o for o in demo_orders(ex) if o.ord_ref_id == primary.order_id]
         assert [(o.order_type, o.side, o.qty) for o in stops] == [
             ("stop-loss", "sell", pair.qty_ticks("0.001"))
         ]
+        # while the entry is partly filled, its stop sits on the row right under it
+        table = app.market_screen.query_one(OrdersTable)  # type: ignore[union-attr]
+
+        def rows() -> list[Any]:
+            return [
+                table.coordinate_to_cell_key(Coordinate(r, 0)).row_key.value for r in range(table.row_count)
+            ]
+
+        await until(pilot, lambda: stops[0].order_id in rows())
+        assert rows().index(stops[0].order_id) == rows().index(primary.order_id) + 1, rows()
         # part two: the rest fills, a second stop for its 0.002
         hit(ex, primary, "0.002")
         await until(pilot, lambda: len([o for o in demo_orders(ex) if o.ord_ref_id]) == 2)
@@ -109,7 +126,6 @@ async def test_bracket_entry_fills_in_two_parts_and_its_stops_close_the_position
         assert btc(ex) == held + Decimal("0.003")
 
         # the Orders panel shows each stop linked to its entry
-        table = app.market_screen.query_one(OrdersTable)  # type: ignore[union-attr]
         await until(pilot, lambda: all(o.order_id in table._values for o in stops))
         for o in stops:
             assert app.store.account.orders[o.order_id].ord_ref_id == primary.order_id
@@ -120,12 +136,10 @@ async def test_bracket_entry_fills_in_two_parts_and_its_stops_close_the_position
         first = next(o for o in stops if o.qty == pair.qty_ticks("0.001"))
         trigger = first.trigger_price
         await pilot.press("o")
-        rows = [table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)]
-        table.move_cursor(row=rows.index(first.order_id))
+        table.move_cursor(row=rows().index(first.order_id))
         await pilot.press("right_square_bracket")
-        await until(
-            pilot, lambda: ex.engine.order(first.order_id).trigger_price == trigger + pair.price_increment
-        )  # type: ignore[union-attr]
+        moved = trigger + pair.price_increment
+        await until(pilot, lambda: getattr(ex.engine.order(first.order_id), "trigger_price", None) == moved)
         assert ex.requests_received[-1]["method"] == "amend_order"
         assert "trigger_price" in ex.requests_received[-1]["params"]
 
@@ -134,6 +148,12 @@ async def test_bracket_entry_fills_in_two_parts_and_its_stops_close_the_position
             ex.engine.open_account("carol", {"USD": Decimal(0), "BTC": Decimal(10)})
         ex.engine.add_order("carol", OrderRequest("market", "sell", "BTC/USD", pair.qty_ticks("0.5")))
         ex.ctx.publish()
-        await until(pilot, lambda: not demo_orders(ex))
+        await until(pilot, lambda: [o.order_id for o in demo_orders(ex)] == [other.order_id])
         assert btc(ex) == held  # the 0.003 bought is sold again: the position is closed
-        await until(pilot, lambda: not any(o.is_open for o in app.store.account.orders.values()))
+        await until(
+            pilot,
+            lambda: (
+                [o for o in app.store.account.orders.values() if o.is_open]
+                == [app.store.account.orders[other.order_id]]
+            ),
+        )
