@@ -26,6 +26,7 @@ from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
 from tui.screens.book_view import GROUPS, build_ladder, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
+from tui.screens.position_keys import PositionKeys
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
 from tui.screens.search import SymbolSearch
@@ -47,7 +48,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(ReplayKeys, TradingScreen):
+class MarketScreen(PositionKeys, ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),

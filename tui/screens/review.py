@@ -58,13 +58,23 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
         Binding("v", "send(True)", "Validate only", id="review.validate"),
     ]
 
-    def __init__(self, params: OrderParams, review: Review, mode: str, *, amend: str | None = None) -> None:
-        """``amend``: the amend's label when this reviews an amend (the order as it would become)."""
+    def __init__(
+        self,
+        params: OrderParams,
+        review: Review,
+        mode: str,
+        *,
+        amend: str | None = None,
+        title: str | None = None,
+    ) -> None:
+        """``amend``: the amend's label when this reviews an amend (the order as it would become);
+        ``title``: what a one-key action (flatten, reverse...) is about to do, above its order."""
         super().__init__()
         self.params = params
         self.review = review
         self.mode = mode
         self.amend = amend
+        self.title = title
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # an amend has no validate-only form on either venue
@@ -116,9 +126,11 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
             )
         with Vertical(id="review-box"):
             if self.amend is not None:
+                if self.title:
+                    yield Label(self.title, classes="review-warning")
                 yield Label(f"Review {self.amend}: the order would become", id="review-title")
             else:
-                yield Label("Review order", id="review-title")
+                yield Label(self.title or "Review order", id="review-title")
             yield Static(t)
             if r.needs_typed_confirmation:
                 for reason in r.confirm_reasons:
