@@ -5,8 +5,11 @@ guards run); the market falling through the stop closes the position."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ from textual.coordinate import Coordinate
 
 from tests.app.conftest import (
     SYMBOLS,
+    app_settings,
     fill_form,
     live_app,
     order_panel,
@@ -21,8 +25,10 @@ from tests.app.conftest import (
     ready,
     screen_text,
     until,
+    urls_of,
 )
 from tests.app.test_outcomes import hit
+from tui.app import KrakenApp
 from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.screens.review import ReviewScreen
@@ -157,3 +163,26 @@ async def test_bracket_entry_fills_in_two_parts_and_its_stops_close_the_position
                 == [app.store.account.orders[other.order_id]]
             ),
         )
+
+
+async def test_a_bracket_is_journaled_with_its_close(quiet: RunningExchange, tmp_path: Path) -> None:
+    """The journal writes the request as sent, its conditional close included (a nested Decimal
+    once broke the JSON and the order never left)."""
+    db = tmp_path / "journal.sqlite3"
+    app = KrakenApp(app_settings(), "DEMO", urls=urls_of(quiet), journal=db)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        await fill_form(pilot, "buy", "0.002", "-1%")
+        panel = order_panel(app)
+        assert panel is not None
+        await tab_to(pilot, panel, "#stop")
+        await pilot.press(*"-2%", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: len(demo_orders(quiet)) == 1)
+        assert demo_orders(quiet)[0].conditional is not None
+        await pilot.pause(0.3)
+    row = sqlite3.connect(db).execute("SELECT request FROM orders").fetchone()
+    request = json.loads(row[0])
+    assert request["conditional"]["order_type"] == "stop-loss"
+    assert Decimal(request["conditional"]["trigger_price"]) > 0
