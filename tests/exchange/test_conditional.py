@@ -276,3 +276,54 @@ async def test_conditional_validation(
     got = await ask(demo, "add_order", _limit("buy", "0.001", "1000.0", token, conditional=cond))
     assert got.get("error") == error, got
     assert exchange.engine.open_orders("demo") == []
+
+
+async def test_a_sell_primary_places_buy_closes_and_batch_add_takes_conditional(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with quiet_exchange() as ex:
+        demo, token = await private(session, ex)
+        bob, bob_token = await private(session, ex, "bob")
+        cond = {"order_type": "limit", "limit_price": "49000.0"}
+        orders = [
+            {
+                "order_type": "limit",
+                "side": "sell",
+                "order_qty": "0.001",
+                "limit_price": "50000.0",
+                "conditional": cond,
+            },
+            {"order_type": "limit", "side": "sell", "order_qty": "0.001", "limit_price": "50100.0"},
+        ]
+        got = await ask(demo, "batch_add", {"symbol": BTC, "orders": orders, "token": token})
+        assert got["success"] is True, got
+        first = got["result"][0]["order_id"]
+        await _placed(bob, _limit("buy", "0.002", "50100.0", bob_token))  # takes both
+        closes = [o for o in ex.engine.open_orders("demo") if o.ord_ref_id is not None]
+        assert [(o.ord_ref_id, o.side, o.order_type, o.qty, o.limit_price) for o in closes] == [
+            (first, "buy", "limit", 100000, 490000)
+        ]
+
+
+async def test_a_close_that_cannot_be_placed_is_reported_not_dropped(session: aiohttp.ClientSession) -> None:
+    """The entry's fee taken in base leaves 0.00996 BTC free while the close must sell 0.01:
+    the close is reported pending_new, then canceled with the engine's refusal as its reason."""
+    async with quiet_exchange() as ex:
+        demo, token = await private(session, ex)
+        bob, bob_token = await private(session, ex, "bob")
+        await executions(demo, token)
+        all_btc = str(ex.engine.balances("demo")["BTC"][0])
+        await _placed(demo, _limit("sell", all_btc, "90000.0", token))  # every BTC held by an order
+        await _rows(demo, 2)
+        await _placed(bob, _limit("sell", "0.01", "50000.0", bob_token))
+        entry = await _placed(
+            demo, _limit("buy", "0.01", "50000.0", token, fee_preference="base", conditional=STOP)
+        )
+        rows = await _rows(demo, 6)
+        close = [r for r in rows if r.get("ord_ref_id") == entry]
+        assert len(close) == 1 and close[0]["exec_type"] == "pending_new"
+        (cancel,) = [
+            r for r in rows if r["order_id"] == close[0]["order_id"] and r["exec_type"] == "canceled"
+        ]
+        assert cancel["reason"] == "EOrder:Insufficient funds"
+        assert not any(o.ord_ref_id == entry for o in ex.engine.open_orders("demo"))

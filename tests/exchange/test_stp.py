@@ -76,3 +76,38 @@ async def test_unknown_stp_type_is_refused(session: aiohttp.ClientSession) -> No
         demo, token = await private(session, ex)
         got = await ask(demo, "add_order", _limit("buy", "1000.0", token, stp_type="cancel_all"))
         assert got["error"] == "EGeneral:Invalid arguments:stp_type"
+
+
+@pytest.mark.parametrize(
+    ("resting", "arriving", "trades"),
+    [("desk-a", "desk-b", True), ("desk-a", "desk-a", False), ("desk-a", None, False), (None, None, False)],
+)
+async def test_sender_sub_id_makes_stp_per_trader(
+    session: aiohttp.ClientSession, resting: str | None, arriving: str | None, trades: bool
+) -> None:
+    """Docs: ``sender_sub_id`` "enables STP to be performed at a more granular level": two traders
+    of one account (different ids) may match; the same trader, or an order without one, may not.
+    The id is echoed on the order's rows, as recorded on a trade row (kraken-async-rs, 2024)."""
+    async with quiet_exchange() as ex:
+        demo, token = await private(session, ex)
+        await executions(demo, token)
+        sell = _limit("sell", "50000.0", token, **({"sender_sub_id": resting} if resting else {}))
+        await ask(demo, "add_order", sell)
+        if resting:
+            frame = await demo.until(lambda m: m.get("channel") == "executions" and m.get("type") == "update")
+            assert frame["data"][0]["sender_sub_id"] == resting
+        buy = _limit("buy", "50000.0", token, **({"sender_sub_id": arriving} if arriving else {}))
+        await ask(demo, "add_order", buy)
+        if trades:
+            rows: list[dict[str, Any]] = []
+            while len(rows) < 2:
+                frame = await demo.until(
+                    lambda m: m.get("channel") == "executions" and m.get("type") == "update"
+                )
+                rows += [r for r in frame["data"] if r.get("exec_type") == "trade"]
+            assert sorted(r["sender_sub_id"] for r in rows) == ["desk-a", "desk-b"]
+            assert ex.engine.open_orders("demo") == []
+        else:
+            gone = await _until_canceled(demo, 1)
+            assert set(gone.values()) == {STP}
+            assert len(ex.engine.open_orders("demo")) == 1

@@ -66,13 +66,11 @@ RATE_DECAY_PER_S = Decimal("2.34")
 # as an exponential moving average with this time constant, sampled once a second
 INDEX_TAU_S = Decimal(5)
 INDEX_SAMPLE_S = 1.0
-_CENT = Decimal("0.01")
+_CENT = Decimal("0.01")  # the rate counter is kept (and reported) at two decimals
 _STP = "Self trade prevention"  # the reason on every STP cancel (Kraken's text is not documented)
-_STP_TYPES = (
-    "cancel_newest",
-    "cancel_oldest",
-    "cancel_both",
-)  # the counter is kept (and reported) at two decimals
+_STP_TYPES = ("cancel_newest", "cancel_oldest", "cancel_both")
+_PRICE_TYPES = ("static", "pct", "quote")
+DEADLINE_MAX_S = 60.0  # docs: a deadline is 500 ms to 60 s ahead
 
 
 @dataclass
@@ -537,7 +535,10 @@ class Engine:
         return r
 
     def _oto_fields(self, o: Order, r: dict[str, Any]) -> None:
-        """``contingent`` on a primary (its secondaries' template), ``ord_ref_id`` on a secondary."""
+        """``contingent`` on a primary (its secondaries' template), ``ord_ref_id`` on a secondary;
+        ``sender_sub_id`` when one was given (recorded on rows)."""
+        if o.sender_sub_id is not None:
+            r["sender_sub_id"] = o.sender_sub_id
         if o.conditional is not None:
             r["contingent"] = contingent_fields(o.conditional, self.pairs[o.symbol])
         if o.ord_ref_id is not None:
@@ -699,8 +700,7 @@ class Engine:
             raise OrderError("EService:Market in post_only mode")
         if pair.status == "limit_only" and req.order_type != "limit":
             raise OrderError("EService:Market in limit_only mode")
-        if req.deadline is not None and req.deadline < self.now():
-            raise OrderError("EService:Deadline elapsed")
+        self.check_deadline(req.deadline)
         if (
             req.order_type in LIMIT_PRICED_TYPES
             and req.limit_price is None
@@ -721,30 +721,7 @@ class Engine:
             raise OrderError("EGeneral:Invalid arguments:order_qty")
         elif req.qty < pair.qty_min and req.ord_ref_id is None:  # a secondary closes what was filled
             raise OrderError("EOrder:Order minimum not met")
-        if req.time_in_force not in TIME_IN_FORCE:
-            raise OrderError("EGeneral:Invalid arguments:time_in_force")
-        if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
-            raise OrderError("EGeneral:Invalid arguments:expire_time")
-        if req.effective_time is not None and req.expire_time is not None:
-            if req.time_in_force == "gtd" and req.expire_time <= req.effective_time:
-                raise OrderError("EGeneral:Invalid arguments:expire_time must be after effective_time")
-        if req.time_in_force == "fok" and req.order_type != "limit":
-            raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
-        if req.display_qty is not None:
-            if req.order_type != "iceberg":
-                raise OrderError("EGeneral:Invalid arguments:display_qty is only for iceberg orders")
-            if req.display_qty * 15 < req.qty:
-                raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
-        if req.post_only and req.order_type not in ("limit", "iceberg"):
-            raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
-        if req.fee_preference not in ("base", "quote"):
-            raise OrderError("EGeneral:Invalid arguments:fee_preference")
-        if req.stp_type not in _STP_TYPES:
-            raise OrderError("EGeneral:Invalid arguments:stp_type")
-        if req.conditional is not None:
-            if futures:
-                raise OrderError("EGeneral:Invalid arguments:conditional")
-            check_conditional(req.conditional, pair)
+        self._check_terms(req, pair, futures)
         if req.cl_ord_id is not None and req.order_userref is not None:
             raise OrderError("EGeneral:Invalid arguments:cl_ord_id and order_userref are mutually exclusive")
         if req.cl_ord_id is not None:
@@ -770,6 +747,45 @@ class Engine:
         else:
             self._check_funds(user, req, pair)
         return pair
+
+    def _check_terms(self, req: OrderRequest, pair: Instrument, futures: bool) -> None:
+        """Time in force and the order's flags and options (the part of ``_validate`` that reads
+        no account state)."""
+        if req.time_in_force not in TIME_IN_FORCE:
+            raise OrderError("EGeneral:Invalid arguments:time_in_force")
+        if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
+            raise OrderError("EGeneral:Invalid arguments:expire_time")
+        if req.effective_time is not None and req.expire_time is not None:
+            if req.time_in_force == "gtd" and req.expire_time <= req.effective_time:
+                raise OrderError("EGeneral:Invalid arguments:expire_time must be after effective_time")
+        if req.time_in_force == "fok" and req.order_type != "limit":
+            raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
+        if req.display_qty is not None:
+            if req.order_type != "iceberg":
+                raise OrderError("EGeneral:Invalid arguments:display_qty is only for iceberg orders")
+            if req.display_qty * 15 < req.qty:
+                raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
+        if req.post_only and req.order_type not in ("limit", "iceberg"):
+            raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.fee_preference not in ("base", "quote"):
+            raise OrderError("EGeneral:Invalid arguments:fee_preference")
+        if req.stp_type not in _STP_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:stp_type")
+        if req.conditional is not None:
+            if futures:
+                raise OrderError("EGeneral:Invalid arguments:conditional")
+            check_conditional(req.conditional, pair)
+
+    def check_deadline(self, deadline: float | None) -> None:
+        """The engine matches a request at once, so a deadline bites only when already past; one
+        further ahead than the docs' 60 s is refused."""
+        if deadline is None:
+            return
+        now = self.now()
+        if deadline < now:
+            raise OrderError("EService:Deadline elapsed")
+        if deadline > now + DEADLINE_MAX_S:
+            raise OrderError("EGeneral:Invalid arguments:deadline")
 
     def _check_futures(self, user: str, req: OrderRequest) -> None:
         probe = Order.unplaced(user, req, self.now())
@@ -840,6 +856,7 @@ class Engine:
             ord_ref_id=req.ord_ref_id,
             stp_type=req.stp_type,
             fee_in_base=req.fee_preference == "base" and req.symbol not in self.futures,
+            sender_sub_id=req.sender_sub_id,
             effective_time=req.effective_time if req.effective_time and req.effective_time > now else None,
         )
         if req.order_type in TRIGGERED_TYPES:
@@ -934,7 +951,7 @@ class Engine:
                 break
             level = book[key]
             maker = next(iter(level.values()))
-            if maker.user == taker.user:
+            if maker.user == taker.user and not _other_traders(maker, taker):
                 # self-trade prevention, by the arriving order's stp_type (a mirrored or synthetic
                 # level the market has already moved past is simply dropped)
                 stp = "cancel_oldest" if taker.user in self.unlimited else taker.stp_type
@@ -1193,6 +1210,8 @@ class Engine:
             "fee_usd_equiv": self._fee_in_quote(o, fee, trade.price, pair),
             "fees": [{"asset": pair.base if o.fee_in_base else pair.quote, "qty": fee}],
         }
+        if o.sender_sub_id is not None:  # recorded on trade rows
+            report["sender_sub_id"] = o.sender_sub_id
         self._report(o, "trade", **report)
         stamp = format_rfc3339(trade.timestamp)
         self._fills.setdefault(o.user, deque(maxlen=200)).append(
@@ -1347,8 +1366,11 @@ class Engine:
         cl_ord_id: str | None = None,
         qty: int | None = None,
         limit_price: int | None = None,
+        limit_offset: Decimal | None = None,
+        limit_price_type: str | None = None,
         display_qty: int | None = None,
         trigger_price: Decimal | None = None,
+        trigger_price_type: str | None = None,
         post_only: bool = False,
     ) -> tuple[str, Order]:
         o = self.find(user, order_id, cl_ord_id)
@@ -1357,6 +1379,7 @@ class Engine:
             user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (3, 2, 1, 0, 0, 0)))
         )
         self._check_amend_fields(o, pair, qty, limit_price, display_qty)
+        self._check_amend_types(o, limit_offset, limit_price_type, trigger_price, trigger_price_type)
         new_qty = qty if qty is not None else o.qty
         new_price = limit_price if limit_price is not None else o.limit_price
         if post_only and new_price is not None and new_price != o.limit_price:
@@ -1366,8 +1389,11 @@ class Engine:
         self._check_amend_funds(user, o, pair, new_qty, new_price, trigger_price)
         amend_id = self._futures_id() if o.symbol in self.futures else _new_id(self._rng)
         keeps_priority = new_price == o.limit_price and new_qty <= o.qty
-        if trigger_price is not None and o.order_type in TRIGGERED_TYPES and not o.triggered:
-            self._set_trigger(o, trigger_price, pair)
+        if trigger_price is not None:
+            self._amend_trigger(o, trigger_price, trigger_price_type, pair)
+        if limit_offset is not None:
+            o.limit_offset = limit_offset
+            o.limit_price_type = limit_price_type or "quote"
         if display_qty is not None:
             o.display_qty = display_qty
         if new_qty <= o.filled:
@@ -1378,6 +1404,42 @@ class Engine:
             return amend_id, o
         self._apply_amend(o, pair, new_qty, new_price, keeps_priority)
         return amend_id, o
+
+    @staticmethod
+    def _check_amend_types(
+        o: Order,
+        limit_offset: Decimal | None,
+        limit_price_type: str | None,
+        trigger_price: Decimal | None,
+        trigger_price_type: str | None,
+    ) -> None:
+        """limit_price_type: trailing-stop-limit offsets only; trigger_price(_type): untriggered
+        triggered orders only (docs: "For triggered order types only")."""
+        if limit_price_type is not None and limit_price_type not in _PRICE_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:limit_price_type")
+        if limit_price_type not in (None, "static") and limit_offset is None:
+            raise OrderError("EGeneral:Invalid arguments:limit_price_type")
+        if trigger_price_type is not None:
+            if trigger_price_type not in _PRICE_TYPES or trigger_price is None:
+                raise OrderError("EGeneral:Invalid arguments:trigger_price_type")
+        if trigger_price is not None and not (o.order_type in TRIGGERED_TYPES and not o.triggered):
+            raise OrderError("EGeneral:Invalid arguments:trigger_price")
+
+    def _amend_trigger(self, o: Order, price: Decimal, price_type: str | None, pair: Instrument) -> None:
+        """A new trigger: a trailing order keeps its peak and takes the new distance; others move
+        their trigger price (static, or relative to the reference price now)."""
+        if o.order_type.startswith("trailing"):
+            o.trigger_offset = abs(price)
+            if price_type in ("pct", "quote"):
+                o.trigger_price_type = price_type
+            return
+        before = o.trigger_price_type
+        o.trigger_price_type = price_type or "static"
+        try:
+            self._set_trigger(o, price, pair)
+        except OrderError:
+            o.trigger_price_type = before
+            raise
 
     @staticmethod
     def _check_amend_fields(
@@ -1472,7 +1534,12 @@ class Engine:
         post_only: bool | None = None,
         order_userref: int | None = None,
         validate: bool = False,
+        display_qty: int | None = None,
+        reduce_only: bool | None = None,
+        trigger: tuple[Decimal, str, str] | None = None,  # (price, price_type, reference)
+        fee_preference: str | None = None,
     ) -> tuple[Order, str]:
+        """Legacy cancel-and-replace: a new order with the changes, the old one cancelled."""
         o = self.find(user, order_id)
         if o.cl_ord_id is not None:
             raise OrderError(
@@ -1480,9 +1547,8 @@ class Engine:
             )
         if o.order_type in TRIGGERED_TYPES and o.triggered:
             raise OrderError("EGeneral:Invalid arguments:triggered orders cannot be edited")
-        if (
-            o.conditional is not None
-        ):  # docs: "orders with conditional close terms attached are not supported"
+        # docs: "orders with conditional close terms attached are not supported"
+        if o.conditional is not None:
             raise OrderError(
                 "EGeneral:Invalid arguments:orders with conditional close cannot be edited; use amend_order"
             )
@@ -1492,24 +1558,22 @@ class Engine:
         self._charge_rate(
             user, o.symbol, Decimal(1 + self._age_penalty(self.now() - o.created, (6, 5, 4, 2, 1, 0)))
         )
-        pair = self.pairs[o.symbol]
-        req = OrderRequest(
-            order_type=o.order_type,
-            side=o.side,
-            symbol=o.symbol,
-            qty=new_qty - o.filled,
-            limit_price=limit_price if limit_price is not None else o.limit_price,
-            trigger_price=pair.price_decimal(o.trigger_price) if o.trigger_price is not None else None,
-            time_in_force=o.time_in_force,
-            expire_time=o.expire_time,
-            post_only=o.post_only if post_only is None else post_only,
-            display_qty=o.display_qty,
-            order_userref=order_userref if order_userref is not None else o.order_userref,
-            validate=validate,
-            stp_type=o.stp_type,
-            effective_time=o.effective_time,
-            fee_preference="base" if o.fee_in_base else "quote",
-        )
+        if trigger is not None and o.order_type not in TRIGGERED_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:triggers")
+        req = self._edit_request(o, new_qty - o.filled, trigger)
+        if limit_price is not None:
+            req.limit_price = limit_price
+        if post_only is not None:
+            req.post_only = post_only
+        if order_userref is not None:
+            req.order_userref = order_userref
+        if display_qty is not None:
+            req.display_qty = display_qty
+        if reduce_only is not None:
+            req.reduce_only = reduce_only
+        if fee_preference is not None:
+            req.fee_preference = fee_preference
+        req.validate = validate
         # free the old order's reservation for the new one's funds check
         saved = o.reserved
         self._acct(user).reserved[o.reserved_asset] = (
@@ -1526,6 +1590,45 @@ class Engine:
         self._close(o, "canceled", "canceled", "Order replaced")
         new = self.add_order_unchecked(user, req)
         return new, o.order_id
+
+    def _edit_request(self, o: Order, qty: int, trigger: tuple[Decimal, str, str] | None) -> OrderRequest:
+        """The request that re-creates ``o`` for ``qty``: its trigger (or the new one), its terms."""
+        pair = self.pairs[o.symbol]
+        if trigger is not None:
+            price, price_type, reference = trigger
+        elif o.order_type.startswith("trailing"):
+            price, price_type, reference = (
+                o.trigger_offset or Decimal(0),
+                o.trigger_price_type,
+                o.trigger_reference,
+            )
+        elif o.trigger_price is not None:
+            price, price_type, reference = pair.price_decimal(o.trigger_price), "static", o.trigger_reference
+        else:
+            price, price_type, reference = Decimal(0), "static", "last"
+        triggered_type = o.order_type in TRIGGERED_TYPES
+        return OrderRequest(
+            order_type=o.order_type,
+            side=o.side,
+            symbol=o.symbol,
+            qty=qty,
+            limit_price=o.limit_price,
+            limit_price_type=o.limit_price_type,
+            limit_offset=o.limit_offset,
+            trigger_price=price if triggered_type else None,
+            trigger_price_type=price_type,
+            trigger_reference=reference,
+            time_in_force=o.time_in_force,
+            expire_time=o.expire_time,
+            post_only=o.post_only,
+            reduce_only=o.reduce_only,
+            display_qty=o.display_qty,
+            order_userref=o.order_userref,
+            stp_type=o.stp_type,
+            effective_time=o.effective_time,
+            fee_preference="base" if o.fee_in_base else "quote",
+            sender_sub_id=o.sender_sub_id,
+        )
 
     def add_order_unchecked(self, user: str, req: OrderRequest) -> Order:
         rate, self.rate_limits = self.rate_limits, False
@@ -1658,6 +1761,12 @@ class Engine:
         for o in [o for o in self._held.values() if o.effective_time is not None and now >= o.effective_time]:
             del self._held[o.order_id]
             self._activate(o)
+
+
+def _other_traders(a: Order, b: Order) -> bool:
+    """Two orders of one account from different ``sender_sub_id`` traders: self-trade prevention
+    works at that granularity (docs), so they may match."""
+    return a.sender_sub_id is not None and b.sender_sub_id is not None and a.sender_sub_id != b.sender_sub_id
 
 
 def _asdict(r: OrderRequest) -> dict[str, Any]:

@@ -34,7 +34,7 @@ _TEMPLATES: dict[str, list[str]] = {
     ],
     "trade": [
         "order_id", *_ID, "exec_id", "exec_type", "trade_id", "symbol", "side", "last_qty", "last_price",
-        "liquidity_ind", "cost", "order_type", "timestamp", "order_status", "cum_qty", "cum_cost",
+        "liquidity_ind", "cost", "order_type", "sender_sub_id", "timestamp", "order_status", "cum_qty", "cum_cost",
         "avg_price", "fee_usd_equiv", "fees",
     ],
 }  # fmt: skip

@@ -60,6 +60,7 @@ class OrderRequest:
     ord_ref_id: str | None = None  # a secondary (OTO close) order: the primary that placed it
     effective_time: float | None = None  # scheduled start: held out of the book until then
     fee_preference: str = "quote"  # base | quote: the currency the spot fee is taken in
+    sender_sub_id: str | None = None  # the trader within the account self-trade prevention compares
 
 
 @dataclass(slots=True, eq=False)
@@ -101,6 +102,7 @@ class Order:
     stp_type: str = "cancel_newest"
     effective_time: float | None = None
     fee_in_base: bool = False
+    sender_sub_id: str | None = None
 
     @property
     def fee_ccy_pref(self) -> str:

@@ -14,20 +14,12 @@ from tui.exchange.orders import OrderError
 
 __all__ = [
     "ADD_REFUSED",
-    "AMEND_REFUSED",
     "refuse_unsupported",
 ]
-
-_NOT_HERE = "EGeneral:Invalid arguments:{} is not supported by this exchange"
 
 # field -> (the values accepted, as the default behaviour the engine has; the refusal text)
 ADD_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
     "margin": (frozenset({False}), "EGeneral:Permission denied"),
-    "sender_sub_id": (frozenset(), _NOT_HERE.format("sender_sub_id")),
-}
-AMEND_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
-    "limit_price_type": (frozenset({"static"}), _NOT_HERE.format("limit_price_type other than static")),
-    "trigger_price_type": (frozenset({"static"}), _NOT_HERE.format("trigger_price_type other than static")),
 }
 
 

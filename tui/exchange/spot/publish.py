@@ -15,10 +15,13 @@ from tui.exchange.spot.rows import balance_rows, ticker_row, trade_rows
 from tui.exchange.stats import MarketStats
 from tui.kraken.rfc3339 import format_rfc3339
 
-__all__ = ["RATECOUNTER", "SpotPublisher", "rate_row"]
+__all__ = ["RATECOUNTER", "TRANSITIONS_ONLY", "SpotPublisher", "rate_row"]
 
 # held in a socket's subscriptions when its executions subscription asked for ``ratecounter: true``
 RATECOUNTER = ("executions", "ratecounter")
+# held when it asked ``order_status: false``: "only open / close transitions will be streamed"
+TRANSITIONS_ONLY = ("executions", "transitions")
+_TRANSITIONS = frozenset({"new", "filled", "canceled", "expired"})
 
 
 def rate_row(symbol: str, value: Decimal, at: float) -> dict[str, Any]:
@@ -52,7 +55,9 @@ class SpotPublisher:
             elif isinstance(e, PublicTrade):
                 trades.setdefault(e.symbol, []).append(e)
             elif isinstance(e, Execution):
-                self._private(e.user, "executions", [e.report])
+                self._private(
+                    e.user, "executions", [e.report], full=e.report.get("exec_type") in _TRANSITIONS
+                )
             elif isinstance(e, Ledger):
                 self._private(e.user, "balances", [e.entry])
             elif isinstance(e, RateCount):
@@ -188,10 +193,19 @@ class SpotPublisher:
             c.send({"channel": "ticker", "type": "update", "data": [row]}, data=True)
 
     def _private(
-        self, user: str, channel: str, data: list[dict[str, Any]], flag: tuple[str, ...] | None = None
+        self,
+        user: str,
+        channel: str,
+        data: list[dict[str, Any]],
+        flag: tuple[str, ...] | None = None,
+        *,
+        full: bool = True,
     ) -> None:
-        """To the user's sockets subscribed to ``channel`` (and holding ``flag`` when one is given)."""
+        """To the user's sockets subscribed to ``channel`` (and holding ``flag`` when one is given);
+        an order row that is not an open / close transition skips the ``order_status: false`` ones."""
         for c in list(self.ctx.conns):
             if c.user == user and (channel,) in c.subs and (flag is None or flag in c.subs):
+                if not full and TRANSITIONS_ONLY in c.subs:
+                    continue
                 c.seq[channel] = c.seq.get(channel, 0) + 1
                 c.send({"channel": channel, "type": "update", "data": data, "sequence": c.seq[channel]})

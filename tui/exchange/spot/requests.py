@@ -6,6 +6,7 @@ Shape errors (a wrong type, an unknown field) are answered with the plain v2 tex
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from tui.kraken.rfc3339 import parse_rfc3339
 __all__ = [
     "ADD_FIELDS",
     "AMEND_FIELDS",
+    "EDIT_FIELDS",
     "ArgError",
     "flag",
     "integer",
@@ -29,6 +31,7 @@ __all__ = [
     "order_request",
     "text",
     "timestamp",
+    "trigger_terms",
 ]
 
 ADD_FIELDS = frozenset(
@@ -75,6 +78,33 @@ AMEND_FIELDS = frozenset(
         "trigger_price_type",
         "deadline",
         "symbol",
+        "token",
+    }
+)
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_SHORT_UUID = re.compile(r"[0-9a-fA-F]{32}")
+
+
+EDIT_FIELDS = frozenset(
+    {
+        "order_id",
+        "symbol",
+        "order_qty",
+        "limit_price",
+        "display_qty",
+        "post_only",
+        "reduce_only",
+        "order_userref",
+        "triggers",
+        "deadline",
+        "fee_preference",
+        "validate",
+        "no_mpp",
+        "price",
+        "trigger",
+        "stop_price",
         "token",
     }
 )
@@ -151,20 +181,46 @@ def _check_fields(p: dict[str, Any], method: str) -> None:
             raise ArgError(f"Unsupported field: '{key}' for the given msg type: {method}")
 
 
-def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, str]:
-    """(price, price_type, reference) of the ``triggers`` object, if any."""
+_PRICE_TYPES = ("static", "pct", "quote")
+
+
+def trigger_terms(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, str]:
+    """(price, price_type, reference) of the ``triggers`` object, or of the deprecated
+    ``stop_price`` (a static price) and ``trigger`` (the reference) it replaces."""
     trig = p.get("triggers")
+    stop = num(p, "stop_price")
+    legacy = text(p, "trigger")
     if trig is None:
-        return None, "static", "last"
-    if not isinstance(trig, dict):
-        raise ArgError("Triggers field must be an object")
-    price = num(trig, "price", "Triggers.price", "triggers")
-    reference = text(trig, "reference", "last", "Triggers.reference") or "last"
+        price, price_type, reference = stop, "static", legacy or "last"
+    else:
+        if not isinstance(trig, dict):
+            raise ArgError("Triggers field must be an object")
+        if stop is not None or legacy is not None:
+            raise OrderError("EGeneral:Invalid arguments:triggers and stop_price/trigger together")
+        price = num(trig, "price", "Triggers.price", "triggers")
+        reference = text(trig, "reference", "last", "Triggers.reference") or "last"
+        price_type = text(trig, "price_type", "static", "Triggers.price_type") or "static"
+    if price_type not in _PRICE_TYPES:
+        raise OrderError("EGeneral:Invalid arguments:triggers.price_type")
     if reference not in ("last", "index"):
         raise OrderError("EGeneral:Invalid arguments:triggers.reference")
     if reference == "index" and not pair.has_index:
         raise OrderError("EGeneral:Invalid arguments:Index unavailable")
-    return price, text(trig, "price_type", "static", "Triggers.price_type") or "static", reference
+    return price, price_type, reference
+
+
+def _sender_sub_id(p: dict[str, Any]) -> str | None:
+    """The docs' three forms: a long UUID, a short one (32 hex) or free ASCII up to 18 characters."""
+    v = text(p, "sender_sub_id")
+    if v is None:
+        return None
+    if (
+        _UUID.fullmatch(v)
+        or _SHORT_UUID.fullmatch(v)
+        or (v.isascii() and v.isprintable() and 0 < len(v) <= 18)
+    ):
+        return v
+    raise OrderError("EGeneral:Invalid arguments:sender_sub_id")
 
 
 _CONDITIONAL_FIELDS = frozenset(
@@ -201,6 +257,15 @@ def _conditional(p: dict[str, Any], method: str) -> Conditional | None:
     )
 
 
+def _limit_price_type(p: dict[str, Any], order_type: str) -> str:
+    """Only trailing-stop-limit orders take one (an offset from the trigger: quote by default)."""
+    trailing = order_type == "trailing-stop-limit"
+    v = text(p, "limit_price_type", "quote" if trailing else "static") or "static"
+    if v not in _PRICE_TYPES or (not trailing and v != "static"):
+        raise OrderError("EGeneral:Invalid arguments:limit_price_type")
+    return v
+
+
 def order_request(
     pairs: dict[str, Instrument], p: dict[str, Any], symbol: str, method: str = "add order"
 ) -> OrderRequest:
@@ -220,7 +285,7 @@ def order_request(
     if qty_d is None and cash is None:
         raise ArgError("EGeneral:Invalid arguments:order_qty")
     limit = num(p, "limit_price")
-    trigger_price, trigger_type, reference = _trigger(p, pair)
+    trigger_price, trigger_type, reference = trigger_terms(p, pair)
     try:
         qty = pair.qty_ticks(qty_d) if qty_d is not None else 0
         limit_ticks = None
@@ -239,7 +304,7 @@ def order_request(
         symbol=symbol,
         qty=qty,
         limit_price=limit_ticks,
-        limit_price_type=text(p, "limit_price_type", "quote" if offset is not None else "static") or "static",
+        limit_price_type=_limit_price_type(p, order_type),
         limit_offset=offset,
         trigger_price=trigger_price,
         trigger_price_type=trigger_type,
@@ -248,6 +313,7 @@ def order_request(
         expire_time=timestamp(p, "expire_time"),
         effective_time=timestamp(p, "effective_time"),
         fee_preference=text(p, "fee_preference", "quote") or "quote",
+        sender_sub_id=_sender_sub_id(p),
         deadline=timestamp(p, "deadline"),
         post_only=flag(p, "post_only"),
         reduce_only=flag(p, "reduce_only"),

@@ -8,7 +8,7 @@ from typing import Any
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
-from tui.exchange.spot.publish import RATECOUNTER, SpotPublisher, rate_row
+from tui.exchange.spot.publish import RATECOUNTER, TRANSITIONS_ONLY, SpotPublisher, rate_row
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
 from tui.exchange.spot.rows import instrument_snapshot
 from tui.kraken.rfc3339 import format_rfc3339
@@ -39,6 +39,40 @@ SUB_FIELDS = frozenset(
         "execution_venue",
     }
 )
+
+
+_PRIVATE_FLAGS = {
+    "executions": (
+        "snap_orders",
+        "snap_trades",
+        "order_status",
+        "ratecounter",
+        "rebased",
+        "snapshot",
+        "snapshot_trades",
+    ),
+    "balances": ("snapshot", "rebased"),
+}
+
+
+def _private_options(channel: str, params: dict[str, Any]) -> dict[str, bool]:
+    """The documented options of a private subscription, checked (``rebased`` changes only how
+    xStocks are shown, and none are listed here); ``users: all`` is for master accounts only."""
+    flags = _PRIVATE_FLAGS[channel]
+    for key in params:
+        if key not in (*flags, "channel", "token", "users"):
+            raise _Refused(f"Unsupported field: '{key}' for the given msg type: subscribe")
+    out: dict[str, bool] = {}
+    for key in flags:
+        if key in params:
+            if not isinstance(params[key], bool):
+                raise _Refused(f"{key[0].upper()}{key[1:]} field must be a boolean")
+            out[key] = params[key]
+    if "users" in params:
+        if params["users"] != "all":
+            raise _Refused("EGeneral:Invalid arguments:users")
+        raise _Refused("EGeneral:Permission denied")  # not a master account
+    return out
 
 
 class _Refused(Exception):
@@ -278,18 +312,18 @@ class SpotSubscriptions:
             conn.subs.discard(key)
             if channel == "executions":
                 conn.subs.discard(RATECOUNTER)
+                conn.subs.discard(TRANSITIONS_ONLY)
             reply(conn, "unsubscribe", req_id, time_in, result={"channel": channel})
             return
         if key in conn.subs:
             reply(conn, method, req_id, time_in, error="Already subscribed")
             return
-        ratecounter = params.get("ratecounter", False) if channel == "executions" else False
-        if not isinstance(ratecounter, bool):
-            reply(conn, method, req_id, time_in, error="Ratecounter field must be a boolean")
-            return
+        options = _private_options(channel, params)
         conn.subs.add(key)
-        if ratecounter:
+        if options.get("ratecounter", False):
             conn.subs.add(RATECOUNTER)
+        if not options.get("order_status", True):
+            conn.subs.add(TRANSITIONS_ONLY)
         conn.seq[channel] = 0
         if channel == "executions":
             self._executions(conn, user, params, req_id, time_in)

@@ -8,21 +8,25 @@ from typing import Any
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.orders import OrderError
-from tui.exchange.spot.params import AMEND_REFUSED, refuse_unsupported
 from tui.exchange.spot.replies import reply
 from tui.exchange.spot.requests import (
     AMEND_FIELDS,
+    EDIT_FIELDS,
     ArgError,
     flag,
     integer,
     num,
     opt_str,
     order_request,
+    text,
     timestamp,
+    trigger_terms,
 )
 from tui.kraken.rfc3339 import format_rfc3339
 
-__all__ = ["SpotTrading"]
+__all__ = ["BATCH_FIELDS", "SpotTrading"]
+
+BATCH_FIELDS = frozenset({"symbol", "orders", "deadline", "validate", "token"})
 
 
 class SpotTrading:
@@ -70,21 +74,23 @@ class SpotTrading:
         for key in p:
             if key not in AMEND_FIELDS:
                 raise ArgError(f"Unsupported field: '{key}' for the given msg type: amend order")
-        refuse_unsupported(p, AMEND_REFUSED)
-        deadline = timestamp(p, "deadline")
-        # the engine matches at once: only a deadline already past can bite
-        if deadline is not None and deadline < self.engine.now():
-            raise OrderError("EService:Deadline elapsed")
+        self.engine.check_deadline(timestamp(p, "deadline"))
         oid, cid = opt_str(p.get("order_id")), opt_str(p.get("cl_ord_id"))
         if (oid is None) == (cid is None):
             raise OrderError("EGeneral:Invalid arguments:order_id or cl_ord_id required")
         target = self.engine.find(user, oid, cid)
         if target.symbol not in self.pairs:
             raise OrderError("EOrder:Unknown order")  # a futures order: another venue
+        symbol = text(p, "symbol")
+        if symbol is not None and symbol != target.symbol:  # the symbol cannot change
+            raise OrderError("EGeneral:Invalid arguments:symbol")
         pair = self.pairs[target.symbol]
+        # an untriggered trailing-stop-limit's limit_price is its offset from the trigger price
+        offset_limit = target.order_type == "trailing-stop-limit" and not target.triggered
+        lp = num(p, "limit_price")
         try:
             qty = pair.qty_ticks(q) if (q := num(p, "order_qty")) is not None else None
-            price = pair.price_ticks(lp) if (lp := num(p, "limit_price")) is not None else None
+            price = pair.price_ticks(lp) if lp is not None and not offset_limit else None
             display = pair.qty_ticks(d) if (d := num(p, "display_qty")) is not None else None
         except ValueError:
             raise OrderError("EGeneral:Invalid arguments:precision") from None
@@ -94,8 +100,11 @@ class SpotTrading:
             cl_ord_id=cid,
             qty=qty,
             limit_price=price,
+            limit_offset=lp if offset_limit else None,
+            limit_price_type=text(p, "limit_price_type"),
             display_qty=display,
             trigger_price=num(p, "trigger_price"),
+            trigger_price_type=text(p, "trigger_price_type"),
             post_only=flag(p, "post_only"),
         )
         result: dict[str, Any] = {"amend_id": amend_id}
@@ -106,6 +115,9 @@ class SpotTrading:
         return result
 
     def m_edit_order(self, user: str, p: dict[str, Any]) -> dict[str, Any]:
+        for key in p:
+            if key not in EDIT_FIELDS:
+                raise ArgError(f"Unsupported field: '{key}' for the given msg type: edit order")
         oid = opt_str(p.get("order_id"))
         symbol = p.get("symbol")
         if oid is None or not isinstance(symbol, str):
@@ -113,11 +125,23 @@ class SpotTrading:
         pair = self.pairs.get(symbol)
         if pair is None:
             raise ArgError(f"Currency pair not supported {symbol}")
+        if self.engine.find(user, oid).symbol != symbol:  # the symbol cannot be edited
+            raise OrderError("EGeneral:Invalid arguments:symbol")
+        self.engine.check_deadline(timestamp(p, "deadline"))
+        if "price" in p and "limit_price" in p:
+            raise OrderError("EGeneral:Invalid arguments:price and limit_price together")
+        lp = num(p, "limit_price") if "limit_price" in p else num(p, "price")  # price: deprecated
         try:
             qty = pair.qty_ticks(q) if (q := num(p, "order_qty")) is not None else None
-            price = pair.price_ticks(lp) if (lp := num(p, "limit_price")) is not None else None
+            price = pair.price_ticks(lp) if lp is not None else None
+            display = pair.qty_ticks(d) if (d := num(p, "display_qty")) is not None else None
         except ValueError:
             raise OrderError("EGeneral:Invalid arguments:precision") from None
+        new_trigger = any(k in p for k in ("triggers", "stop_price", "trigger"))
+        price_t, price_type, reference = trigger_terms(p, pair)
+        if new_trigger and price_t is None:
+            raise OrderError("EGeneral:Invalid arguments:triggers")
+        fee = text(p, "fee_preference")
         new, original = self.engine.edit_order(
             user,
             oid,
@@ -126,6 +150,10 @@ class SpotTrading:
             post_only=flag(p, "post_only") if "post_only" in p else None,
             order_userref=integer(p, "order_userref"),
             validate=flag(p, "validate"),
+            display_qty=display,
+            reduce_only=flag(p, "reduce_only") if "reduce_only" in p else None,
+            trigger=(price_t, price_type, reference) if new_trigger and price_t is not None else None,
+            fee_preference=fee,
         )
         return {"order_id": new.order_id, "original_order_id": original}
 
@@ -171,6 +199,10 @@ class SpotTrading:
         }
 
     def m_batch_add(self, user: str, p: dict[str, Any]) -> list[dict[str, Any]]:
+        for key in p:
+            if key not in BATCH_FIELDS:
+                raise ArgError(f"Unsupported field: '{key}' for the given msg type: batch add")
+        self.engine.check_deadline(timestamp(p, "deadline"))
         symbol = p.get("symbol")
         orders = p.get("orders")
         if not isinstance(symbol, str) or not isinstance(orders, list):
