@@ -149,6 +149,7 @@ class KrakenApp(App[None]):
 
     def _pace_gc(self) -> None:
         busy = self.desk.requests_in_flight > 0 or not isinstance(self.screen, MarketScreen)
+        busy = busy or (isinstance(s := self.screen, MarketScreen) and s.order_panel is not None)  # typing
         self.gc_pacer.tick(busy=busy)
 
     async def on_event(self, event: events.Event) -> None:

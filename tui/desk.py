@@ -147,7 +147,12 @@ class Desk:
             self.send(label, lambda v: v.cancel_all(), sym)
 
     def check_amend(
-        self, order_id: str, *, qty: Decimal | None = None, price: Decimal | None = None
+        self,
+        order_id: str,
+        *,
+        qty: Decimal | None = None,
+        price: Decimal | None = None,
+        trigger: Decimal | None = None,
     ) -> Amend | None:
         """The amend judged by the new-order guards; None (and a notice) when it cannot be judged."""
         order = self.store.account.orders.get(order_id)
@@ -158,7 +163,7 @@ class Desk:
         if ctx is None:
             self.notify("Waiting for the book and instrument data…", severity="warning")
             return None
-        return check_amend(order, ctx, self.settings.guards, qty=qty, price=price)
+        return check_amend(order, ctx, self.settings.guards, qty=qty, price=price, trigger=trigger)
 
     def amend(self, amend: Amend, reviewed: Reviewed | None = None) -> bool:
         """Send a checked amend. Refused (with its reason) when a check failed, or when it is
@@ -169,10 +174,10 @@ class Desk:
         if amend.needs_confirmation and (reviewed is None or reviewed.review is not amend.draft.review):
             self.refuse(amend.label, "above a limit: it needs the review's typed confirmation")
             return False
-        order_id, qty, price = amend.order_id, amend.qty, amend.price
+        order_id, qty, price, trig = amend.order_id, amend.qty, amend.price, amend.trigger
         return self.send(
             amend.label,
-            lambda v: v.amend_order(order_id=order_id, order_qty=qty, limit_price=price),
+            lambda v: v.amend_order(order_id=order_id, order_qty=qty, limit_price=price, trigger_price=trig),
             amend.symbol,
             pressed=reviewed.confirmed_at if reviewed is not None else None,
         )

@@ -108,9 +108,22 @@ class FixtureApp(KrakenApp):
         await asyncio.sleep(0)
 
 
+def order_panel(app: Any) -> OrderForm | None:
+    """The order panel docked on the market screen, when it is open (and focused: typing goes there)."""
+    screen = app.market_screen
+    panel = screen.order_panel if screen is not None else None
+    return panel if panel is not None and app.screen is screen and panel.has_focus_within else None
+
+
+def panel_closed(app: Any) -> bool:
+    """Back on the dashboard with no order panel open (the order sent, or the panel closed)."""
+    screen = app.market_screen
+    return screen is not None and app.screen is screen and screen.order_panel is None
+
+
 async def fill_form(pilot: Any, side: str, qty: str, price: str | None = None) -> None:
     await pilot.press(side[0])
-    await until(pilot, lambda: isinstance(pilot.app.screen, OrderForm))
+    await until(pilot, lambda: order_panel(pilot.app) is not None)
     await pilot.press(*qty)
     if price is not None:
         await pilot.press("tab", "tab", "ctrl+u", *price)

@@ -6,11 +6,10 @@ import gc
 
 from rich.text import Text
 
-from tests.app.conftest import live_app, until
+from tests.app.conftest import live_app, order_panel, panel_closed, until
 from tui.exchange.server import RunningExchange
 from tui.gc_pacer import NEVER
 from tui.screens.market import MarketScreen
-from tui.screens.order_form import OrderForm
 from tui.widgets.footer import KeyFooter
 from tui.widgets.lean_table import CELLS
 from tui.widgets.watchlist import Watchlist
@@ -30,9 +29,9 @@ async def test_opening_and_closing_forms_leaves_nothing_behind(exchange: Running
         footer = screen.query_one(KeyFooter)
         for _ in range(8):
             await pilot.press("b")
-            await until(pilot, lambda: isinstance(app.screen, OrderForm))
+            await until(pilot, lambda: order_panel(app) is not None)
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+            await until(pilot, lambda: panel_closed(app))
         await pilot.pause(0.3)
         shown = len(footer.children)
         assert shown > 5
@@ -59,7 +58,7 @@ async def test_full_collections_wait_for_a_quiet_moment(exchange: RunningExchang
         pacer.every, pacer.idle_after = 0.5, 0.3
 
         await pilot.press("b")  # a modal is open: no collection however long it waits
-        await until(pilot, lambda: isinstance(app.screen, OrderForm))
+        await until(pilot, lambda: order_panel(app) is not None)
         n = pacer.collections
         await pilot.pause(2.5)
         assert pacer.collections == n

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from tests.app.conftest import fill_form, live_app, ready, until
+from tests.app.conftest import fill_form, live_app, order_panel, panel_closed, ready, until
 from tui.exchange.server import RunningExchange
 from tui.screens.confirm import AskValue, Confirm
 from tui.screens.help import HelpScreen
 from tui.screens.market import MarketScreen
-from tui.screens.order_form import OrderForm, ReviewScreen
+from tui.screens.order_form import ReviewScreen
 from tui.screens.search import SymbolSearch
 from tui.widgets.account import OrdersTable
 
@@ -117,7 +117,7 @@ async def test_price_nudge_past_the_distance_limit_needs_the_review(exchange: Ru
         assert isinstance(review, ReviewScreen)
         assert any("from mid (limit ±0.5%)" in r for r in review.review.confirm_reasons)
         await pilot.press("escape")  # backing out sends nothing
-        await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+        await until(pilot, lambda: panel_closed(app))
         await pilot.pause(0.2)
         assert len(exchange.requests_received) == sent
         assert live(exchange, order.order_id).limit_price == price
@@ -156,8 +156,8 @@ async def test_marketable_limit_funds_are_checked_at_the_limit_price(exchange: R
         await fill_form(pilot, "buy", "0.011", "9600000")
         await pilot.press("enter")
         await pilot.pause(0.2)
-        form = app.screen
-        assert isinstance(form, OrderForm)
+        form = order_panel(app)
+        assert form is not None
         assert "Insufficient funds" in error_of(form, "qty"), error_of(form, "qty")
         assert len(exchange.requests_received) == sent
 
@@ -171,8 +171,8 @@ async def test_commas_in_numbers_are_refused_not_guessed(exchange: RunningExchan
         await fill_form(pilot, "buy", "1,5", "97,000.5")
         await pilot.press("enter")
         await pilot.pause(0.2)
-        form = app.screen
-        assert isinstance(form, OrderForm)
+        form = order_panel(app)
+        assert form is not None
         assert "use a point for decimals" in error_of(form, "qty")
         assert "use a point for decimals" in error_of(form, "price")
         assert len(exchange.requests_received) == sent
@@ -236,23 +236,50 @@ def _open_ask(app: Any) -> None:
     app.push_screen(AskValue("New total quantity", "0.001"))
 
 
-# (how to open it, its type, the keys that answer or close it)
+def _shows(kind: type) -> Any:
+    return lambda app: isinstance(app.screen, kind)
+
+
+def _panel_focused_on(field: str) -> Any:
+    """The order panel docked on the dashboard, with the cursor in ``field``."""
+
+    def is_open(app: Any) -> bool:
+        panel = order_panel(app)
+        return panel is not None and app.screen.focused is panel.query_one(field)
+
+    return is_open
+
+
+def _open_panel_on(field: str) -> Any:
+    def opener(app: Any) -> None:
+        panel = app.market_screen.open_order_panel("buy")
+        assert panel is not None
+        panel.call_after_refresh(lambda: panel.query_one(field).focus())
+
+    return opener
+
+
+# (how to open it, how to tell it is open, the keys that answer or close it). The order panel
+# is no screen of its own: the dashboard behind it is the screen it docks on, and the market
+# keys typed into it must reach neither, whichever kind of field has the cursor.
 MODALS = [
-    ("cancel-all", _open_cancel_all, Confirm, ["s", "y", "n", "escape"]),
-    ("form", _open_form, OrderForm, ["escape"]),
-    ("search", _open_search, SymbolSearch, ["escape", "enter"]),
-    ("help", _open_help, HelpScreen, ["question_mark", "escape", "q"]),
-    ("prompt", _open_ask, AskValue, ["escape", "enter"]),
+    ("cancel-all", _open_cancel_all, _shows(Confirm), ["s", "y", "n", "escape"]),
+    ("form", _open_form, lambda app: order_panel(app) is not None, ["escape"]),
+    ("panel-select", _open_panel_on("#qty_unit"), _panel_focused_on("#qty_unit"), ["escape"]),
+    ("panel-checkbox", _open_panel_on("#post_only"), _panel_focused_on("#post_only"), ["escape"]),
+    ("search", _open_search, _shows(SymbolSearch), ["escape", "enter"]),
+    ("help", _open_help, _shows(HelpScreen), ["question_mark", "escape", "q"]),
+    ("prompt", _open_ask, _shows(AskValue), ["escape", "enter"]),
 ]
 
 
-@pytest.mark.parametrize(("name", "opener", "kind", "keys"), MODALS, ids=[m[0] for m in MODALS])
+@pytest.mark.parametrize(("name", "opener", "is_open", "keys"), MODALS, ids=[m[0] for m in MODALS])
 async def test_no_key_a_modal_handles_reaches_the_screen_behind(
-    exchange: RunningExchange, name: str, opener: Any, kind: type, keys: list[str]
+    exchange: RunningExchange, name: str, opener: Any, is_open: Any, keys: list[str]
 ) -> None:
-    """Every key that answers or closes a dialog, and the market screen's own keys typed inside
-    it: the screen behind reacts to none of them (no form, no help, no depth or grouping change,
-    nothing sent)."""
+    """Every key that answers or closes a dialog (or the order panel), and the market screen's
+    own keys typed inside it: the screen behind reacts to none of them (no form, no help, no
+    depth or grouping change, nothing sent)."""
     app = live_app(exchange)
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot, app)
@@ -262,16 +289,16 @@ async def test_no_key_a_modal_handles_reaches_the_screen_behind(
         for key in keys:
             sent = len(exchange.requests_received)
             opener(app)
-            await until(pilot, lambda: isinstance(app.screen, kind))
+            await until(pilot, lambda: is_open(app))
             await pilot.press("d", "plus", "L")  # market keys typed into the dialog
-            await until(pilot, lambda: isinstance(app.screen, kind))
+            await until(pilot, lambda: is_open(app))
             await pilot.press(key)
             await pilot.pause(0.15)
-            if isinstance(app.screen, kind):
+            if is_open(app):
                 await pilot.press("escape")
-            await until(pilot, lambda: app.screen is screen)
+            await until(pilot, lambda: panel_closed(app))
             await pilot.pause(0.1)
-            assert app.screen is screen, (name, key, app.screen)
+            assert panel_closed(app), (name, key, app.screen)
             assert app.store.market("BTC/USD").book_depth == depth and screen.group == group, (name, key)
             assert not screen.l3_view, (name, key)
             assert "add_order" not in methods(exchange)[sent:], (name, key)
@@ -286,7 +313,7 @@ async def test_review_keys_stay_in_the_review(exchange: RunningExchange) -> None
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         await pilot.press("s", "b", "d", "escape")  # not the review's keys; escape backs out to the form
-        await until(pilot, lambda: isinstance(app.screen, OrderForm))
+        await until(pilot, lambda: order_panel(app) is not None)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         await pilot.pause(0.2)

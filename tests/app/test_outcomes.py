@@ -16,13 +16,12 @@ from typing import Any
 import pytest
 from textual.coordinate import Coordinate
 
-from tests.app.conftest import SYMBOLS, fill_form, live_app, ready, until
+from tests.app.conftest import SYMBOLS, fill_form, live_app, order_panel, panel_closed, ready, until
 from tests.app.test_order_guards import methods, open_orders, place
 from tui.exchange.orders import OrderRequest
 from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.screens.confirm import Confirm
 from tui.screens.market import MarketScreen
-from tui.screens.order_form import OrderForm
 from tui.widgets.account import FillsTable
 
 
@@ -294,14 +293,14 @@ async def test_reduce_only_that_would_not_reduce_is_refused_in_the_form(exchange
         await ready(pilot, app)
         # spot: the form offers neither reduce-only nor settle-position
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, OrderForm))
-        form = app.screen
-        assert not form.query_one("#reduce_only").display
+        await until(pilot, lambda: order_panel(app) is not None)
+        form = order_panel(app)
+        assert form is not None and not form.query_one("#reduce_only").display
         from textual.widgets import Select
 
         assert "settle-position" not in [v for _, v in form.query_one("#type", Select)._options]
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+        await until(pilot, lambda: panel_closed(app))
         await pilot.press("slash", *"PF_X", "enter")
         await until(
             pilot,
@@ -313,12 +312,12 @@ async def test_reduce_only_that_would_not_reduce_is_refused_in_the_form(exchange
         )
         sent = methods(exchange)
         await fill_form(pilot, "buy", "0.0100", "-0.5%")
-        form = app.screen
-        assert isinstance(form, OrderForm) and form.query_one("#reduce_only").display
+        form = order_panel(app)
+        assert form is not None and form.query_one("#reduce_only").display
         form.query_one("#reduce_only").value = True  # type: ignore[attr-defined]
         await pilot.press("ctrl+r")
         await pilot.pause(0.2)
-        assert isinstance(app.screen, OrderForm)
+        assert order_panel(app) is form
         label = form.query_one("#qty-error")
         assert "reduce-only would not reduce: no PF_XBTUSD position" in str(label.render())
         assert methods(exchange) == sent

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.app.conftest import fill_form, live_app, ready, until
+from tests.app.conftest import fill_form, live_app, order_panel, panel_closed, ready, until
 from tui.exchange.server import RunningExchange
 from tui.screens.confirm import AskValue, Confirm
 from tui.screens.market import MarketScreen
-from tui.screens.order_form import OrderForm, ReviewScreen
+from tui.screens.order_form import ReviewScreen
 from tui.widgets.account import FillsTable, OrdersTable
 from tui.widgets.ladder import BookLadder
 
@@ -128,7 +128,7 @@ async def test_cancel_all_needs_confirmation(exchange: RunningExchange) -> None:
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+            await until(pilot, lambda: panel_closed(app))
         await until(pilot, lambda: len(demo_orders(exchange)) == 2)
         await pilot.press("X")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -163,14 +163,14 @@ async def test_invalid_inputs_show_their_message_and_send_nothing(exchange: Runn
             else:
                 await pilot.press("enter")
             await pilot.pause(0.1)
-            form = app.screen
-            assert isinstance(form, OrderForm), (qty, price)
+            form = order_panel(app)
+            assert form is not None, (qty, price)
             label = form.query_one(f"#{field}-error")
             assert label.has_class("-shown")
             assert message in str(label.render()), (message, str(label.render()))
             assert len(exchange.requests_received) == sent_before
             await pilot.press("escape")
-            await until(pilot, lambda: isinstance(app.screen, MarketScreen))
+            await until(pilot, lambda: panel_closed(app))
         assert not demo_orders(exchange)
 
 

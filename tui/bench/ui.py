@@ -22,7 +22,7 @@ from tui.app import KrakenApp
 from tui.bench.process import cpu_seconds, free_port, start_exchange_process
 from tui.config import Settings
 from tui.screens.market import MarketScreen
-from tui.screens.order_form import OrderForm, ReviewScreen
+from tui.screens.order_form import ReviewScreen
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -145,7 +145,7 @@ async def _order_latency(app: KrakenApp, pilot: Pilot[Any], orders: int) -> dict
     key_to_sent, sent_to_ack = [], []
     for _ in range(orders):
         await pilot.press("b")
-        while not isinstance(app.screen, OrderForm):
+        while app.market_screen is None or app.market_screen.order_panel is None:
             await pilot.pause(0.01)
         await pilot.press(*"0.0001", "tab", "tab", "ctrl+u", *"-3%", "enter")
         while not isinstance(app.screen, ReviewScreen):
@@ -161,7 +161,7 @@ async def _order_latency(app: KrakenApp, pilot: Pilot[Any], orders: int) -> dict
         _label, pressed, reply = app.desk.request_log[-1]
         key_to_sent.append((sent_marks[sent_before] - pressed) * 1000)
         sent_to_ack.append(reply.latency_ms)
-        while not isinstance(app.screen, MarketScreen):
+        while not isinstance(app.screen, MarketScreen) or app.screen.order_panel is not None:
             await pilot.pause(0.01)
     return {
         "orders_acked": len(sent_to_ack),

@@ -187,6 +187,7 @@ class FuturesTrading:
         order_qty: Decimal | None = None,
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
+        trigger_price: Decimal | None = None,
     ) -> Reply:
         fields: dict[str, str] = {}
         if order_id:
@@ -197,6 +198,8 @@ class FuturesTrading:
             fields["size"] = format(order_qty, "f")
         if limit_price is not None:
             fields["limitPrice"] = format(limit_price, "f")
+        if trigger_price is not None:
+            fields["stopPrice"] = format(trigger_price, "f")
         return await self._status_call("editorder", "editorder", fields, "editStatus")
 
     async def edit_order(self, **kw: Any) -> Reply:

@@ -139,6 +139,7 @@ class Trading:
         order_qty: Decimal | None = None,
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
+        trigger_price: Decimal | None = None,
     ) -> Reply:
         return await self._request(
             "amend_order",
@@ -150,6 +151,7 @@ class Trading:
                 order_qty=order_qty,
                 limit_price=limit_price,
                 post_only=post_only,
+                trigger_price=trigger_price,
             ),
             order_ids=[order_id] if order_id else [],
         )

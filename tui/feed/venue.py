@@ -45,6 +45,7 @@ class OrderVenue(Protocol):
         order_qty: Decimal | None = None,
         limit_price: Decimal | None = None,
         post_only: bool | None = None,
+        trigger_price: Decimal | None = None,
     ) -> Reply: ...
 
     async def cancel_order(self, order_ids: Sequence[str] = (), cl_ord_ids: Sequence[str] = ()) -> Reply: ...

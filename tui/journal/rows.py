@@ -38,7 +38,7 @@ def _request_json(params: OrderParams) -> str:
         for k, v in dataclasses.asdict(params).items()
         if v is not None
     }
-    return json.dumps(fields, sort_keys=True)
+    return json.dumps(fields, sort_keys=True, default=_text)  # a nested Decimal (conditional) as text
 
 
 def _book(jid: str, market: MarketState) -> list[Statement]:

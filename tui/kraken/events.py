@@ -225,6 +225,7 @@ class OrderReport:
     reason: str | None = None
     timestamp: str | None = None  # when the exchange says the order began (age counts from it)
     if_known: bool = False
+    ord_ref_id: str | None = None  # an OTO close: the order whose fill placed it (pending_new only)
 
 
 # --- events ----------------------------------------------------------------------------------------

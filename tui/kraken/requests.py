@@ -18,6 +18,7 @@ from tui.kraken.vocab import LIMIT_PRICED_TYPES, ORDER_TYPES, TIME_IN_FORCE, TRI
 
 __all__ = [
     "ORDER_TYPES",
+    "Conditional",
     "OrderParams",
     "RequestError",
     "add_order",
@@ -96,6 +97,24 @@ def unsubscribe(
 
 
 @dataclass(frozen=True, slots=True)
+class Conditional:
+    """add_order's ``conditional`` (OTO): the opposite-side close placed for each fill of the
+    primary, of the filled size (a stop-loss at ``trigger_price``, a limit at ``limit_price``)."""
+
+    order_type: str
+    trigger_price: Decimal | None = None
+    limit_price: Decimal | None = None
+
+    def to_params(self) -> dict[str, Any]:
+        p: dict[str, Any] = {"order_type": self.order_type}
+        if self.trigger_price is not None:
+            p["trigger_price"] = self.trigger_price
+        if self.limit_price is not None:
+            p["limit_price"] = self.limit_price
+        return p
+
+
+@dataclass(frozen=True, slots=True)
 class OrderParams:
     """One order as add_order/batch_add take it, with the documented exclusions enforced."""
 
@@ -120,6 +139,7 @@ class OrderParams:
     validate: bool = False
     stp_type: str | None = None
     fee_preference: str | None = None
+    conditional: Conditional | None = None  # OTO: the close each fill of this order places
 
     def __post_init__(self) -> None:
         if self.order_type not in ORDER_TYPES:
@@ -176,6 +196,8 @@ class OrderParams:
             p["order_userref"] = self.order_userref
         if self.cash_order_qty is not None:
             p["cash_order_qty"] = self.cash_order_qty
+        if self.conditional is not None:
+            p["conditional"] = self.conditional.to_params()
         if self.validate:
             p["validate"] = True
         return p

@@ -198,6 +198,7 @@ def _report(row: Mapping[str, Any], oid: str) -> ev.OrderReport:
         exec_type=_opt_str(row, "exec_type"),
         reason=_opt_str(row, "reason"),
         timestamp=_opt_str(row, "effective_time") or _opt_str(row, "timestamp"),
+        ord_ref_id=_opt_str(row, "ord_ref_id"),
     )
 
 

@@ -35,6 +35,7 @@ class Amend:
     qty: Decimal | None
     price: Decimal | None
     draft: Draft
+    trigger: Decimal | None = None  # a stop's (or take-profit's) new trigger price
 
     @property
     def ok(self) -> bool:
@@ -49,6 +50,8 @@ class Amend:
         what = f"qty {format(self.qty, 'f')}" if self.qty is not None else ""
         if self.price is not None:
             what = (what + " " if what else "") + f"price {format(self.price, 'f')}"
+        if self.trigger is not None:
+            what = (what + " " if what else "") + f"trigger {format(self.trigger, 'f')}"
         return f"amend {self.order_id} {what}"
 
     @property
@@ -92,20 +95,21 @@ def check_amend(
     *,
     qty: Decimal | None = None,
     price: Decimal | None = None,
+    trigger: Decimal | None = None,
 ) -> Amend:
-    """The order as it would be after the amend, through the guards (``qty`` is the new total)."""
+    """The order as it would be after the amend, through the guards (``qty`` is the new total;
+    ``trigger``: a stop's or take-profit's new trigger price)."""
     otype = order.order_type or "limit"
     new_qty = qty if qty is not None else order.qty
     new_price = price if price is not None else order.limit_price
+    new_trigger = trigger if trigger is not None else order.trigger_price
     balances, margin = released_balances(order, ctx, new_price)
     form = FormInput(
         side=order.side,
         order_type=otype,
         qty=format(new_qty, "f"),
         price=format(new_price, "f") if new_price is not None and otype in LIMIT_PRICED_TYPES else "",
-        trigger=format(order.trigger_price, "f")
-        if order.trigger_price is not None and otype in TRIGGERED_TYPES
-        else "",
+        trigger=format(new_trigger, "f") if new_trigger is not None and otype in TRIGGERED_TYPES else "",
         post_only=bool(order.post_only),
         reduce_only=bool(order.reduce_only),
         display_qty=format(order.display_qty, "f") if order.display_qty is not None else "",
@@ -121,4 +125,4 @@ def check_amend(
         verified_levels=ctx.verified_levels,
         positions=ctx.positions,
     )
-    return Amend(order.order_id, order.symbol, qty, price, draft)
+    return Amend(order.order_id, order.symbol, qty, price, draft, trigger)

@@ -15,9 +15,10 @@ from tui.book.l2 import L2Book
 from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
 from tui.kraken.vocab import CHECKSUM_LEVELS
+from tui.orders.risk import portfolio_equity
 from tui.store import Balance, MarketState, Position, Store
 
-__all__ = ["OrderContext", "order_context", "verified_levels"]
+__all__ = ["OrderContext", "account_equity", "order_context", "verified_levels"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class OrderContext:
     verified_levels: int | None
     live: bool
     positions: Mapping[str, Position] | None = None  # futures; None until the feed has sent them
+    equity: Decimal | None = None  # in the quote currency (risk as a % of it); None: unknown
 
 
 def verified_levels(mk: MarketState) -> int | None:
@@ -42,6 +44,20 @@ def verified_levels(mk: MarketState) -> int | None:
         v = mk.verified_levels
         return v if isinstance(v, int) else None
     return None if is_futures(mk.symbol) else CHECKSUM_LEVELS
+
+
+def account_equity(store: Store, inst: Instrument) -> Decimal | None:
+    """The account's worth in the instrument's quote currency: futures the margin equity, spot
+    every balance at the last trade of its pair in that quote (None if one has no such pair)."""
+    if is_futures(inst.symbol):
+        margin = store.account.futures_margin
+        return margin.margin_equity if margin is not None else None
+    prices: dict[str, Decimal] = {}
+    for asset in store.account.totals:
+        mk = store.markets.get(f"{asset}/{inst.quote}")
+        if mk is not None and mk.ticker is not None:
+            prices[asset] = mk.ticker.last
+    return portfolio_equity(store.account.totals, prices, inst.quote)
 
 
 def order_context(store: Store, symbol: str) -> OrderContext | None:
@@ -58,4 +74,5 @@ def order_context(store: Store, symbol: str) -> OrderContext | None:
         verified_levels(mk),
         store.mode == "LIVE",
         store.account.positions if store.account.futures_authenticated else None,
+        account_equity(store, mk.instrument),
     )

@@ -26,13 +26,16 @@ from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
 from tui.kraken.requests import RequestError
 from tui.kraken.vocab import FUTURES_ORDER_TYPES, SPOT_TAKER_FEE, TRIGGERED_TYPES
-from tui.orders.model import FIELDS, Draft, FormInput
+from tui.orders.model import FIELDS, Bracket, Draft, FormInput
 from tui.orders.params import request_params
-from tui.orders.parse import FUTURES_INITIAL_MARGIN, Parsed, parse_inputs
-from tui.orders.review import Numbers, review_numbers, to_review
+from tui.orders.parse import FUTURES_INITIAL_MARGIN, Parsed, entry_fee_rate, parse_inputs
+from tui.orders.review import Numbers, fees_for, review_numbers, to_review
+from tui.orders.risk import bracket_outcome
 from tui.store import Balance, Position
 
 __all__ = [
+    "bracket_numbers",
+    "bracket_problems",
     "build_order",
     "crossing_problem",
     "fat_finger_reasons",
@@ -71,6 +74,52 @@ def instrument_checks(form: FormInput, inst: Instrument, parsed: Parsed) -> dict
     if parsed.display is not None and qty is not None and parsed.display * 15 < inst.qty_decimal(qty):
         errors["display_qty"] = "must be at least 1/15 of the quantity"
     return errors
+
+
+def bracket_problems(form: FormInput, inst: Instrument) -> dict[str, str]:
+    """Where an attached close cannot go: Kraken attaches one (``conditional``) to a spot
+    add_order only, and this form attaches it to a limit or market entry."""
+    if not (form.stop.strip() or form.target.strip()):
+        return {}
+    field = "stop" if form.stop.strip() else "target"
+    if is_futures(inst.symbol):
+        return {field: "Kraken Futures attach no close order to an entry (conditional is spot only)"}
+    if form.order_type not in ("limit", "market"):
+        return {"type": "a stop or target attaches to a limit or market entry"}
+    return {}
+
+
+def bracket_numbers(
+    form: FormInput, inst: Instrument, book: L2Book, parsed: Parsed, numbers: Numbers
+) -> Bracket | None:
+    """Loss at the stop and gain at the target for the quantity entered, fees included: the
+    entry at its limit (a marketable one at its average fill on the book), out by the stop's
+    market order (taker) or the target's resting limit (maker)."""
+    if parsed.stop_ticks is None and parsed.target_ticks is None:
+        return None
+    assert parsed.qty_ticks is not None
+    at = parsed.price_ticks if parsed.price_ticks is not None else parsed.ref_price
+    entry = numbers.avg_fill if numbers.avg_fill is not None else (inst.price_decimal(at) if at else None)
+    stop = inst.price_decimal(parsed.stop_ticks) if parsed.stop_ticks is not None else None
+    target = inst.price_decimal(parsed.target_ticks) if parsed.target_ticks is not None else None
+    maker, taker = fees_for(inst.symbol)
+    out = None
+    if entry is not None:
+        out = bracket_outcome(
+            form.side,
+            inst.qty_decimal(parsed.qty_ticks),
+            entry,
+            stop,
+            target,
+            entry_fee=entry_fee_rate(form, parsed.price_ticks, book, inst),
+            stop_fee=taker,
+            target_fee=maker,
+        )
+    cent = Decimal("0.01")
+    loss = out.loss_at_stop.quantize(cent) if out and out.loss_at_stop is not None else None
+    reward = out.reward_at_target.quantize(cent) if out and out.reward_at_target is not None else None
+    rr = out.reward_risk.quantize(cent) if out and out.reward_risk is not None else None
+    return Bracket(stop, target, "stop" if stop is not None else "target", loss, reward, rr, parsed.risk)
 
 
 def is_marketable(order_type: str, side: str, price_ticks: int | None, book: L2Book) -> bool:
@@ -196,13 +245,15 @@ def build_order(
     margin_available: Decimal | None = None,
     verified_levels: int | None = None,
     positions: Mapping[str, Position] | None = None,
+    equity: Decimal | None = None,
     clock: Callable[[], float] = time.time,
 ) -> Draft:
     """``margin_available`` is the futures account's available margin; spot uses ``balances``;
     ``positions``: the futures positions (reduce-only is judged against them).
-    ``verified_levels``: how many levels per side the book's checksum covers (None: all)."""
-    parsed, errors = parse_inputs(form, inst, book, balances, margin_available)
-    for f, message in instrument_checks(form, inst, parsed).items():
+    ``verified_levels``: how many levels per side the book's checksum covers (None: all).
+    ``equity``: the account's worth in the quote currency (a risk typed as % of it)."""
+    parsed, errors = parse_inputs(form, inst, book, balances, margin_available, equity=equity)
+    for f, message in {**instrument_checks(form, inst, parsed), **bracket_problems(form, inst)}.items():
         errors.setdefault(f, message)
     marketable = is_marketable(form.order_type, form.side, parsed.price_ticks, book)
     crossing = crossing_problem(form, marketable, book, inst)
@@ -225,4 +276,6 @@ def build_order(
         params = request_params(form, inst, parsed, now=clock(), cl_ord_id=cl_ord_id)
     except RequestError as exc:
         return Draft({"type": str(exc)})
-    return Draft({}, params, to_review(form.order_type, form.side, inst, parsed, numbers, reasons))
+    review = to_review(form.order_type, form.side, inst, parsed, numbers, reasons)
+    review.bracket = bracket_numbers(form, inst, book, parsed, numbers)
+    return Draft({}, params, review)

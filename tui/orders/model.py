@@ -13,10 +13,10 @@ from decimal import Decimal
 
 from tui.kraken.requests import OrderParams
 
-__all__ = ["FIELDS", "Draft", "FormInput", "Review", "Reviewed", "Walk"]
+__all__ = ["FIELDS", "Bracket", "Draft", "FormInput", "Review", "Reviewed", "Walk"]
 
 # The form's fields top to bottom: refusals are reported (and the cursor sent) in this order.
-FIELDS = ("type", "qty", "price", "trigger", "expire", "display_qty")
+FIELDS = ("type", "qty", "price", "trigger", "expire", "display_qty", "stop", "target", "risk")
 
 
 @dataclass
@@ -34,6 +34,11 @@ class FormInput:
     reduce_only: bool = False
     display_qty: str = ""
     validate: bool = False
+    # a bracket (OTO): a stop-loss and/or a take-profit closing what the entry fills
+    stop: str = ""
+    target: str = ""
+    risk: str = ""  # size from a risk instead of a quantity: what the stop may lose
+    risk_unit: str = "quote"  # quote (an amount in the quote currency) | pct (of equity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,24 @@ class Walk:
         return f"walked {self.levels} {noun}, {self.unverified} of them below the verified top {self.verified_levels}"
 
 
+@dataclass(frozen=True, slots=True)
+class Bracket:
+    """The close attached to an entry and what it means in money (quote currency, fees in).
+
+    Kraken attaches one close order to an entry (``conditional``): ``sent`` names the leg that
+    is sent, the stop when there is one; a target given alongside a stop is not placed and
+    serves the reward:risk only (the review says so).
+    """
+
+    stop: Decimal | None
+    target: Decimal | None
+    sent: str  # "stop" | "target"
+    loss_at_stop: Decimal | None
+    reward_at_target: Decimal | None
+    reward_risk: Decimal | None
+    risk: Decimal | None = None  # the risk the size was derived from (None: typed quantity)
+
+
 @dataclass
 class Review:
     side: str
@@ -82,6 +105,7 @@ class Review:
     unfilled: Decimal = Decimal(0)
     confirm_reasons: list[str] = field(default_factory=list)
     walk: str | None = None
+    bracket: Bracket | None = None
 
     @property
     def needs_typed_confirmation(self) -> bool:

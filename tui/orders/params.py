@@ -5,17 +5,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tui.kraken.instrument import Instrument
-from tui.kraken.requests import OrderParams
+from tui.kraken.requests import Conditional, OrderParams
 from tui.kraken.vocab import TRIGGERED_TYPES
 from tui.orders.model import FormInput
 from tui.orders.parse import Parsed
 
-__all__ = ["expire_time", "request_params"]
+__all__ = ["conditional_close", "expire_time", "request_params"]
 
 
 def expire_time(now: float, seconds: float) -> str:
     """A GTD expiry as RFC 3339 UTC, to the second (what ``add_order`` takes)."""
     return datetime.fromtimestamp(now + seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def conditional_close(inst: Instrument, parsed: Parsed) -> Conditional | None:
+    """The one close Kraken attaches to an entry: the stop-loss when there is a stop (a target
+    beside it is not sent), else the target as a resting limit."""
+    if parsed.stop_ticks is not None:
+        return Conditional("stop-loss", trigger_price=inst.price_decimal(parsed.stop_ticks))
+    if parsed.target_ticks is not None:
+        return Conditional("limit", limit_price=inst.price_decimal(parsed.target_ticks))
+    return None
 
 
 def request_params(
@@ -46,4 +56,5 @@ def request_params(
         display_qty=parsed.display,
         cl_ord_id=cl_ord_id,
         validate=form.validate,
+        conditional=conditional_close(inst, parsed),
     )

@@ -12,11 +12,27 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from tui.book.l2 import L2Book
 from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
-from tui.kraken.vocab import FUTURES_TAKER_FEE, LIMIT_PRICED_TYPES, SPOT_TAKER_FEE, TRIGGERED_TYPES
+from tui.kraken.vocab import (
+    FUTURES_MAKER_FEE,
+    FUTURES_TAKER_FEE,
+    LIMIT_PRICED_TYPES,
+    SPOT_MAKER_FEE,
+    SPOT_TAKER_FEE,
+    TRIGGERED_TYPES,
+)
 from tui.orders.model import FormInput
+from tui.orders.risk import risk_amount, risk_quantity
 from tui.store import Balance
 
-__all__ = ["FUTURES_INITIAL_MARGIN", "Parsed", "num", "parse_inputs", "parse_price", "pct_quantity"]
+__all__ = [
+    "FUTURES_INITIAL_MARGIN",
+    "Parsed",
+    "entry_fee_rate",
+    "num",
+    "parse_inputs",
+    "parse_price",
+    "pct_quantity",
+]
 
 # The perpetuals' initial margin at Kraken Futures' default 50x leverage.
 FUTURES_INITIAL_MARGIN = Decimal("0.02")
@@ -33,6 +49,9 @@ class Parsed:
     display: Decimal | None = None
     expire_secs: Decimal | None = None
     limit_offset: Decimal | None = None  # trailing-stop-limit: the limit price offset as typed
+    stop_ticks: int | None = None  # a bracket's stop-loss trigger
+    target_ticks: int | None = None  # a bracket's take-profit
+    risk: Decimal | None = None  # quote currency the stop may lose (the size was derived from it)
 
 
 def num(text: str) -> Decimal:
@@ -171,14 +190,107 @@ def _ref_price(
     return touch[0] if touch else None
 
 
+def entry_fee_rate(form: FormInput, price_ticks: int | None, book: L2Book, inst: Instrument) -> Decimal:
+    """The fee rate the entry pays: maker when a limit rests, taker when it takes (or is a market)."""
+    maker, taker = (
+        (FUTURES_MAKER_FEE, FUTURES_TAKER_FEE)
+        if is_futures(inst.symbol)
+        else (SPOT_MAKER_FEE, SPOT_TAKER_FEE)
+    )
+    if form.order_type not in LIMIT_PRICED_TYPES or form.order_type in TRIGGERED_TYPES or price_ticks is None:
+        return taker
+    touch = book.best_ask() if form.side == "buy" else book.best_bid()
+    if touch is None:
+        return maker
+    crosses = price_ticks >= touch[0] if form.side == "buy" else price_ticks <= touch[0]
+    return taker if crosses else maker
+
+
+def _bracket(
+    form: FormInput, book: L2Book, inst: Instrument, ref_price: int | None, errors: dict[str, str]
+) -> tuple[int | None, int | None]:
+    """The stop and target in ticks, each on the side of the entry where it closes the trade."""
+    out: list[int | None] = []
+    for name in ("stop", "target"):
+        text = getattr(form, name)
+        ticks = None
+        if text.strip():
+            try:
+                ticks = parse_price(text, form.side, book, inst)
+            except ValueError as exc:
+                errors[name] = str(exc)
+        out.append(ticks)
+    stop, target = out
+    if ref_price is not None:
+        long = form.side == "buy"
+        if stop is not None and (stop >= ref_price if long else stop <= ref_price):
+            where = "below" if long else "above"
+            errors["stop"] = (
+                f"a {form.side} entry's stop goes {where} the entry {inst.format_price(ref_price)}"
+            )
+            stop = None
+        if target is not None and (target <= ref_price if long else target >= ref_price):
+            where = "above" if long else "below"
+            errors["target"] = (
+                f"a {form.side} entry's target goes {where} the entry {inst.format_price(ref_price)}"
+            )
+            target = None
+    return stop, target
+
+
+def _risk_qty_ticks(
+    form: FormInput,
+    inst: Instrument,
+    book: L2Book,
+    parsed_price: int | None,
+    ref_price: int | None,
+    stop: int | None,
+    equity: Decimal | None,
+    errors: dict[str, str],
+) -> tuple[int | None, Decimal | None]:
+    """The quantity that loses the typed risk at the stop (fees included), cut to the lot."""
+    try:
+        risk = risk_amount(num(form.risk), form.risk_unit, equity)
+    except ValueError as exc:
+        errors["risk"] = str(exc)
+        return None, None
+    if stop is None:
+        errors.setdefault("stop", "sizing from a risk needs a stop")
+        return None, risk
+    if ref_price is None:
+        errors["risk"] = "no entry price to size from"
+        return None, risk
+    _, taker = (
+        (FUTURES_MAKER_FEE, FUTURES_TAKER_FEE)
+        if is_futures(inst.symbol)
+        else (SPOT_MAKER_FEE, SPOT_TAKER_FEE)
+    )
+    try:
+        qty = risk_quantity(
+            risk,
+            inst.price_decimal(ref_price),
+            inst.price_decimal(stop),
+            entry_fee_rate(form, parsed_price, book, inst),
+            taker,  # the stop-loss closes with a market order
+        )
+    except ValueError as exc:
+        errors["risk"] = str(exc)
+        return None, risk
+    return inst.round_qty(qty.quantize(Decimal(1).scaleb(-inst.qty_precision), ROUND_DOWN)), risk
+
+
 def parse_inputs(
     form: FormInput,
     inst: Instrument,
     book: L2Book,
     balances: dict[str, Balance],
     margin_available: Decimal | None = None,
+    *,
+    equity: Decimal | None = None,
 ) -> tuple[Parsed, dict[str, str]]:
-    """Read every field; returns the numbers and a message for each field that could not be read."""
+    """Read every field; returns the numbers and a message for each field that could not be read.
+
+    ``equity`` (quote currency) is what a risk typed as a % of equity is a % of."""
     errors: dict[str, str] = {}
     otype = form.order_type
     price_ticks: int | None = None
@@ -197,11 +309,18 @@ def parse_inputs(
         except ValueError as exc:
             errors["trigger"] = str(exc)
     ref_price = _ref_price(form, price_ticks, trigger, book, inst)
+    stop, target = _bracket(form, book, inst, ref_price, errors)
     qty_ticks: int | None = None
-    try:
-        qty_ticks = _qty_ticks(form, inst, ref_price, balances, margin_available)
-    except ValueError as exc:
-        errors["qty"] = str(exc)
+    risk: Decimal | None = None
+    if form.risk.strip() and form.qty.strip():
+        errors["risk"] = "a quantity or a risk, not both (clear one)"
+    elif form.risk.strip():
+        qty_ticks, risk = _risk_qty_ticks(form, inst, book, price_ticks, ref_price, stop, equity, errors)
+    else:
+        try:
+            qty_ticks = _qty_ticks(form, inst, ref_price, balances, margin_available)
+        except ValueError as exc:
+            errors["qty"] = str(exc)
     display: Decimal | None = None
     if otype == "iceberg":
         try:
@@ -217,4 +336,5 @@ def parse_inputs(
         if expire is None or expire <= 0:
             expire = None
             errors["expire"] = "GTD needs an expiry in seconds from now"
-    return Parsed(price_ticks, trigger, ref_price, qty_ticks, display, expire, offset), errors
+    parsed = Parsed(price_ticks, trigger, ref_price, qty_ticks, display, expire, offset, stop, target, risk)
+    return parsed, errors

@@ -29,6 +29,7 @@ from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
 from tui.screens.journal_keys import JournalKeys
 from tui.screens.pnl_keys import PnlKeys
+from tui.screens.position_keys import PositionKeys
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
 from tui.screens.search import SymbolSearch
@@ -51,7 +52,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(AlertKeys, JournalKeys, PnlKeys, ReplayKeys, TapeKeys, TradingScreen):
+class MarketScreen(AlertKeys, JournalKeys, PnlKeys, PositionKeys, ReplayKeys, TapeKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),

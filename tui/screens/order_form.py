@@ -1,52 +1,97 @@
-"""Order entry from the keyboard: ``b``/``s`` open it, Tab moves, Enter reviews, Esc backs out.
+"""The order panel: docked beside the book (below it on a narrow terminal), so the book stays in
+sight while an order is typed.
 
-Nothing is sent from here: Enter runs the guards (errors appear next to their fields) and opens
-the review; the review returns the order the user confirmed (after a typed confirmation when a
-threshold is crossed), the form returns it in turn, and the screen that opened the form hands it
-to the desk.
+``b``/``s`` open it (the ladder's cursor can hand it a price and a size), Tab moves between its
+fields, Enter reviews, Esc closes it. Nothing is sent from here: Enter runs the guards (errors
+appear next to their fields) and opens the review; the review returns the order the user
+confirmed (after a typed confirmation when a threshold is crossed) and the panel resolves its
+``result`` with it, which the screen that opened the panel awaits and hands to the desk.
+
+The panel is a widget on the market screen, not a screen of its own, so it keeps the keys typed
+into it: it declares itself modal (``is_modal``), which ends Textual's binding chain at the
+panel. A ``d`` typed into a field is a character, never the book's depth key, and Tab cycles the
+panel's own fields instead of walking out into the dashboard.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import time
+import asyncio
 from decimal import Decimal
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui.config import Settings
 from tui.kraken.futures import is_futures
-from tui.kraken.requests import OrderParams, new_cl_ord_id
+from tui.kraken.requests import new_cl_ord_id
 from tui.kraken.vocab import FUTURES_ORDER_TYPES, LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES
-from tui.orders import FIELDS, FUTURES_INITIAL_MARGIN, Draft, FormInput, Review, Reviewed, build_order
-from tui.orders.context import order_context
+from tui.orders import FIELDS, Draft, FormInput, Reviewed, build_order
+from tui.orders.context import OrderContext, order_context
+from tui.orders.parse import parse_inputs
+from tui.screens.review import ReviewScreen
 from tui.store import Store
 
 __all__ = ["OrderForm", "ReviewScreen"]
 
+# the field a refusal sends the cursor to
+_FOCUS_FOR = {
+    "type": "#type",
+    "qty": "#qty",
+    "price": "#price",
+    "trigger": "#trigger",
+    "expire": "#expire",
+    "display_qty": "#display_qty",
+    "stop": "#stop",
+    "target": "#target",
+    "risk": "#risk",
+}
 
-class OrderForm(ModalScreen[Reviewed | None]):
+
+def _row(label: str, *widgets: Widget, id: str | None = None) -> Horizontal:
+    return Horizontal(Label(label, classes="form-label"), *widgets, classes="form-row", id=id)
+
+
+class OrderForm(VerticalScroll):
+    """One order being typed for ``symbol``; ``result`` resolves to the confirmed order or None."""
+
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back", id="form.back"),
+        Binding("escape", "close", "Close", id="form.back"),
         Binding("ctrl+s", "flip_side", "Flip side", id="form.flip-side"),
         Binding("ctrl+r", "review(False)", "Review", id="form.review"),
         Binding("ctrl+v", "review(True)", "Validate only", id="form.validate"),
+        Binding("tab", "field(1)", "Next field", show=False, id="form.next-field"),
+        Binding("shift+tab", "field(-1)", "Previous field", show=False, id="form.previous-field"),
     ]
 
-    def __init__(self, store: Store, settings: Settings, symbol: str, side: str, price: str = "best") -> None:
-        super().__init__()
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        symbol: str,
+        side: str,
+        price: Decimal | str | None = None,
+        qty: Decimal | None = None,
+    ) -> None:
+        super().__init__(id="order-form", classes=f"-{side}")
         self.store = store
         self.symbol = symbol
         self.side = side
         self.settings = settings
-        self.initial_price = price
+        self.initial_price = (
+            "best" if price is None else format(price, "f") if isinstance(price, Decimal) else price
+        )
+        self.initial_qty = "" if qty is None else format(qty, "f")
+        self.result: asyncio.Future[Reviewed | None] = asyncio.get_running_loop().create_future()
+
+    @property
+    def is_modal(self) -> bool:
+        """Ends the binding chain here: the screen's keys do not fire while a field has focus."""
+        return True
 
     def compose(self) -> ComposeResult:
         inst = self.store.market(self.symbol).instrument
@@ -55,68 +100,92 @@ class OrderForm(ModalScreen[Reviewed | None]):
         # only what can succeed here: settle-position and reduce-only need a margin position,
         # which spot trading here does not have
         types = FUTURES_ORDER_TYPES if futures else tuple(t for t in ORDER_TYPES if t != "settle-position")
-        with VerticalScroll(id="order-form", classes=f"-{self.side}"):
-            yield Label(self._title(), id="form-title")
-            with Horizontal(classes="form-row"):
-                yield Label("Type", classes="form-label")
-                yield Select([(t, t) for t in types], value="limit", allow_blank=False, id="type")
-            yield Label("", id="type-error", classes="form-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Quantity", classes="form-label")
-                yield Input(placeholder=f"min {inst.format_qty(inst.qty_min)}", id="qty")
-                yield Select(
-                    [
-                        (f"{inst.base} contracts" if futures else inst.base, "base"),
-                        (inst.quote, "quote"),
-                        ("% of margin" if futures else "% of available", "pct"),
-                    ],
-                    value="base",
+        yield Label(self._title(), id="form-title")
+        yield Static("", id="form-quotes")
+        yield _row(
+            "Type", Select([(t, t) for t in types], value="limit", allow_blank=False, id="type", compact=True)
+        )
+        yield Label("", id="type-error", classes="form-error")
+        qty_units = [
+            (f"{inst.base} contracts" if futures else inst.base, "base"),
+            (inst.quote, "quote"),
+            ("% of margin" if futures else "% of available", "pct"),
+        ]
+        yield _row(
+            "Quantity",
+            Input(
+                self.initial_qty, placeholder=f"min {inst.format_qty(inst.qty_min)}", id="qty", compact=True
+            ),
+            Select(qty_units, value="base", allow_blank=False, id="qty_unit", compact=True),
+        )
+        yield Label("", id="qty-error", classes="form-error")
+        yield _row(
+            "Price",
+            Input(self.initial_price, placeholder="price, best, mid, +2t, -0.5%", id="price", compact=True),
+        )
+        yield Label("", id="price-error", classes="form-error")
+        yield _row(
+            "Trigger",
+            Input(placeholder="trigger (trailing: distance)", id="trigger", compact=True),
+            Select(
+                [("last trade", "last"), ("index", "index")],
+                value="last",
+                allow_blank=False,
+                id="trigger_reference",
+                compact=True,
+            ),
+            id="trigger-row",
+        )
+        yield Label("", id="trigger-error", classes="form-error")
+        tifs = (
+            [("GTC", "gtc"), ("IOC", "ioc")] if futures else [("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")]
+        )
+        yield _row(
+            "In force",
+            Select(tifs, value="gtc", allow_blank=False, id="tif", compact=True),
+            Input(placeholder="GTD: seconds", id="expire", compact=True),
+        )
+        yield Label("", id="expire-error", classes="form-error")
+        yield _row(
+            "Iceberg", Input(placeholder="display qty", id="display_qty", compact=True), id="iceberg-row"
+        )
+        yield Label("", id="display_qty-error", classes="form-error")
+        reduce = Checkbox("reduce-only", id="reduce_only", compact=True)
+        reduce.display = futures
+        yield Horizontal(Checkbox("post-only", id="post_only", compact=True), reduce, classes="form-row")
+        yield from self._bracket_rows(inst.quote, futures)
+        yield Static(
+            Text("Enter: review  Ctrl+V: validate  Ctrl+S: flip  Tab: next  Esc: close", style="dim"),
+            id="form-help",
+        )
+
+    def _bracket_rows(self, quote: str, futures: bool) -> ComposeResult:
+        """Stop-loss / take-profit sent with the entry (spot: Kraken's ``conditional``), and
+        the size from a risk instead of a quantity."""
+        rows = [
+            _row(
+                "Stop", Input(placeholder="stop-loss: price or -1%", id="stop", compact=True), id="stop-row"
+            ),
+            Label("", id="stop-error", classes="form-error"),
+            _row("Target", Input(placeholder="take-profit: price or +2%", id="target", compact=True)),
+            Label("", id="target-error", classes="form-error"),
+            _row(
+                "Risk",
+                Input(placeholder="size from the loss at the stop", id="risk", compact=True),
+                Select(
+                    [(quote, "quote"), ("% equity", "pct")],
+                    value="quote",
                     allow_blank=False,
-                    id="qty_unit",
-                )
-            yield Label("", id="qty-error", classes="form-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Price", classes="form-label")
-                yield Input(self.initial_price, placeholder="price, best, mid, +2t, -0.5%", id="price")
-            yield Label("", id="price-error", classes="form-error")
-            with Horizontal(classes="form-row", id="trigger-row"):
-                yield Label("Trigger", classes="form-label")
-                yield Input(placeholder="trigger price (trailing: distance)", id="trigger")
-                yield Select(
-                    [("last trade", "last"), ("index", "index")],
-                    value="last",
-                    allow_blank=False,
-                    id="trigger_reference",
-                )
-            yield Label("", id="trigger-error", classes="form-error")
-            with Horizontal(classes="form-row"):
-                yield Label("Time in force", classes="form-label")
-                yield Select(
-                    [("GTC", "gtc"), ("IOC", "ioc")]
-                    if futures
-                    else [("GTC", "gtc"), ("GTD", "gtd"), ("IOC", "ioc")],
-                    value="gtc",
-                    allow_blank=False,
-                    id="tif",
-                )
-                yield Input(placeholder="GTD: seconds", id="expire")
-            yield Label("", id="expire-error", classes="form-error")
-            with Horizontal(classes="form-row", id="iceberg-row"):
-                yield Label("Iceberg show", classes="form-label")
-                yield Input(placeholder="display qty (iceberg)", id="display_qty")
-            yield Label("", id="display_qty-error", classes="form-error")
-            with Horizontal(classes="form-row"):
-                yield Checkbox("post-only", id="post_only")
-                reduce = Checkbox("reduce-only", id="reduce_only")
-                reduce.display = futures
-                yield reduce
-            yield Static(
-                Text(
-                    "Enter (in a field) or Ctrl+R: review   Ctrl+V: validate only   Ctrl+S: flip side   Esc: back",
-                    style="dim",
+                    id="risk_unit",
+                    compact=True,
                 ),
-                id="form-help",
-            )
+            ),
+            Label("", id="risk-error", classes="form-error"),
+        ]
+        for w in rows:
+            if futures:
+                w.display = False  # Kraken Futures attach no close order to an entry
+            yield w
 
     def _title(self) -> Text:
         t = Text()
@@ -126,12 +195,50 @@ class OrderForm(ModalScreen[Reviewed | None]):
         return t
 
     def on_mount(self) -> None:
+        self.border_title = "Order"
         self.query_one("#qty", Input).focus()
         self._update_visibility()
+        self.show_quotes()
+        self.set_interval(0.25, self.show_quotes)
+
+    def on_unmount(self) -> None:
+        self.finish(None)  # closed with the screen: whoever awaits the panel is answered
+
+    # --- what the panel is for -----------------------------------------------------------------
+    def finish(self, order: Reviewed | None) -> None:
+        if not self.result.done():
+            self.result.set_result(order)
+
+    def retarget(self, side: str, price: Decimal | None = None, qty: Decimal | None = None) -> None:
+        """Opened again while open: the new side, and the price/size the caller hands over."""
+        if side != self.side:
+            self.action_flip_side()
+        if price is not None:
+            self.query_one("#price", Input).value = format(price, "f")
+        if qty is not None:
+            self.query_one("#qty", Input).value = format(qty, "f")
+        self.query_one("#qty", Input).focus()
+
+    def action_close(self) -> None:
+        self.finish(None)
+
+    def action_field(self, step: int) -> None:
+        """Tab stays inside the panel: its visible fields, in order, round and round."""
+        chain = [w for w in self.screen.focus_chain if self in w.ancestors]
+        if not chain:
+            return
+        focused = self.screen.focused
+        i = chain.index(focused) if focused in chain else -1
+        chain[(i + step) % len(chain)].focus()
 
     @on(Select.Changed, "#type")
     def _type_changed(self) -> None:
         self._update_visibility()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _typed(self) -> None:
+        self.show_quotes()
 
     def _update_visibility(self) -> None:
         otype = str(self.query_one("#type", Select).value)
@@ -139,10 +246,49 @@ class OrderForm(ModalScreen[Reviewed | None]):
         self.query_one("#price").disabled = otype not in LIMIT_PRICED_TYPES
         self.query_one("#iceberg-row").display = otype == "iceberg"
 
+    def show_quotes(self) -> None:
+        """Best bid/ask, what is available and the size as it would be sent, from the store now."""
+        ctx = order_context(self.store, self.symbol)
+        if ctx is None:
+            return
+        self.query_one("#form-quotes", Static).update(self._quotes(ctx))
+
+    def _quotes(self, ctx: OrderContext) -> Text:
+        inst, book = ctx.inst, ctx.book
+        bid, ask = book.best_bid(), book.best_ask()
+        t = Text()
+        t.append("bid ", style="dim")
+        t.append(inst.format_price(bid[0]) if bid else "none", style="green")
+        t.append("  ask ", style="dim")
+        t.append(inst.format_price(ask[0]) if ask else "none", style="red")
+        t.append("\navail ", style="dim")
+        if is_futures(inst.symbol):
+            m = ctx.margin_available
+            t.append(f"{m:,.2f} {inst.quote} margin" if m is not None else "unknown (margin not loaded)")
+        else:
+            q, b = ctx.balances.get(inst.quote), ctx.balances.get(inst.base)
+            t.append(f"{q.available:,.2f} {inst.quote}" if q is not None else f"0 {inst.quote}")
+            t.append(f" · {format(b.available, 'f')} {inst.base}" if b is not None else f" · 0 {inst.base}")
+        t.append("\nsize ", style="dim")
+        parsed, errors = parse_inputs(
+            self.form_input(), inst, book, ctx.balances, ctx.margin_available, equity=ctx.equity
+        )
+        if parsed.qty_ticks is None or "qty" in errors or "risk" in errors:
+            t.append("–", style="dim")
+        else:
+            t.append(f"{inst.format_qty(parsed.qty_ticks)} {inst.base}", style="bold")
+            at = parsed.price_ticks if parsed.price_ticks is not None else parsed.ref_price
+            if at is not None:
+                t.append(f" ≈ {inst.notional(parsed.qty_ticks, at):,.2f} {inst.quote}")
+            if parsed.risk is not None:
+                t.append(f" (risk {parsed.risk:,.2f})", style="dim")
+        return t
+
     def action_flip_side(self) -> None:
         self.side = "sell" if self.side == "buy" else "buy"
         self.query_one("#form-title", Label).update(self._title())
-        self.query_one("#order-form").set_classes(f"-{self.side}")
+        self.set_classes(f"-{self.side}")
+        self.show_quotes()
 
     def form_input(self, validate: bool = False) -> FormInput:
         def val(id_: str) -> str:
@@ -162,11 +308,15 @@ class OrderForm(ModalScreen[Reviewed | None]):
             reduce_only=self.query_one("#reduce_only", Checkbox).value,
             display_qty=val("display_qty"),
             validate=validate,
+            stop=val("stop"),
+            target=val("target"),
+            risk=val("risk"),
+            risk_unit=str(self.query_one("#risk_unit", Select).value),
         )
 
     def draft(self, validate: bool = False) -> Draft:
         ctx = order_context(self.store, self.symbol)
-        assert ctx is not None  # the form opens only once the instrument and book are there
+        assert ctx is not None  # the panel opens only once the instrument and book are there
         return build_order(
             self.form_input(validate),
             ctx.inst,
@@ -178,6 +328,7 @@ class OrderForm(ModalScreen[Reviewed | None]):
             margin_available=ctx.margin_available,
             verified_levels=ctx.verified_levels,
             positions=ctx.positions,
+            equity=ctx.equity,
         )
 
     @on(Input.Submitted)
@@ -194,137 +345,13 @@ class OrderForm(ModalScreen[Reviewed | None]):
             first = next(iter(draft.errors))
             reasons = "; ".join(f"{f}: {m}" for f, m in draft.errors.items())
             self.store.log("warning", f"{self.side} {self.symbol}: refused locally, nothing sent: {reasons}")
-            target = {
-                "type": "#type",
-                "qty": "#qty",
-                "price": "#price",
-                "trigger": "#trigger",
-                "expire": "#expire",
-                "display_qty": "#display_qty",
-            }.get(first, "#qty")
-            self.query_one(target).focus()
+            self.query_one(_FOCUS_FOR.get(first, "#qty")).focus()
             return
         assert draft.params is not None and draft.review is not None
-        self.run_worker(self._review_flow(ReviewScreen(draft.params, draft.review, self.store.mode)))
+        review = ReviewScreen(draft.params, draft.review, self.store.mode)
+        self.run_worker(self._review_flow(review), group="review", exclusive=True)
 
     async def _review_flow(self, review: ReviewScreen) -> None:
         order = await self.app.push_screen(review, wait_for_dismiss=True)
-        self._reviewed(order)
-
-    def _reviewed(self, order: Reviewed | None) -> None:
         if order is not None:
-            self.dismiss(order)
-
-
-class ReviewScreen(ModalScreen[Reviewed | None]):
-    """Shows what will be sent; Enter returns it (``v``: the same order as a validate-only request)."""
-
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back", id="review.back"),
-        Binding("enter", "send(False)", "Send", id="review.send", priority=True),
-        Binding("v", "send(True)", "Validate only", id="review.validate"),
-    ]
-
-    def __init__(self, params: OrderParams, review: Review, mode: str, *, amend: str | None = None) -> None:
-        """``amend``: the amend's label when this reviews an amend (the order as it would become)."""
-        super().__init__()
-        self.params = params
-        self.review = review
-        self.mode = mode
-        self.amend = amend
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # an amend has no validate-only form on either venue
-        return not (self.amend is not None and action == "send" and parameters == (True,))
-
-    def compose(self) -> ComposeResult:
-        r = self.review
-        t = Table(show_header=False, box=None, expand=True)
-        t.add_column(style="bold")
-        t.add_column()
-        side_style = "bold green" if r.side == "buy" else "bold red"
-        t.add_row("Mode", Text(self.mode, style="bold reverse red" if self.mode == "LIVE" else "bold"))
-        t.add_row(
-            "Order",
-            Text(f"{r.side.upper()} {format(r.qty, 'f')} {r.symbol} {r.order_type}", style=side_style),
-        )
-        t.add_row("Price", format(r.price, "f") if r.price is not None else "market")
-        if self.params.trigger_price is not None:
-            t.add_row("Trigger", format(self.params.trigger_price, "f"))
-        t.add_row("Notional", f"{r.notional:,} {r.fee_asset}")
-        t.add_row("Fee (est.)", f"{r.fee} {r.fee_asset} ({'taker' if r.marketable else 'maker'})")
-        if r.distance_pct is not None:
-            t.add_row("From mid", f"{r.distance_pct:+}%")
-        if r.marketable:
-            t.add_row(
-                "Avg fill (book)", format(r.avg_fill, "f") if r.avg_fill is not None else "no liquidity"
-            )
-            if r.slippage_pct is not None:
-                t.add_row("Slippage", f"{r.slippage_pct}%")
-            if r.walk is not None:
-                t.add_row("Book walk", r.walk)
-            if r.unfilled:
-                t.add_row("Not fillable now", format(r.unfilled, "f"))
-        flags = [
-            f
-            for f, on_ in (("post-only", self.params.post_only), ("reduce-only", self.params.reduce_only))
-            if on_
-        ]
-        if flags:
-            t.add_row("Flags", ", ".join(flags))
-        if is_futures(r.symbol):
-            t.add_row(
-                "Margin (est.)",
-                f"{(r.notional * FUTURES_INITIAL_MARGIN).quantize(Decimal('0.01')):,} {r.fee_asset}",
-            )
-        with Vertical(id="review-box"):
-            if self.amend is not None:
-                yield Label(f"Review {self.amend}: the order would become", id="review-title")
-            else:
-                yield Label("Review order", id="review-title")
-            yield Static(t)
-            if r.needs_typed_confirmation:
-                for reason in r.confirm_reasons:
-                    yield Label(f"⚠ {reason}", classes="review-warning")
-                yield Label(f"Type {r.side.upper()} (capitals) and press Enter to send:")
-                yield Input(id="confirm-input")
-            yield Label("", id="review-error", classes="form-error")
-            keys = (
-                "Enter: send   Esc: back"
-                if self.amend
-                else "Enter: send   v: validate only (nothing is placed)   Esc: back"
-            )
-            yield Label(keys, id="review-help")
-
-    # Focus goes to the confirmation field whenever this screen is shown, also when it was pushed
-    # while the prompt before it was still closing (an amend's quantity prompt): focusing it once
-    # in on_mount lost that race, and the typed BUY went nowhere.
-    AUTO_FOCUS = "#confirm-input"
-
-    def on_mount(self) -> None:
-        if self.review.needs_typed_confirmation:
-            self.query_one("#confirm-input", Input).focus()
-
-    def on_screen_resume(self) -> None:
-        if self.review.needs_typed_confirmation and self.focused is None:
-            self.query_one("#confirm-input", Input).focus()
-
-    @on(Input.Submitted, "#confirm-input")
-    def _typed(self) -> None:
-        self.action_send(False)
-
-    def action_send(self, validate: bool) -> None:
-        pressed = time.perf_counter()
-        r = self.review
-        if r.needs_typed_confirmation and not validate:
-            # exact and case-sensitive: a deliberate act, not whatever was in the field
-            typed = self.query_one("#confirm-input", Input).value
-            if typed != r.side.upper():
-                error = self.query_one("#review-error", Label)
-                error.update(
-                    f"{typed!r} is not {r.side.upper()}: type {r.side.upper()} in capitals; nothing was sent."
-                )
-                error.add_class("-shown")
-                return
-        params = dataclasses.replace(self.params, validate=True) if validate else self.params
-        self.dismiss(Reviewed(params, r, pressed))
+            self.finish(order)

@@ -1,24 +1,32 @@
-"""The market screen's trading keys: open the form, cancel, amend, the dead-man's switch.
+"""The market screen's trading keys: open the order panel, cancel, amend, the dead-man's switch.
 
-Every request goes through the desk; the modals (order form, confirmations, prompts) return
-values and this screen hands them on, so no modal ever sends anything itself.
+Every request goes through the desk; the order panel and the modals (review, confirmations,
+prompts) return values and this screen hands them on, so none of them ever sends anything.
 """
 
 from __future__ import annotations
 
+import contextlib
+from decimal import Decimal
+
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from tui.config import Settings
 from tui.desk import Desk
-from tui.orders import Reviewed
+from tui.kraken.vocab import TRIGGERED_TYPES
 from tui.orders.amend import Amend
 from tui.orders.parse import num
 from tui.screens.confirm import AskValue, Confirm
-from tui.screens.order_form import OrderForm, ReviewScreen
+from tui.screens.order_form import OrderForm
+from tui.screens.review import ReviewScreen
 from tui.store import Store
 from tui.widgets.account import OrdersTable
 
-__all__ = ["TradingScreen"]
+__all__ = ["PANEL_BESIDE_MIN_WIDTH", "TradingScreen"]
+
+# Narrower than this, the order panel goes below the book instead of beside it.
+PANEL_BESIDE_MIN_WIDTH = 110
 
 
 class TradingScreen(Screen[None]):
@@ -30,29 +38,61 @@ class TradingScreen(Screen[None]):
     symbol: str
 
     def action_order(self, side: str) -> None:
+        self.open_order_panel(side)
+
+    @property
+    def order_panel(self) -> OrderForm | None:
+        """The order panel when it is open."""
+        found = self.query(OrderForm)
+        return found.first() if found else None
+
+    def open_order_panel(
+        self, side: str, price: Decimal | None = None, qty: Decimal | None = None
+    ) -> OrderForm | None:
+        """Dock the order panel beside the book (below it when the terminal is narrow), its
+        price field filled with ``price`` (the ladder's cursor) and its size with ``qty``.
+
+        Open already: it takes the new side, price and size and keeps what else was typed.
+        None (and a notice) when this screen cannot trade yet."""
         if not self.desk.can_trade:
             self.notify(
                 "Trading needs API credentials (KRAKEN_API_KEY/SECRET) or --demo/--paper.", severity="warning"
             )
-            return
+            return None
         mk = self.store.market(self.symbol)
         if mk.instrument is None or mk.book is None:
             self.notify("Waiting for the book and instrument data…", severity="warning")
-            return
-        self.run_worker(
-            self._order_flow(OrderForm(self.store, self.settings, self.symbol, side)), group="form"
-        )
+            return None
+        panel = self.order_panel
+        if panel is not None:
+            panel.retarget(side, price, qty)
+            return panel
+        panel = OrderForm(self.store, self.settings, self.symbol, side, price, qty)
+        below = self.size.width < PANEL_BESIDE_MIN_WIDTH
+        self.set_class(True, "-ordering")
+        self.set_class(below, "-ordering-below")
+        panel.set_class(below, "-below")
+        try:
+            if below:
+                self.mount(panel, after=self.query_one("#main"))
+            else:
+                self.query_one("#main").mount(panel, after=self.query_one("#book"))
+        except NoMatches:
+            self.mount(panel)  # a screen without the dashboard's layout: at its end
+        self.run_worker(self._order_flow(panel), group="form")
+        return panel
 
-    async def _order_flow(self, form: OrderForm) -> None:
-        # Awaiting the dismissal (not a result callback) resumes this task as soon as the review
-        # returns, instead of queueing behind the repaint of the screen beneath: key -> sent
-        # stays under a millisecond.
-        order = await self.app.push_screen(form, wait_for_dismiss=True)
-        self._confirmed(order)
-
-    def _confirmed(self, order: Reviewed | None) -> None:
+    async def _order_flow(self, panel: OrderForm) -> None:
+        # Awaiting the panel's answer (not a callback) resumes this task as soon as the review
+        # returns, instead of queueing behind a repaint: key -> sent stays under a millisecond.
+        order = await panel.result
         if order is not None:
             self.desk.place(order)
+        await panel.remove()
+        self.set_class(False, "-ordering")
+        self.set_class(False, "-ordering-below")
+        with contextlib.suppress(NoMatches):
+            self.set_focus(self.query_one("#book"))
 
     def _selected_orders(self) -> list[str]:
         table = self.query_one(OrdersTable)
@@ -102,10 +142,20 @@ class TradingScreen(Screen[None]):
             return
         o = self.store.account.orders.get(ids[0])
         inst = self.store.instruments.get(o.symbol) if o else None
-        if o is None or inst is None or o.limit_price is None:
+        if o is None or inst is None:
             return
-        new_price = inst.price_decimal(inst.price_ticks(o.limit_price) + ticks * inst.price_increment)
-        amend = self.desk.check_amend(o.order_id, price=new_price)
+
+        def moved(price: Decimal | None) -> Decimal | None:
+            if price is None:
+                return None
+            return inst.price_decimal(inst.price_ticks(price) + ticks * inst.price_increment)
+
+        # a stop (an OTO close among them) moves its trigger; a stop-limit its trigger and limit
+        trigger = moved(o.trigger_price) if o.order_type in TRIGGERED_TYPES else None
+        price = moved(o.limit_price)
+        if trigger is None and price is None:
+            return
+        amend = self.desk.check_amend(o.order_id, price=price, trigger=trigger)
         if amend is not None:
             self._send_amend(amend)
 

@@ -64,6 +64,7 @@ _MERGED = (
     "display_qty",
     "exec_type",
     "reason",
+    "ord_ref_id",
 )
 
 
@@ -151,6 +152,7 @@ class OrderView:
     display_qty: Decimal | None = None
     exec_type: str | None = None
     reason: str | None = None
+    ord_ref_id: str | None = None  # an OTO close: its primary's order id
     first_seen: float = field(default_factory=time.time)
 
     def merge(self, report: OrderReport) -> None:

@@ -66,32 +66,68 @@ class _Table(LeanTable):
 
 
 class OrdersTable(_Table):
+    """Open orders; an OTO close (``ord_ref_id``) sits right under the order whose fill placed
+    it, marked ``↳`` with its primary's id, so a bracket reads as one position's orders."""
+
     COLUMNS = ("Order", "Symbol", "Side", "Type", "Price", "Qty", "Filled", "Status", "Age")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.marked: set[str] = set()
         self.clock = time.time
+        self._order: list[str] = []
+
+    @staticmethod
+    def linked_order(orders: Mapping[str, OrderView]) -> list[str]:
+        """Primaries in arrival order, each followed by the closes its fills placed."""
+        children: dict[str, list[str]] = {}
+        for oid, o in orders.items():
+            if o.ord_ref_id is not None and o.ord_ref_id in orders:
+                children.setdefault(o.ord_ref_id, []).append(oid)
+        out: list[str] = []
+        for oid, o in orders.items():
+            if o.ord_ref_id is None or o.ord_ref_id not in orders:
+                out.append(oid)
+                out += children.get(oid, [])
+        return out
 
     def show(self, orders: dict[str, OrderView], now: float | None = None) -> None:
         now = now or self.clock()
         rows = {}
-        for oid, o in orders.items():
+        for oid in self.linked_order(orders):
+            o = orders[oid]
             side_style = "green" if o.side == "buy" else "red"
             age = int(now - o.first_seen)
             mark = "● " if oid in self.marked else ""
+            kind = str(o.get("order_type", ""))
+            price = o.limit_price if o.limit_price is not None else o.trigger_price
+            if o.ord_ref_id is not None:
+                mark = "↳ " + mark
+                kind = f"{kind} of {o.ord_ref_id[:6]}"
             rows[oid] = (
                 Text(mark + oid[:13]),
                 Text(o.symbol),
                 Text(o.side, style=side_style),
-                Text(str(o.get("order_type", ""))),
-                Text(_f(o.limit_price), justify="right"),
+                Text(kind),
+                Text(_f(price), justify="right"),
                 Text(_f(o.qty), justify="right"),
                 Text(_f(o.filled.quantize(o.qty) if o.qty else o.filled), justify="right"),
                 Text(o.status),
                 Text(f"{age}s", justify="right"),
             )
-        self.sync(rows)
+        order = list(rows)
+        kept = [k for k in self._order if k in rows]
+        if order[: len(kept)] != kept:
+            # a close placed under its primary, not at the end: rebuild in order (orders are few)
+            keep = self.selected_key
+            self.clear()
+            self._values.clear()
+            self.sync(rows)
+            if keep in rows:
+                self.move_cursor(row=order.index(keep), animate=False)
+        else:
+            self.sync(rows)
+        self._order = order
 
 
 class FillsTable(_Table):
