@@ -190,11 +190,6 @@ async def test_a_bracket_is_journaled_with_its_close(quiet: RunningExchange, tmp
     assert Decimal(request["conditional"]["trigger_price"]) > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the embedded exchange's amended row carries no triggers/stop_price: the store keeps the old "
-    "trigger after a trigger amend (Kraken documents a status row for a trigger change)",
-)
 async def test_the_store_follows_a_stop_moved_by_a_nudge(quiet: RunningExchange) -> None:
     ex = quiet
     app = live_app(ex)

@@ -552,6 +552,17 @@ class Engine:
             "limit_price_type": "static",
         }
 
+    @staticmethod
+    def _amended_trigger(o: Order, pair: Instrument) -> dict[str, Any]:
+        """An amend of a waiting stop says where its trigger now is: the recorded amended row of a
+        limit order carries its (new) limit price, and a client that keeps the order's state from
+        the rows would otherwise keep the old trigger and nudge from it again."""
+        if o.order_type not in TRIGGERED_TYPES or o.triggered:
+            return {}
+        price = pair.price_decimal(o.trigger_price) if o.trigger_price is not None else o.trigger_offset
+        trig = {"reference": o.trigger_reference, "price": price, "price_type": o.trigger_price_type}
+        return {"triggers": {**trig, "status": "untriggered"}}
+
     def order_fields(self, o: Order) -> dict[str, Any]:
         """Full execution-report view of an order (snapshot and pending_new)."""
         pair = self.pairs[o.symbol]
@@ -1522,6 +1533,7 @@ class Engine:
             order_qty=pair.qty_decimal(o.qty),
             reason="User requested",
             **self._price_fields(o),
+            **self._amended_trigger(o, pair),
         )
         if resting and not keeps_priority:
             self._execute(o)
