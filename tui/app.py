@@ -41,6 +41,7 @@ from tui.screens.confirm import Confirm
 from tui.screens.market import MarketScreen
 from tui.screens.notify import desktop_notification
 from tui.store import Store
+from tui.watchlist import WatchlistFile, watchlist_path
 
 __all__ = ["KrakenApp", "run_app"]
 
@@ -69,8 +70,15 @@ class KrakenApp(App[None]):
         record: Path | None = None,
         start_feed: bool = True,
         journal: Path | None = None,
+        watchlist: Path | None = None,
     ) -> None:
         super().__init__()
+        # the watchlist the user edited (tui/watchlist.py); REPLAY shows the recording's pairs
+        self.watchlist_file = (
+            WatchlistFile(watchlist, settings.symbols) if watchlist and mode != "REPLAY" else None
+        )
+        if self.watchlist_file is not None:
+            settings = settings.model_copy(update={"symbols": self.watchlist_file.load()})
         self.settings = settings
         self.mode = mode
         self.replay = replay
@@ -98,6 +106,10 @@ class KrakenApp(App[None]):
         if self.journal is not None:
             self.journal.mode = mode
         desk = Desk(store, self.settings, self.notify, can_trade=self.has_credentials, journal=self.journal)
+        if (wl := self.watchlist_file) is not None:
+            desk.watchlist_file = wl
+            if wl.problem:
+                store.log("warning", wl.problem)
         return store, desk
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -395,7 +407,13 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
             )
     mode = mode_of(args)
     app = KrakenApp(
-        settings, mode, replay=args.replay, speed=args.speed, record=args.record, journal=journal_path()
+        settings,
+        mode,
+        replay=args.replay,
+        speed=args.speed,
+        record=args.record,
+        journal=journal_path(),
+        watchlist=None if args.symbols else watchlist_path(),  # --symbols: this run's list only
     )
     app.run()
     return 0

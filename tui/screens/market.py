@@ -28,8 +28,8 @@ from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
-from tui.screens.search import SymbolSearch
 from tui.screens.trading import TradingScreen
+from tui.screens.watch_keys import WatchlistKeys
 from tui.store import Changes, MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
@@ -47,7 +47,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(ReplayKeys, TradingScreen):
+class MarketScreen(WatchlistKeys, ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -175,6 +175,9 @@ class MarketScreen(ReplayKeys, TradingScreen):
         self.set_class(width < 110, "-narrow")
         self.set_class(height < 30, "-short")
         self.set_class(30 <= height < 40, "-compact")
+        self.set_class(150 <= width < 190, "-wide")  # layout that uses the terminal (issue 16)
+        self.set_class(width >= 190, "-wider")
+        self.set_class(height >= 44, "-tall")
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:
@@ -318,6 +321,7 @@ class MarketScreen(ReplayKeys, TradingScreen):
         store = self.store
         paint = self.repaint.run
         mk = store.markets.get(self.symbol)
+        self.sync_watchlist()  # run-time edits (tui/screens/watch_keys.py)
         wl = self.query_one(Watchlist)
         for s in list(store.markets) if force else self._slow_symbols:
             m = store.markets.get(s)
@@ -381,15 +385,6 @@ class MarketScreen(ReplayKeys, TradingScreen):
     def _watch_row(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is not None and event.row_key.value:
             self.select_symbol(str(event.row_key.value))
-
-    def action_search(self) -> None:
-        def chosen(symbol: str | None) -> None:
-            if symbol:
-                self.select_symbol(symbol)
-                wl = self.query_one(Watchlist)
-                wl.move_cursor(row=wl.get_row_index(symbol))
-
-        self.app.push_screen(SymbolSearch(list(self.store.markets)), chosen)
 
     def set_depth(self, depth: int) -> None:
         if is_futures(self.symbol):
@@ -467,6 +462,7 @@ class MarketScreen(ReplayKeys, TradingScreen):
             PaletteEntry(f"Symbol: {s}", f"Show {s}", partial(self.select_symbol, s))
             for s in self.store.markets
         ]
+        out += self.screener_entries()
         out += [
             PaletteEntry(f"Book depth: {d}", f"Subscribe {sym} at depth {d}", partial(self.set_depth, d))
             for d in BOOK_DEPTHS

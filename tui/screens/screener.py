@@ -1,0 +1,198 @@
+"""``S``: the screener, every pair the ``instrument`` channel lists, sortable and filterable.
+
+| key | action |
+|---|---|
+| `1`-`6` | sort by Pair, Last, 24h %, Volume, Spread, Status (again: reverse) |
+| `q` | quote currency filter: all, then each quote listed |
+| `t` | status filter: all, then each status listed |
+| `/` | filter by text (Enter or Esc back to the table) |
+| `Enter` | open the pair on the market screen (shown, not saved to the watchlist) |
+| `a` | add the pair to the watchlist (saved) |
+| `Esc` / `S` | back |
+
+On first opening it asks for every listed pair's ticker (the desk, in paced batches, see
+``tui/feed/tickers.py``); books stay with the watchlist's pairs. It repaints on its own timer
+(4 Hz) when a ticker or the pair list moved; the row order follows the chosen sort at most every
+``RESORT`` seconds so rows do not jump under the cursor on every tick.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Label
+
+from tui.desk import Desk
+from tui.store import Store
+from tui.store.screener import COLUMNS, Sort, build_rows, select_rows
+from tui.widgets.footer import KeyFooter
+from tui.widgets.screener_table import ScreenerTable
+
+__all__ = ["ScreenerScreen"]
+
+RESORT = 2.0
+REFRESH = 0.25
+
+
+class ScreenerScreen(Screen[None]):
+    BINDINGS = [
+        *(
+            Binding(str(i + 1), f"sort('{key}')", label, show=i in (0, 3), id=f"screener.sort-{key}")
+            for i, (key, label) in enumerate(COLUMNS)
+        ),
+        Binding("q", "cycle_quote", "Quote", tooltip="Filter by quote currency", id="screener.quote"),
+        Binding("t", "cycle_status", "Status", tooltip="Filter by pair status", id="screener.status"),
+        Binding("slash", "filter_text", "Filter", tooltip="Filter by text", id="screener.filter"),
+        Binding("a", "add", "Add to watchlist", id="screener.add"),
+        Binding("escape,S", "back", "Back", id="screener.back"),
+    ]
+
+    def __init__(
+        self, store: Store, desk: Desk, open_pair: Callable[[str], None], current: str | None = None
+    ) -> None:
+        super().__init__()
+        self.current = current  # the pair the market screen shows: the cursor starts on it
+        self.store = store
+        self.desk = desk
+        self.open_pair = open_pair
+        self.sort = Sort()
+        self.quote: str | None = None
+        self.status: str | None = None
+        self.text = ""
+        self._seen: tuple[int, int, int] = (-1, -1, -1)
+        self._sorted_at = 0.0
+        self._order: list[str] = []
+        self._asked = 0
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="screener-head")
+        yield Input(placeholder="filter pairs: type, Enter", id="screener-filter")
+        yield ScreenerTable(id="screener-table")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#screener-filter", Input).display = False
+        self.set_focus(self.query_one(ScreenerTable))
+        self.repaint(force=True)
+        self.set_interval(REFRESH, self.repaint)
+
+    # --- repaint -----------------------------------------------------------------------------------
+    def repaint(self, force: bool = False) -> None:
+        store = self.store
+        pairs = store.spot_pairs()
+        if len(pairs) != self._asked:  # the list arrived or grew: every pair's ticker
+            self._asked = len(pairs)
+            self.desk.subscribe_tickers([p.symbol for p in pairs])
+        seen = (store.tickers_version, len(pairs), len(store.markets))
+        if not force and seen == self._seen:
+            return
+        self._seen = seen
+        rows = select_rows(
+            build_rows(pairs, store.tickers),
+            self.sort,
+            quote=self.quote,
+            status=self.status,
+            text=self.text,
+        )
+        now = time.monotonic()
+        by_symbol = {r.symbol: r for r in rows}
+        if force or now - self._sorted_at >= RESORT or set(self._order) != set(by_symbol):
+            self._order = [r.symbol for r in rows]
+            self._sorted_at = now
+        else:  # keep the order for now, with fresh values
+            rows = [by_symbol[s] for s in self._order]
+        table = self.query_one(ScreenerTable)
+        table.show_rows(rows, set(store.markets))
+        if self.current is not None and self.current in table.order:
+            table.move_cursor(row=table.order.index(self.current), animate=False)
+            self.current = None
+        self._paint_head(len(rows), len(pairs))
+
+    def _paint_head(self, shown: int, listed: int) -> None:
+        label = dict(COLUMNS)[self.sort.column]
+        with_ticker = sum(1 for p in self.store.spot_pairs() if p.symbol in self.store.tickers)
+        parts = [
+            f"Screener  {shown}/{listed} pairs",
+            f"quote {self.quote or 'all'}",
+            f"status {self.status or 'all'}",
+            f"text '{self.text}'" if self.text else "",
+            f"sort {label} {'↓' if self.sort.descending else '↑'}",
+            f"tickers {with_ticker}/{listed}",
+            "volume converted to USD by <QUOTE>/USD last; unknown when no such pair",
+        ]
+        if listed == 0:
+            parts = ["Screener  waiting for the instrument list…"]
+        elif shown == 0:
+            parts.insert(1, "no match")
+        self.query_one("#screener-head", Label).update("  ·  ".join(p for p in parts if p))
+
+    # --- keys --------------------------------------------------------------------------------------
+    def action_sort(self, column: str) -> None:
+        if self.sort.column == column:
+            self.sort = Sort(column, not self.sort.descending)
+        else:  # text columns start A→Z, numbers largest first
+            self.sort = Sort(column, column not in ("pair", "status"))
+        self.repaint(force=True)
+
+    def _cycle(self, current: str | None, values: list[str]) -> str | None:
+        options: list[str | None] = [None, *sorted(set(values))]
+        return options[(options.index(current) + 1) % len(options)] if current in options else None
+
+    def action_cycle_quote(self) -> None:
+        self.quote = self._cycle(self.quote, [p.quote for p in self.store.spot_pairs()])
+        self.repaint(force=True)
+
+    def action_cycle_status(self) -> None:
+        self.status = self._cycle(self.status, [p.status for p in self.store.spot_pairs()])
+        self.repaint(force=True)
+
+    def action_filter_text(self) -> None:
+        box = self.query_one("#screener-filter", Input)
+        box.display = True
+        self.set_focus(box)
+
+    @on(Input.Changed, "#screener-filter")
+    def _text_changed(self, event: Input.Changed) -> None:
+        self.text = event.value
+        self.repaint(force=True)
+
+    @on(Input.Submitted, "#screener-filter")
+    def _text_done(self) -> None:
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.query_one("#screener-filter", Input)
+        box.display = bool(self.text)
+        self.set_focus(self.query_one(ScreenerTable))
+
+    @on(DataTable.RowSelected, "#screener-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key is not None and event.row_key.value:
+            self.app.pop_screen()
+            self.open_pair(str(event.row_key.value))
+
+    def action_add(self) -> None:
+        symbol = self.query_one(ScreenerTable).selected()
+        if symbol is None:
+            return
+        if self.desk.watch(symbol):
+            self.notify(f"{symbol} added to the watchlist", timeout=3)
+        elif symbol in self.store.markets:
+            self.notify(f"{symbol} is already on the watchlist", timeout=3)
+        self.repaint(force=True)
+
+    def action_back(self) -> None:
+        if self.focused is self.query_one("#screener-filter", Input):
+            self._close_filter()
+            return
+        self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        """Letters typed into the filter box are text, not keys."""
+        return not (isinstance(self.focused, Input) and action != "back")
