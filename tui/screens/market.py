@@ -175,9 +175,7 @@ class MarketScreen(WatchlistKeys, ReplayKeys, TradingScreen):
         self.set_class(width < 110, "-narrow")
         self.set_class(height < 30, "-short")
         self.set_class(30 <= height < 40, "-compact")
-        self.set_class(150 <= width < 190, "-wide")  # layout that uses the terminal (issue 16)
-        self.set_class(width >= 190, "-wider")
-        self.set_class(height >= 44, "-tall")
+        self.layout_uses_terminal(width, height)  # wide and tall terminals (watch_keys.py)
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:

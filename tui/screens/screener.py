@@ -26,30 +26,30 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Input, Label
 
 from tui.desk import Desk
 from tui.store import Store
 from tui.store.screener import COLUMNS, Sort, build_rows, select_rows
 from tui.widgets.footer import KeyFooter
-from tui.widgets.screener_table import ScreenerTable
+from tui.widgets.screener_table import ScreenerTable, header_text
 
 __all__ = ["ScreenerScreen"]
 
-RESORT = 2.0
+RESORT = 1.0
 REFRESH = 0.25
 
 
 class ScreenerScreen(Screen[None]):
     BINDINGS = [
-        *(
-            Binding(str(i + 1), f"sort('{key}')", label, show=i in (0, 3), id=f"screener.sort-{key}")
+        *(  # the column headers show their digit (ScreenerTable)
+            Binding(str(i + 1), f"sort('{key}')", f"Sort: {label}", show=False, id=f"screener.sort-{key}")
             for i, (key, label) in enumerate(COLUMNS)
         ),
         Binding("q", "cycle_quote", "Quote", tooltip="Filter by quote currency", id="screener.quote"),
         Binding("t", "cycle_status", "Status", tooltip="Filter by pair status", id="screener.status"),
         Binding("slash", "filter_text", "Filter", tooltip="Filter by text", id="screener.filter"),
-        Binding("a", "add", "Add to watchlist", id="screener.add"),
+        Binding("a", "add", "Add", tooltip="Add the pair to the watchlist (saved)", id="screener.add"),
         Binding("escape,S", "back", "Back", id="screener.back"),
     ]
 
@@ -72,7 +72,13 @@ class ScreenerScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="screener-head")
+        yield Label(
+            "24h vol = volume × vwap in the pair's quote, in USD by the last price of QUOTE/USD "
+            "(or USD/QUOTE); unknown when neither is listed.  Keys 1-6 sort by a column, again reverses.",
+            id="screener-note",
+        )
         yield Input(placeholder="filter pairs: type, Enter", id="screener-filter")
+        yield Label(header_text(), id="screener-cols")
         yield ScreenerTable(id="screener-table")
         yield KeyFooter()
 
@@ -110,7 +116,7 @@ class ScreenerScreen(Screen[None]):
         table = self.query_one(ScreenerTable)
         table.show_rows(rows, set(store.markets))
         if self.current is not None and self.current in table.order:
-            table.move_cursor(row=table.order.index(self.current), animate=False)
+            table.move_to(self.current)
             self.current = None
         self._paint_head(len(rows), len(pairs))
 
@@ -118,13 +124,12 @@ class ScreenerScreen(Screen[None]):
         label = dict(COLUMNS)[self.sort.column]
         with_ticker = sum(1 for p in self.store.spot_pairs() if p.symbol in self.store.tickers)
         parts = [
-            f"Screener  {shown}/{listed} pairs",
+            f"Screener {shown}/{listed}",
             f"quote {self.quote or 'all'}",
             f"status {self.status or 'all'}",
             f"text '{self.text}'" if self.text else "",
             f"sort {label} {'↓' if self.sort.descending else '↑'}",
             f"tickers {with_ticker}/{listed}",
-            "volume converted to USD by <QUOTE>/USD last; unknown when no such pair",
         ]
         if listed == 0:
             parts = ["Screener  waiting for the instrument list…"]
@@ -171,11 +176,10 @@ class ScreenerScreen(Screen[None]):
         box.display = bool(self.text)
         self.set_focus(self.query_one(ScreenerTable))
 
-    @on(DataTable.RowSelected, "#screener-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key is not None and event.row_key.value:
-            self.app.pop_screen()
-            self.open_pair(str(event.row_key.value))
+    @on(ScreenerTable.Opened)
+    def _opened(self, event: ScreenerTable.Opened) -> None:
+        self.app.pop_screen()
+        self.open_pair(event.symbol)
 
     def action_add(self) -> None:
         symbol = self.query_one(ScreenerTable).selected()

@@ -22,9 +22,13 @@ from tui.screens.screener import ScreenerScreen
 from tui.screens.search import SymbolSearch
 from tui.screens.trading import TradingScreen
 from tui.store import Store
+from tui.widgets.account import FillsTable, OrdersTable
 from tui.widgets.watchlist import Watchlist
 
 __all__ = ["WatchlistKeys"]
+
+FULL_IDS_FROM = 120  # columns from which the account tables show order ids whole (19 characters)
+SHORT_ID = 13
 
 
 class WatchlistKeys(TradingScreen):
@@ -43,6 +47,17 @@ class WatchlistKeys(TradingScreen):
             id="market.screener",
         ),
     ]
+
+    def layout_uses_terminal(self, width: int, height: int) -> None:
+        """Panels grow with the terminal: the watchlist and side panels at 150 and 190 columns
+        (so the watchlist shows every column and the ladder stops at a readable width), the
+        account panel with the height, and order ids in full once the bottom panel has room."""
+        self.set_class(150 <= width < 190, "-wide")
+        self.set_class(width >= 190, "-wider")
+        self.set_class(height >= 44, "-tall")
+        id_width = None if width >= FULL_IDS_FROM else SHORT_ID
+        for table in (self.query_one(OrdersTable), self.query_one(FillsTable)):
+            table.id_width = id_width
 
     def select_symbol(self, symbol: str) -> None:  # the market screen's
         raise NotImplementedError

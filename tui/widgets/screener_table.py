@@ -1,22 +1,33 @@
-"""The screener's table: every listed pair, repainted cell by cell, rebuilt only when the order changes.
+"""The screener's table: every listed pair, drawn line by line (only the lines on screen).
 
-A LeanTable (its render caches hold one screenful), so 683 rows cost what a screenful costs on
-each repaint; a re-sort or a filter rebuilds the rows once (measured in the tests at 683 rows).
+Not a DataTable: measured with 683 rows (the whole Kraken market), a LeanTable re-sort took
+75-130 ms to rebuild its rows and another 450-630 ms until the next frame, and a cursor move
+200 ms, because a DataTable lays out and measures every row. Here a sort is a list sort, a
+repaint renders the 40-odd visible lines, and the virtual height changes only with the number
+of rows a filter keeps.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tui.store.screener import COLUMNS, ScreenerRow
-from tui.widgets.lean_table import LeanTable
 
-__all__ = ["ScreenerTable", "compact"]
+__all__ = ["WIDTHS", "ScreenerTable", "compact", "header_text"]
 
 UNKNOWN = "unknown"
+# characters per column (Pair, Last, 24h %, Volume, Spread, Status), each followed by 2 spaces
+WIDTHS = (14, 14, 8, 16, 11, 16)
+_RIGHT = (False, True, True, True, True, False)
 
 
 def compact(v: Decimal) -> str:
@@ -26,82 +37,160 @@ def compact(v: Decimal) -> str:
     return f"{v:.2f}"
 
 
-def _cells(row: ScreenerRow, watched: bool) -> list[Text]:
-    up = row.change_pct is not None and row.change_pct >= 0
-    colour = "" if row.change_pct is None else ("green" if up else "red")
-    dim = "dim"
-    return [
-        Text(("★ " if watched else "  ") + row.symbol, style="bold" if watched else ""),
-        Text(format(row.last, "f") if row.last is not None else "…", style=colour or dim, justify="right"),
-        Text(
-            f"{row.change_pct:+.2f}" if row.change_pct is not None else "…",
-            style=colour or dim,
-            justify="right",
-        ),
-        Text(
-            compact(row.volume) if row.volume is not None else UNKNOWN,
-            style="" if row.volume is not None else dim,
-            justify="right",
-        ),
-        Text(
-            f"{row.spread_bp:.1f}" if row.spread_bp is not None else "…",
-            style="" if row.spread_bp is not None else dim,
-            justify="right",
-        ),
-        Text(row.status, style="" if row.status == "online" else "yellow"),
-    ]
+def _fit(text: str, width: int, right: bool) -> str:
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return (text.rjust(width) if right else text.ljust(width)) + "  "
 
 
-class ScreenerTable(LeanTable):
+def header_text() -> str:
+    """The column titles, each with the digit that sorts by it."""
+    return " " + "".join(
+        _fit(f"{i + 1}·{label}", w, r)
+        for i, ((_, label), w, r) in enumerate(zip(COLUMNS, WIDTHS, _RIGHT, strict=True))
+    )
+
+
+def _texts(row: ScreenerRow, watched: bool) -> tuple[str, ...]:
+    return (
+        ("★ " if watched else "  ") + row.symbol,
+        format(row.last, "f") if row.last is not None else "…",
+        f"{row.change_pct:+.2f}" if row.change_pct is not None else "…",
+        compact(row.volume) if row.volume is not None else UNKNOWN,
+        f"{row.spread_bp:.1f}" if row.spread_bp is not None else "…",
+        row.status,
+    )
+
+
+class ScreenerTable(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {
+        "screener--up",
+        "screener--down",
+        "screener--dim",
+        "screener--cursor",
+        "screener--flag",
+    }
+    DEFAULT_CSS = """
+    ScreenerTable { scrollbar-size-vertical: 1; overflow-x: hidden; }
+    ScreenerTable > .screener--up { color: $success; }
+    ScreenerTable > .screener--down { color: $error; }
+    ScreenerTable > .screener--dim { color: $text-muted; }
+    ScreenerTable > .screener--flag { color: $warning; }
+    ScreenerTable > .screener--cursor { background: $accent 40%; text-style: bold; }
+    ScreenerTable:focus > .screener--cursor { background: $accent; }
+    """
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="screener.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="screener.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="screener.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="screener.bottom"),
+        Binding("down,j", "move(1)", "Down", show=False, id="screener.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="screener.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="screener.page-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="screener.page-up"),
+        Binding("home,g", "jump(0)", "Top", show=False, id="screener.top"),
+        Binding("end,G", "jump(-1)", "Bottom", show=False, id="screener.bottom"),
+        Binding("enter", "open", "Open", tooltip="Show the pair on the market screen", id="screener.open"),
     ]
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = False
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
-        self._order: list[str] = []
-        self._shown: dict[str, tuple[str, ...]] = {}
-        self.rebuilds = 0
+    class Opened(Message):
+        def __init__(self, symbol: str) -> None:
+            super().__init__()
+            self.symbol = symbol
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[ScreenerRow] = []
+        self.watched: set[str] = set()
+        self.cursor = 0
+        self.rebuilds = 0  # times the row order changed (tests, benchmarks)
+        self._styles: dict[str, Style] | None = None
+
+    # --- what the screen calls --------------------------------------------------------------------
     @property
     def order(self) -> list[str]:
-        return list(self._order)
+        return [r.symbol for r in self.rows]
 
     def selected(self) -> str | None:
-        if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
-            return None
-        return self._order[self.cursor_row]
+        return self.rows[self.cursor].symbol if 0 <= self.cursor < len(self.rows) else None
 
     def show_rows(self, rows: list[ScreenerRow], watched: set[str]) -> None:
-        """These rows in this order: rebuilt when the order changed, else only changed cells."""
-        order = [r.symbol for r in rows]
-        if order != self._order:
-            keep = self.selected()
-            self.clear()
-            self._shown.clear()
-            for r in rows:
-                cells = _cells(r, r.symbol in watched)
-                self._shown[r.symbol] = tuple(c.plain + str(c.style) for c in cells)
-                self.add_row(*cells, key=r.symbol)
-            self._order = order
+        """These rows in this order; the cursor stays on its pair when the pair is still listed."""
+        keep = self.selected()
+        if [r.symbol for r in rows] != self.order:
             self.rebuilds += 1
-            if keep in order:
-                self.move_cursor(row=order.index(keep), animate=False)
+        self.rows, self.watched = rows, watched
+        order = self.order
+        self.cursor = order.index(keep) if keep in order else min(self.cursor, max(0, len(rows) - 1))
+        size = Size(self.size.width, len(rows))
+        if self.virtual_size != size:
+            self.virtual_size = size
+        self.refresh()
+
+    def move_to(self, symbol: str) -> None:
+        order = self.order
+        if symbol in order:
+            self._set_cursor(order.index(symbol))
+
+    # --- keys and mouse ---------------------------------------------------------------------------
+    def _set_cursor(self, index: int) -> None:
+        if not self.rows:
             return
-        keys = [k for k, _ in COLUMNS]
-        for r in rows:
-            cells = _cells(r, r.symbol in watched)
-            shown = tuple(c.plain + str(c.style) for c in cells)
-            old = self._shown.get(r.symbol)
-            if old == shown:
-                continue
-            self._shown[r.symbol] = shown
-            for i, c in enumerate(cells):
-                if old is None or old[i] != shown[i]:
-                    self.update_cell(r.symbol, keys[i], c)
+        self.cursor = max(0, min(len(self.rows) - 1, index))
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        self._set_cursor(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._set_cursor(self.cursor + step * max(1, self.size.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        self._set_cursor(len(self.rows) - 1 if where < 0 else 0)
+
+    def action_open(self) -> None:
+        symbol = self.selected()
+        if symbol is not None:
+            self.post_message(self.Opened(symbol))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self.rows):
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self._set_cursor(index)
+
+    # --- drawing ----------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
+    def _style(self) -> dict[str, Style]:
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {"base": base}
+            for name in ("up", "down", "dim", "cursor", "flag"):
+                self._styles[name] = base + self.get_component_rich_style(f"screener--{name}")
+        return self._styles
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.size.width
+        st = self._style()
+        if index >= len(self.rows):
+            return Strip.blank(width, st["base"])
+        row = self.rows[index]
+        texts = _texts(row, row.symbol in self.watched)
+        move = "dim" if row.change_pct is None else ("up" if row.change_pct >= 0 else "down")
+        styles = (
+            "base",
+            move,
+            move,
+            "dim" if row.volume is None else "base",
+            "dim" if row.spread_bp is None else "base",
+            "base" if row.status == "online" else "flag",
+        )
+        segs = [Segment(" ", st["base"])]
+        segs += [
+            Segment(_fit(t, w, r), st[s]) for t, w, r, s in zip(texts, WIDTHS, _RIGHT, styles, strict=True)
+        ]
+        strip = Strip(segs).crop(0, width).extend_cell_length(width, st["base"])
+        if index == self.cursor:
+            strip = strip.apply_style(st["cursor"])
+        return strip
