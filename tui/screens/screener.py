@@ -73,12 +73,12 @@ class ScreenerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Label("", id="screener-head")
         yield Label(
-            "24h vol = volume × vwap in the pair's quote, in USD by the last price of QUOTE/USD "
-            "(or USD/QUOTE); unknown when neither is listed.  Keys 1-6 sort by a column, again reverses.",
+            "24h vol: base volume × vwap, in USD by the last of QUOTE/USD (or USD/QUOTE); "
+            "unknown when neither is listed · 1-6 sort by a column, again reverses",
             id="screener-note",
         )
         yield Input(placeholder="filter pairs: type, Enter", id="screener-filter")
-        yield Label(header_text(), id="screener-cols")
+        yield Label(header_text(self.size.width), id="screener-cols")
         yield ScreenerTable(id="screener-table")
         yield KeyFooter()
 
@@ -87,6 +87,9 @@ class ScreenerScreen(Screen[None]):
         self.set_focus(self.query_one(ScreenerTable))
         self.repaint(force=True)
         self.set_interval(REFRESH, self.repaint)
+
+    def on_resize(self) -> None:
+        self.query_one("#screener-cols", Label).update(header_text(self.size.width))
 
     # --- repaint -----------------------------------------------------------------------------------
     def repaint(self, force: bool = False) -> None:
@@ -135,7 +138,7 @@ class ScreenerScreen(Screen[None]):
             parts = ["Screener  waiting for the instrument list…"]
         elif shown == 0:
             parts.insert(1, "no match")
-        self.query_one("#screener-head", Label).update("  ·  ".join(p for p in parts if p))
+        self.query_one("#screener-head", Label).update(" · ".join(p for p in parts if p))
 
     # --- keys --------------------------------------------------------------------------------------
     def action_sort(self, column: str) -> None:

@@ -34,7 +34,7 @@ COLUMNS = (
     ("pair", "Pair"),
     ("last", "Last"),
     ("change", "24h %"),
-    ("volume", f"24h vol ({COMMON_QUOTE})"),
+    ("volume", f"24h vol {COMMON_QUOTE}"),
     ("spread", "Spread bp"),
     ("status", "Status"),
 )

@@ -22,11 +22,12 @@ from textual.strip import Strip
 
 from tui.store.screener import COLUMNS, ScreenerRow
 
-__all__ = ["WIDTHS", "ScreenerTable", "compact", "header_text"]
+__all__ = ["WIDTHS", "ScreenerTable", "compact", "gap_for", "header_text"]
 
 UNKNOWN = "unknown"
-# characters per column (Pair, Last, 24h %, Volume, Spread, Status), each followed by 2 spaces
-WIDTHS = (14, 14, 8, 16, 11, 16)
+# characters per column (Pair, Last, 24h %, Volume, Spread, Status), each followed by a space:
+# 75 in all, so 80 columns show every one
+WIDTHS = (14, 12, 7, 13, 11, 11)
 _RIGHT = (False, True, True, True, True, False)
 
 
@@ -37,15 +38,21 @@ def compact(v: Decimal) -> str:
     return f"{v:.2f}"
 
 
-def _fit(text: str, width: int, right: bool) -> str:
+def gap_for(width: int) -> int:
+    """Spaces after each column: one on a small terminal (75 columns in all), three from 100."""
+    return 1 if width < 100 else 3
+
+
+def _fit(text: str, width: int, right: bool, gap: int = 1) -> str:
     text = text if len(text) <= width else text[: width - 1] + "…"
-    return (text.rjust(width) if right else text.ljust(width)) + "  "
+    return (text.rjust(width) if right else text.ljust(width)) + " " * gap
 
 
-def header_text() -> str:
-    """The column titles, each with the digit that sorts by it."""
+def header_text(width: int = 80) -> str:
+    """The column titles, each with the digit that sorts by it, aligned with the rows."""
+    gap = gap_for(width)
     return " " + "".join(
-        _fit(f"{i + 1}·{label}", w, r)
+        _fit(f"{i + 1}·{label}", w, r, gap)
         for i, ((_, label), w, r) in enumerate(zip(COLUMNS, WIDTHS, _RIGHT, strict=True))
     )
 
@@ -186,9 +193,11 @@ class ScreenerTable(ScrollView, can_focus=True):
             "dim" if row.spread_bp is None else "base",
             "base" if row.status == "online" else "flag",
         )
+        gap = gap_for(width)
         segs = [Segment(" ", st["base"])]
         segs += [
-            Segment(_fit(t, w, r), st[s]) for t, w, r, s in zip(texts, WIDTHS, _RIGHT, styles, strict=True)
+            Segment(_fit(t, w, r, gap), st[s])
+            for t, w, r, s in zip(texts, WIDTHS, _RIGHT, styles, strict=True)
         ]
         strip = Strip(segs).crop(0, width).extend_cell_length(width, st["base"])
         if index == self.cursor:
