@@ -107,6 +107,8 @@ class DemoSettings(_Table):
     seed: int = 7
     rate: float = Field(200.0, gt=0, le=20000)
     balances: dict[str, Decimal] = Field(default_factory=_default_balances)
+    # what the demo exchange lists besides the watchlist: "all" (Kraken's 683 recorded pairs) or names
+    pairs: Literal["all"] | list[str] = Field(default_factory=list)
 
 
 def default_config_path() -> Path:

@@ -54,6 +54,10 @@ async def start_mode(
     cfg.futures_symbols = _known_futures(settings.futures_symbols) if mode == "DEMO" else []
     if mode == "DEMO":
         cfg.balances = {k: Decimal(v) for k, v in settings.demo.balances.items()}
+        # any of Kraken's recorded pairs may be listed here, or all of them (``[demo] pairs``)
+        extra = settings.demo.pairs
+        cfg.all_pairs = extra == "all"
+        cfg.symbols = _known([*symbols, *(extra if isinstance(extra, list) else [])], recorded=True)
     elif mode == "PAPER":
         cfg.source = "mirror"
         cfg.mirror_url = settings.paper.mirror_url
@@ -122,8 +126,19 @@ def _known_futures(symbols: list[str]) -> list[str]:
     return [s for s in symbols if s in FUTURES_PRODUCTS]
 
 
-def _known(symbols: list[str]) -> list[str]:
+def _known(symbols: list[str], *, recorded: bool = False) -> list[str]:
+    """The symbols the exchange can list (the default pairs; with ``recorded``, any of Kraken's
+    recorded ones too), in order, once each; the default pairs when none is."""
     from tui.exchange.pairs import DEFAULT_PAIRS
 
-    known = [s for s in symbols if s in DEFAULT_PAIRS]
+    def listable(s: str) -> bool:
+        if s in DEFAULT_PAIRS:
+            return True
+        if not recorded:
+            return False
+        from tui.exchange.universe import recorded as universe
+
+        return s in universe().pairs
+
+    known = list(dict.fromkeys(s for s in symbols if listable(s)))
     return known or list(DEFAULT_PAIRS)

@@ -24,6 +24,7 @@ from tui.exchange.control import TOKEN_HEADER
 from tui.exchange.faults import parse_faults
 from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS
 from tui.exchange.server import DEMO_KEY, DEMO_SECRET, ExchangeConfig, RunningExchange, start_exchange
+from tui.exchange.universe import recorded
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, help="seed of the synthetic market")
     parser.add_argument(
-        "--pairs", nargs="+", metavar="SYMBOL", help=f"pairs to list (default: {' '.join(DEFAULT_PAIRS)})"
+        "--pairs",
+        nargs="+",
+        metavar="SYMBOL",
+        help=f"pairs to list (default: {' '.join(DEFAULT_PAIRS)}); any of Kraken's 683 recorded pairs, "
+        "or `all` for the whole market (synthetic prices)",
     )
     parser.add_argument(
         "--source",
@@ -86,10 +91,12 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
         faults = parse_faults(args.faults)
     except ValueError as exc:
         raise BadFlag(f"--faults: {exc}") from None
+    all_pairs = args.pairs == ["all"]
     cfg = ExchangeConfig(
         host=args.host,
         port=args.port,
-        symbols=args.pairs or list(DEFAULT_PAIRS),
+        symbols=list(DEFAULT_PAIRS) if all_pairs or not args.pairs else args.pairs,
+        all_pairs=all_pairs,
         seed=args.seed if args.seed is not None else (settings.demo.seed if settings else 7),
         rate=args.rate if args.rate is not None else (settings.demo.rate if settings else 200.0),
         api_key=args.api_key,
@@ -105,9 +112,12 @@ def config_from_args(args: argparse.Namespace, settings: Any) -> ExchangeConfig:
     )
     if balances:
         cfg.balances = balances
-    unknown = [s for s in cfg.symbols if s not in DEFAULT_PAIRS]
+    unknown = [s for s in cfg.symbols if s not in DEFAULT_PAIRS and s not in recorded().pairs]
     if unknown:
-        raise BadFlag(f"unknown pair(s) {', '.join(unknown)}; known: {' '.join(DEFAULT_PAIRS)}")
+        raise BadFlag(
+            f"unknown pair(s) {', '.join(unknown)}; known: {' '.join(DEFAULT_PAIRS)}, any of Kraken's "
+            "recorded pairs (e.g. LTC/USD, ETH/BTC), or all"
+        )
     if not _is_base64(cfg.api_secret):
         raise BadFlag("--api-secret is not base64 text (Kraken secrets are; the value is not repeated here)")
     return cfg

@@ -26,6 +26,8 @@ class ExchangeConfig:
     host: str = "127.0.0.1"
     port: int = 0
     symbols: list[str] = field(default_factory=lambda: list(DEFAULT_PAIRS))
+    # True: list Kraken's whole recorded spot market (683 pairs; ``symbols`` is then not read)
+    all_pairs: bool = False
     seed: int = 7
     rate: float = 200.0  # synthetic book-changing actions per second, all symbols together
     api_key: str = DEMO_KEY

@@ -10,23 +10,42 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Callable
+from bisect import bisect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
 
 from tui.exchange.engine import Engine
 from tui.exchange.orders import OrderError, OrderRequest
 from tui.kraken.instrument import Instrument
 
-__all__ = ["MAKER", "TAKER", "SyntheticMarket"]
+__all__ = ["MAKER", "TAKER", "Activity", "SyntheticMarket"]
 
 MAKER = "__market_maker__"
 TAKER = "__market_taker__"
 HUGE = Decimal(10) ** 15
 
 
+@dataclass(frozen=True)
+class Activity:
+    """One symbol's place in a wide market: its share of the actions, how deep its book is
+    seeded, and a typical order's value in quote units (500 USD worth)."""
+
+    weight: float
+    levels: int = 200
+    notional: Decimal = Decimal(500)
+
+
 class _SymbolMarket:
     def __init__(
-        self, engine: Engine, pair: Instrument, start: Decimal, rng: random.Random, levels: int
+        self,
+        engine: Engine,
+        pair: Instrument,
+        start: Decimal,
+        rng: random.Random,
+        levels: int,
+        notional: Decimal = Decimal(500),
     ) -> None:
         self.engine = engine
         self.pair = pair
@@ -40,9 +59,7 @@ class _SymbolMarket:
         self.unit = max(
             pair.qty_min,
             pair.qty_ticks(
-                (Decimal(500) / pair.price_decimal(self.fair)).quantize(
-                    Decimal(1).scaleb(-pair.qty_precision)
-                )
+                (notional / pair.price_decimal(self.fair)).quantize(Decimal(1).scaleb(-pair.qty_precision))
             ),
         )
         self.orders: list[str] = []
@@ -134,23 +151,50 @@ class _SymbolMarket:
 
 
 class SyntheticMarket:
-    """Drives every symbol's participants; ``tick(n)`` performs about ``n`` book-changing actions."""
+    """Drives every symbol's participants; ``tick(n)`` performs about ``n`` book-changing actions.
+
+    Without ``activity`` every symbol is as busy as the next (the default demo's few pairs); with
+    it each symbol gets its weight's share of the actions and its own seeded depth and order size.
+    """
 
     def __init__(
-        self, engine: Engine, symbols: list[str], starts: dict[str, Decimal], seed: int, levels: int = 200
+        self,
+        engine: Engine,
+        symbols: list[str],
+        starts: Mapping[str, Decimal],
+        seed: int,
+        levels: int = 200,
+        activity: Mapping[str, Activity] | None = None,
     ) -> None:
         self.engine = engine
         self.rng = random.Random(seed)
         engine.open_account(MAKER, {a: HUGE for a in _assets(engine, symbols)})
         engine.open_account(TAKER, {a: HUGE for a in _assets(engine, symbols)})
         engine.unlimited.update({MAKER, TAKER})
+        shape = activity or {}
         self.markets = [
-            _SymbolMarket(engine, engine.pairs[s], starts[s], random.Random(self.rng.random()), levels)
+            _SymbolMarket(
+                engine,
+                engine.pairs[s],
+                starts[s],
+                random.Random(self.rng.random()),
+                shape[s].levels if s in shape else levels,
+                shape[s].notional if s in shape else Decimal(500),
+            )
             for s in symbols
         ]
         for m in self.markets:
             m.seed()
+        # cumulative weights for a weighted pick; None: the uniform pick the default demo has always made
+        self._cum: list[float] | None = (
+            list(accumulate(shape[s].weight for s in symbols)) if activity is not None else None
+        )
         self._carry = 0.0
+
+    def _pick(self) -> _SymbolMarket:
+        if self._cum is None:
+            return self.rng.choice(self.markets)
+        return self.markets[min(bisect(self._cum, self.rng.random() * self._cum[-1]), len(self.markets) - 1)]
 
     def tick(self, actions: float, after_each: Callable[[], None] | None = None) -> None:
         """About ``actions`` book-changing actions; ``after_each`` publishes each one on its own,
@@ -159,7 +203,7 @@ class SyntheticMarket:
         n = int(self._carry)
         self._carry -= n
         for _ in range(n):
-            self.rng.choice(self.markets).step()
+            self._pick().step()
             if after_each is not None:
                 after_each()
 

@@ -29,12 +29,13 @@ from tui.exchange.engine import Engine
 from tui.exchange.external_publish import ExternalSpotPublisher
 from tui.exchange.futures.gateway import FuturesGateway
 from tui.exchange.market import SyntheticMarket
-from tui.exchange.pairs import DEFAULT_PAIRS, FUTURES_PRODUCTS, START_PRICES
+from tui.exchange.pairs import FUTURES_PRODUCTS, START_PRICES
 from tui.exchange.sources import ExternalSource
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.rest import SpotRest
 from tui.exchange.spot.ws import SpotGateway
 from tui.exchange.stats import MarketStats
+from tui.exchange.universe import WIDE, listed_pairs, long_tail, start_prices
 from tui.kraken.instrument import Instrument
 
 __all__ = ["DEMO_KEY", "DEMO_SECRET", "ExchangeConfig", "RunningExchange", "start_exchange"]
@@ -46,7 +47,10 @@ class RunningExchange:
     def __init__(self, config: ExchangeConfig) -> None:
         self.config = config
         self.faults = config.faults
-        self.pairs: dict[str, Instrument] = {s: DEFAULT_PAIRS[s] for s in config.symbols}
+        # the default demo's pairs, any of Kraken's recorded ones, or all of them (``all_pairs``)
+        self.pairs: dict[str, Instrument] = listed_pairs(config.symbols, config.all_pairs)
+        self.wide = len(self.pairs) > WIDE  # long-tail activity, candle series made on demand
+        self.starts = start_prices(self.pairs, config.seed)
         self.futures_pairs: dict[str, Instrument] = {s: FUTURES_PRODUCTS[s] for s in config.futures_symbols}
         self.engine = Engine(
             self.pairs,
@@ -189,7 +193,8 @@ class RunningExchange:
     def _seed_history(self) -> None:
         now = time.time()
         for s, st in self.stats.items() if self.source is None else ():  # no made-up past
-            st.seed_history(now, self.pairs[s].round_price(START_PRICES[s], up=False), self.config.seed)
+            seed = st.seed_lazily if self.wide else st.seed_history
+            seed(now, self.pairs[s].round_price(self.starts[s], up=False), self.config.seed)
         if self.futures is not None:
             self.futures.seed(now, self.config.seed)
 
@@ -202,7 +207,10 @@ class RunningExchange:
             )
             self.engine.drain_events()
         if source == "synthetic":
-            self.market = SyntheticMarket(self.engine, list(self.pairs), START_PRICES, self.config.seed)
+            activity = long_tail(self.pairs, self.config.seed) if self.wide else None
+            self.market = SyntheticMarket(
+                self.engine, list(self.pairs), self.starts, self.config.seed, activity=activity
+            )
             self.engine.drain_events()
         if self.source is not None:
             self._tasks.append(asyncio.create_task(self.source.run()))

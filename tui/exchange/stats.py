@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +48,7 @@ class MarketStats:
         self.count = 0
         self.last: int | None = None
         self.candles: dict[int, deque[Candle]] = {i: deque(maxlen=720) for i in OHLC_INTERVALS}
+        self._seed: str | None = None  # set by seed_lazily: series are then made on demand
 
     def seed_history(self, ts: float, price: int, seed: int = 0) -> None:
         """A seeded past: candle histories and a 24 h window, all ending at ``price``.
@@ -54,33 +57,8 @@ class MarketStats:
         the 24 h change would be meaningless.
         """
         rng = random.Random(seed)
-        step = max(self.pair.price_increment, price // 4000)
         for interval, candles in self.candles.items():
-            n = 120
-            close = price
-            rows = []
-            for k in range(n):
-                begin = ts - ts % (interval * 60) - (k + 1) * interval * 60
-                move = int(rng.gauss(0, 1) * step * (interval**0.5))
-                open_ = max(step, close - move)
-                high = max(open_, close) + abs(int(rng.gauss(0, 0.6) * step * interval**0.5))
-                low = max(step, min(open_, close) - abs(int(rng.gauss(0, 0.6) * step * interval**0.5)))
-                inc = self.pair.price_increment
-                rows.append(
-                    Candle(
-                        begin,
-                        interval,
-                        open_ // inc * inc,
-                        high // inc * inc,
-                        low // inc * inc,
-                        close // inc * inc,
-                        0,
-                        Decimal(0),
-                        0,
-                    )
-                )
-                close = open_
-            candles.extend(reversed(rows))
+            candles.extend(self._path(rng, ts, price, interval, 120))
         # the rolling window gets the seeded past too, from the 15-minute series (which, like
         # every series here, closes at ``price``), so the 24 h change, high and low roll out of
         # it over the day as a real past would, instead of jumping when the first trade lands
@@ -89,26 +67,67 @@ class MarketStats:
             self.window.append(Candle(ts - ts % 60, 1, price, price, price, price))
         self.last = price  # the history closes at the current price: "last" before any trade
 
+    def seed_lazily(self, ts: float, price: int, seed: int = 0) -> None:
+        """``seed_history`` for a wide market, where almost no pair is ever charted.
+
+        Seeding 683 pairs' nine series up front took seconds and hundreds of MB. Here the 24 h
+        window is 24 seeded hourly candles, and each series is made when first asked for, ending
+        at the last price of that moment (seeded per symbol and interval, so runs repeat)."""
+        self._seed = f"{seed}:{self.pair.symbol}"
+        self.candles = _SeriesOnDemand(self._series)
+        self.window.extend(self._path(random.Random(f"{self._seed}:day"), ts, price, 60, 24))
+        self.last = price
+
+    def _series(self, interval: int) -> deque[Candle]:
+        price = self.last if self.last is not None else self.pair.price_increment
+        rng = random.Random(f"{self._seed}:{interval}")
+        return deque(self._path(rng, time.time(), price, interval, 120), maxlen=720)
+
+    def _path(self, rng: random.Random, ts: float, price: int, interval: int, n: int) -> list[Candle]:
+        """``n`` seeded candles of ``interval`` minutes before the one holding ``ts``, oldest first,
+        the newest closing at ``price``."""
+        step = max(self.pair.price_increment, price // 4000)
+        inc = self.pair.price_increment
+        close = price
+        rows = []
+        for k in range(n):
+            begin = ts - ts % (interval * 60) - (k + 1) * interval * 60
+            move = int(rng.gauss(0, 1) * step * (interval**0.5))
+            open_ = max(step, close - move)
+            high = max(open_, close) + abs(int(rng.gauss(0, 0.6) * step * interval**0.5))
+            low = max(step, min(open_, close) - abs(int(rng.gauss(0, 0.6) * step * interval**0.5)))
+            rows.append(
+                Candle(
+                    begin,
+                    interval,
+                    open_ // inc * inc,
+                    high // inc * inc,
+                    low // inc * inc,
+                    close // inc * inc,
+                )
+            )
+            close = open_
+        rows.reverse()
+        return rows
+
     def on_trade(self, ts: float, price: int, qty: int) -> list[Candle]:
         self.last = price
         notional = self.pair.qty_decimal(qty) * self.pair.price_decimal(price)
-        touched = []
-        for interval, candles in self.candles.items():
-            begin = ts - ts % (interval * 60)
-            if candles and candles[-1].begin == begin:
-                c = candles[-1]
-                c.high = max(c.high, price)
-                c.low = min(c.low, price)
-                c.close = price
-            else:
-                c = Candle(begin, interval, price, price, price, price)
-                candles.append(c)
-            c.volume += qty
-            c.notional += notional
-            c.trades += 1
-            touched.append(c)
+        touched = [
+            _add_trade(candles, interval, ts, price, qty, notional)
+            for interval, candles in self.candles.items()
+        ]
         window = self.window
-        minute = self.candles[1][-1]
+        if self._seed is None:
+            minute = self.candles[1][-1]
+        else:  # the window keeps its own minutes: the 1-minute series may never be made
+            begin = ts - ts % 60
+            last = window[-1] if window else None
+            if last is not None and last.interval == 1 and last.begin == begin:
+                minute = last
+                _extend(minute, price, qty, notional)
+            else:
+                minute = Candle(begin, 1, price, price, price, price, qty, notional, 1)
         if not window or window[-1] is not minute:
             window.append(minute)
         self.volume += qty
@@ -168,3 +187,41 @@ class MarketStats:
             "interval": c.interval,
             "timestamp": format_rfc3339(c.begin + c.interval * 60, 6),
         }
+
+
+class _SeriesOnDemand(dict[int, deque[Candle]]):
+    """Interval -> candles, each series made the first time it is looked up; iterating yields only
+    the series made so far, so a trade updates what exists and nothing more."""
+
+    def __init__(self, make: Callable[[int], deque[Candle]]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, interval: int) -> deque[Candle]:
+        if interval not in OHLC_INTERVALS:
+            raise KeyError(interval)
+        series = self[interval] = self._make(interval)
+        return series
+
+
+def _extend(c: Candle, price: int, qty: int, notional: Decimal) -> None:
+    c.high = max(c.high, price)
+    c.low = min(c.low, price)
+    c.close = price
+    c.volume += qty
+    c.notional += notional
+    c.trades += 1
+
+
+def _add_trade(
+    candles: deque[Candle], interval: int, ts: float, price: int, qty: int, notional: Decimal
+) -> Candle:
+    """The trade into its interval's current candle (a new one when the interval has turned)."""
+    begin = ts - ts % (interval * 60)
+    if candles and candles[-1].begin == begin:
+        c = candles[-1]
+        _extend(c, price, qty, notional)
+    else:
+        c = Candle(begin, interval, price, price, price, price, qty, notional, 1)
+        candles.append(c)
+    return c

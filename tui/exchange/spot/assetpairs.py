@@ -8,6 +8,8 @@ key keys by the canonical key, as the venue does.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["LEGACY_ASSET", "altname", "canonical_key", "legacy_name", "lookup", "rest_asset", "wsname"]
 
 # v2 asset -> Kraken's REST altname of it
@@ -54,9 +56,18 @@ def lookup(symbols: list[str], asked: str) -> tuple[str, str] | None:
 
     Accepted forms: the v2 symbol ``BTC/USD``, the legacy wsname ``XBT/USD``, the altname ``XBTUSD``,
     the v2 altname ``BTCUSD`` and the canonical key ``XXBTZUSD`` (case as Kraken: upper only)."""
+    return _names(tuple(symbols)).get(asked)
+
+
+@lru_cache(maxsize=4)
+def _names(symbols: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """Every accepted name of every listed pair, made once per listing: asking for all 683 pairs
+    by name would otherwise scan the listing 683 times. The first pair to claim a name keeps it."""
+    out: dict[str, tuple[str, str]] = {}
     for symbol in symbols:
-        if asked in (symbol, wsname(symbol)):
-            return symbol, asked
-        if asked in (altname(symbol), symbol.replace("/", ""), canonical_key(symbol)):
-            return symbol, canonical_key(symbol)
-    return None
+        for name in (symbol, wsname(symbol)):
+            out.setdefault(name, (symbol, name))
+    for symbol in symbols:
+        for name in (altname(symbol), symbol.replace("/", ""), canonical_key(symbol)):
+            out.setdefault(name, (symbol, canonical_key(symbol)))
+    return out

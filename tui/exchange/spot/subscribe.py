@@ -11,6 +11,7 @@ from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
 from tui.exchange.spot.publish import SpotPublisher
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
 from tui.exchange.spot.rows import instrument_snapshot
+from tui.exchange.universe import snapshot_frame
 from tui.kraken.rfc3339 import format_rfc3339
 from tui.kraken.vocab import BOOK_DEPTHS, L3_DEPTHS, OHLC_INTERVALS
 
@@ -143,9 +144,10 @@ class SpotSubscriptions:
             "warnings": ["tick_size is deprecated, use price_increment"],
         }
         reply(conn, method, req_id, time_in, result=result)
-        if snapshot:
-            data = instrument_snapshot(self.pairs.values())
-            conn.send({"channel": "instrument", "type": "snapshot", "data": data})
+        if snapshot:  # the whole recorded market: the venue's own frame, token for token
+            recorded = snapshot_frame(self.pairs)
+            data = instrument_snapshot(self.pairs.values()) if recorded is None else None
+            conn.send(recorded or {"channel": "instrument", "type": "snapshot", "data": data})
 
     def _key(
         self, channel: str, symbol: str, params: dict[str, Any], conn: Conn, result: dict[str, Any]
