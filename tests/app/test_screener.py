@@ -152,3 +152,19 @@ async def test_open_add_remove_and_restart(market: RunningExchange, tmp_path: Pa
         await ready(pilot, again)
         assert list(again.store.markets)[: len(left)] == left
         assert [str(k.value) for k in again.market_screen.query_one("#watchlist").rows][: len(left)] == left  # type: ignore[union-attr]
+
+
+async def test_a_fast_typed_filter_goes_into_the_box(market: RunningExchange, tmp_path: Path) -> None:
+    """'/ada' arriving in one read (a fast typist, a paste): every key after '/' is text, none
+    is taken by the table (where 'a' would add the pair under the cursor to the watchlist)."""
+    from textual import events
+
+    app = make_app(market, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        screen, table = await open_screener(pilot, app)
+        for key, char in (("slash", "/"), ("a", "a"), ("d", "d"), ("a", "a")):
+            app.post_message(events.Key(key, char))
+        await until(pilot, lambda: screen.text == "ada")
+        await pilot.pause(0.1)
+        assert table.order == [EXTRA] and not (tmp_path / "watchlist.json").exists()

@@ -48,7 +48,11 @@ class ScreenerScreen(Screen[None]):
         ),
         Binding("q", "cycle_quote", "Quote", tooltip="Filter by quote currency", id="screener.quote"),
         Binding("t", "cycle_status", "Status", tooltip="Filter by pair status", id="screener.status"),
-        Binding("slash", "filter_text", "Filter", tooltip="Filter by text", id="screener.filter"),
+        # priority: taken before the keys after it are handed to the table (a fast typist's
+        # "/ada" arrives in one read), so they land in the box, which is always displayed
+        Binding(
+            "slash", "filter_text", "Filter", tooltip="Filter by text", id="screener.filter", priority=True
+        ),
         Binding("a", "add", "Add", tooltip="Add the pair to the watchlist (saved)", id="screener.add"),
         Binding("escape,S", "back", "Back", id="screener.back"),
     ]
@@ -77,13 +81,14 @@ class ScreenerScreen(Screen[None]):
             "unknown when neither is listed · 1-6 sort by a column, again reverses",
             id="screener-note",
         )
-        yield Input(placeholder="filter pairs: type, Enter", id="screener-filter")
+        yield Input(
+            placeholder="/ filters pairs by text (Enter or Esc: back to the table)", id="screener-filter"
+        )
         yield Label(header_text(self.size.width), id="screener-cols")
         yield ScreenerTable(id="screener-table")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#screener-filter", Input).display = False
         self.set_focus(self.query_one(ScreenerTable))
         self.repaint(force=True)
         self.set_interval(REFRESH, self.repaint)
@@ -162,8 +167,10 @@ class ScreenerScreen(Screen[None]):
 
     def action_filter_text(self) -> None:
         box = self.query_one("#screener-filter", Input)
-        box.display = True
-        self.set_focus(box)
+        if self.focused is box:
+            box.insert_text_at_cursor("/")
+        else:
+            self.set_focus(box)
 
     @on(Input.Changed, "#screener-filter")
     def _text_changed(self, event: Input.Changed) -> None:
@@ -175,8 +182,6 @@ class ScreenerScreen(Screen[None]):
         self._close_filter()
 
     def _close_filter(self) -> None:
-        box = self.query_one("#screener-filter", Input)
-        box.display = bool(self.text)
         self.set_focus(self.query_one(ScreenerTable))
 
     @on(ScreenerTable.Opened)
@@ -202,4 +207,4 @@ class ScreenerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         """Letters typed into the filter box are text, not keys."""
-        return not (isinstance(self.focused, Input) and action != "back")
+        return not (isinstance(self.focused, Input) and action not in ("back", "filter_text"))

@@ -45,7 +45,7 @@ class SymbolSearch(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Label("Jump to a pair (fuzzy): type, ↑/↓, Enter · ctrl+t add/remove from watchlist")
+            yield Label("Any listed pair (fuzzy): ↑/↓, Enter opens, ctrl+t adds/removes ★")
             yield Input(placeholder="e.g. eth, sol/usd, ada", id="search-input")
             yield Label("", id="search-none")
             yield OptionList(*self._options(self.symbols), id="search-results")

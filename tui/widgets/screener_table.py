@@ -26,8 +26,8 @@ __all__ = ["WIDTHS", "ScreenerTable", "compact", "gap_for", "header_text"]
 
 UNKNOWN = "unknown"
 # characters per column (Pair, Last, 24h %, Volume, Spread, Status), each followed by a space:
-# 75 in all, so 80 columns show every one
-WIDTHS = (14, 12, 7, 13, 11, 11)
+# 76 in all, so 80 columns show every one
+WIDTHS = (14, 12, 8, 13, 11, 11)
 _RIGHT = (False, True, True, True, True, False)
 
 
