@@ -100,6 +100,8 @@ class KrakenApp(App[None]):
 
     def _new_desk(self, mode: str) -> tuple[Store, Desk]:
         """A fresh store and the desk over it: a mode switch starts both from nothing."""
+        if (saved := self.watchlist_file) is not None:  # with the watchlist as last edited
+            self.settings = self.settings.model_copy(update={"symbols": saved.load()})
         store = Store(mode)
         for s in self.watch_symbols:
             store.market(s)

@@ -148,3 +148,14 @@ async def test_tickers_go_in_batches_and_missing_ones_are_asked_again() -> None:
     await asyncio.wait_for(tb.run(new), 2)
     assert [len(c) for c in sent] == [50, 50, 19, 1] and sent[-1] == ["P007/USD"]
     assert batches(symbols, 50)[2] == symbols[100:]
+
+
+async def test_a_mode_switch_keeps_the_watchlist_as_edited(market: RunningExchange, tmp_path: Path) -> None:
+    app = make_app(market, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        assert app.desk.watch(EXTRA)
+        await app.switch_mode_to("DEMO")  # a fresh store and desk over the in-process exchange
+        await until(pilot, lambda: EXTRA in app.store.markets, 10)
+        await until(pilot, lambda: app.store.markets[EXTRA].book_state == "ok", 15)
+        assert app.desk.watchlist_file is not None and rows_of(app)[len(SYMBOLS)] == EXTRA
