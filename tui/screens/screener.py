@@ -30,7 +30,7 @@ from textual.widgets import Input, Label
 
 from tui.desk import Desk
 from tui.store import Store
-from tui.store.screener import COLUMNS, Sort, build_rows, select_rows
+from tui.store.screener import COLUMNS, Sort, build_rows, select_rows, usd_rates
 from tui.widgets.footer import KeyFooter
 from tui.widgets.screener_table import ScreenerTable, header_text
 
@@ -71,7 +71,6 @@ class ScreenerScreen(Screen[None]):
         self.text = ""
         self._seen: tuple[int, int, int] = (-1, -1, -1)
         self._sorted_at = 0.0
-        self._order: list[str] = []
         self._asked = 0
 
     def compose(self) -> ComposeResult:
@@ -106,27 +105,32 @@ class ScreenerScreen(Screen[None]):
         seen = (store.tickers_version, len(pairs), len(store.markets))
         if not force and seen == self._seen:
             return
+        shape_changed = seen[1:] != self._seen[1:]
         self._seen = seen
-        rows = select_rows(
-            build_rows(pairs, store.tickers),
-            self.sort,
-            quote=self.quote,
-            status=self.status,
-            text=self.text,
-        )
-        now = time.monotonic()
-        by_symbol = {r.symbol: r for r in rows}
-        if force or now - self._sorted_at >= RESORT or set(self._order) != set(by_symbol):
-            self._order = [r.symbol for r in rows]
-            self._sorted_at = now
-        else:  # keep the order for now, with fresh values
-            rows = [by_symbol[s] for s in self._order]
         table = self.query_one(ScreenerTable)
-        table.show_rows(rows, set(store.markets))
+        now = time.monotonic()
+        if force or shape_changed or now - self._sorted_at >= RESORT:
+            rows = select_rows(
+                build_rows(pairs, store.tickers),
+                self.sort,
+                quote=self.quote,
+                status=self.status,
+                text=self.text,
+            )
+            self._sorted_at = now
+            table.show_rows(rows, set(store.markets))
+        else:  # the order stays for now: fresh values for the lines on screen only
+            shown = table.visible_symbols()
+            fresh = build_rows(
+                [store.instruments[s] for s in shown if s in store.instruments],
+                store.tickers,
+                usd_rates(pairs, store.tickers),
+            )
+            table.refresh_rows(fresh)
         if self.current is not None and self.current in table.order:
             table.move_to(self.current)
             self.current = None
-        self._paint_head(len(rows), len(pairs))
+        self._paint_head(len(table.rows), len(pairs))
 
     def _paint_head(self, shown: int, listed: int) -> None:
         label = dict(COLUMNS)[self.sort.column]

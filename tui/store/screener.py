@@ -79,8 +79,14 @@ def _spread_bp(t: Ticker) -> Decimal | None:
     return (t.ask - t.bid) / ((t.ask + t.bid) / 2) * _BP
 
 
-def build_rows(instruments: list[Instrument], tickers: Mapping[str, Ticker]) -> list[ScreenerRow]:
-    rates = usd_rates(instruments, tickers)
+def build_rows(
+    instruments: list[Instrument],
+    tickers: Mapping[str, Ticker],
+    rates: Mapping[str, Decimal] | None = None,
+) -> list[ScreenerRow]:
+    """One row per instrument; ``rates`` (from every listed pair) when only a few rows are built."""
+    if rates is None:
+        rates = usd_rates(instruments, tickers)
     out = []
     for inst in instruments:
         t = tickers.get(inst.symbol)

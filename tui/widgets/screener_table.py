@@ -129,6 +129,19 @@ class ScreenerTable(ScrollView, can_focus=True):
             self.virtual_size = size
         self.refresh()
 
+    def visible_symbols(self) -> list[str]:
+        top = self.scroll_offset.y
+        return [r.symbol for r in self.rows[top : top + self.size.height]]
+
+    def refresh_rows(self, fresh: list[ScreenerRow]) -> None:
+        """New values for rows already listed (the order unchanged); repaints those lines."""
+        index = {r.symbol: i for i, r in enumerate(self.rows)}
+        for row in fresh:
+            i = index.get(row.symbol)
+            if i is not None and self.rows[i] != row:
+                self.rows[i] = row
+                self.refresh_line(i)
+
     def move_to(self, symbol: str) -> None:
         order = self.order
         if symbol in order:
