@@ -159,3 +159,20 @@ async def test_a_mode_switch_keeps_the_watchlist_as_edited(market: RunningExchan
         await until(pilot, lambda: EXTRA in app.store.markets, 10)
         await until(pilot, lambda: app.store.markets[EXTRA].book_state == "ok", 15)
         assert app.desk.watchlist_file is not None and rows_of(app)[len(SYMBOLS)] == EXTRA
+
+
+async def test_a_fast_typed_search_lands_in_the_box(market: RunningExchange, tmp_path: Path) -> None:
+    """'/ada' in one read: the letters after '/' are the query, none is a market-screen key."""
+    from textual import events
+    from textual.widgets import Input
+
+    app = make_app(market, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        await until(pilot, lambda: EXTRA in app.store.instruments)
+        for key, char in (("slash", "/"), ("a", "a"), ("d", "d"), ("a", "a")):
+            app.post_message(events.Key(key, char))
+        await until(pilot, lambda: isinstance(app.screen, SymbolSearch))
+        await until(pilot, lambda: app.screen.query_one("#search-input", Input).value == "ada")
+        await pilot.pause(0.1)
+        assert app.screen.query_one(OptionList).get_option_at_index(0).id == EXTRA

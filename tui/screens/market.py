@@ -50,7 +50,14 @@ QUIET_UPDATES = 8
 class MarketScreen(WatchlistKeys, ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
-        Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
+        Binding(  # priority: "/sol" typed fast lands in the search box (tui/screens/search.py)
+            "slash",
+            "search",
+            "Symbol",
+            tooltip="Jump to a symbol by fuzzy name",
+            id="market.search",
+            priority=True,
+        ),
         Binding(
             "d", "cycle_depth", "Depth", tooltip="Cycle book depth 10/25/100/500/1000", id="book.depth-cycle"
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -49,6 +49,14 @@ class SymbolSearch(ModalScreen[str | None]):
             yield Input(placeholder="e.g. eth, sol/usd, ada", id="search-input")
             yield Label("", id="search-none")
             yield OptionList(*self._options(self.symbols), id="search-results")
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed before the box had the focus (the keys right after "/") go into it."""
+        box = self.query_one("#search-input", Input)
+        if self.focused is not box and event.character and event.character.isprintable():
+            event.stop()
+            box.focus()
+            box.insert_text_at_cursor(event.character)
 
     def _options(self, symbols: list[str]) -> list[Option]:
         return [Option(("★ " if self.watched(s) else "  ") + s, id=s) for s in symbols[:SHOWN]]
