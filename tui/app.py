@@ -42,6 +42,7 @@ from tui.screens.confirm import Confirm
 from tui.screens.market import MarketScreen
 from tui.screens.notify import desktop_notification
 from tui.store import Store
+from tui.watchlist import WatchlistFile, watchlist_path
 
 __all__ = ["KrakenApp", "run_app"]
 
@@ -71,8 +72,15 @@ class KrakenApp(App[None]):
         start_feed: bool = True,
         journal: Path | None = None,
         alerts: Path | None = None,
+        watchlist: Path | None = None,
     ) -> None:
         super().__init__()
+        # the watchlist the user edited (tui/watchlist.py); REPLAY shows the recording's pairs
+        self.watchlist_file = (
+            WatchlistFile(watchlist, settings.symbols) if watchlist and mode != "REPLAY" else None
+        )
+        if self.watchlist_file is not None:
+            settings = settings.model_copy(update={"symbols": self.watchlist_file.load()})
         self.settings = settings
         self.mode = mode
         self.replay = replay
@@ -95,6 +103,8 @@ class KrakenApp(App[None]):
 
     def _new_desk(self, mode: str) -> tuple[Store, Desk]:
         """A fresh store and the desk over it: a mode switch starts both from nothing."""
+        if (saved := self.watchlist_file) is not None:  # with the watchlist as last edited
+            self.settings = self.settings.model_copy(update={"symbols": saved.load()})
         store = Store(mode)
         for s in self.watch_symbols:
             store.market(s)
@@ -110,6 +120,10 @@ class KrakenApp(App[None]):
         )
         for problem in self.alerts.problems:
             store.log("warning", problem)
+        if (wl := self.watchlist_file) is not None:
+            desk.watchlist_file = wl
+            if wl.problem:
+                store.log("warning", wl.problem)
         return store, desk
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -415,6 +429,7 @@ def run_app(args: argparse.Namespace, settings: Settings) -> int:
         record=args.record,
         journal=journal_path(),
         alerts=alerts_path(),
+        watchlist=None if args.symbols else watchlist_path(),  # --symbols: this run's list only
     )
     app.run()
     return 0

@@ -36,6 +36,7 @@ from tui.orders.away import AwayCheck
 from tui.orders.context import order_context
 from tui.orders.model import Reviewed
 from tui.store import MarketState, Store
+from tui.watchlist import WatchlistFile
 
 __all__ = ["Desk", "LoggedRequest", "Notify", "Severity"]
 
@@ -86,6 +87,8 @@ class Desk:
         self.away: AwayCheck | None = None  # orders open at the last quit, to account for once
         self.replay: ReplayControl | None = None  # REPLAY: the player's keys (modes.attach_exchange)
         self.alerts = alerts if alerts is not None else AlertBook(None)  # the trader's price alerts
+        self.watchlist_file: WatchlistFile | None = None  # where edits are saved (None: not saved)
+        self.visiting: str | None = None  # a pair opened from the screener, shown but not saved
 
     # --- the feed ------------------------------------------------------------------------------
     def attach(self, feed: Feed) -> None:
@@ -244,6 +247,77 @@ class Desk:
     def set_l3(self, symbol: str, enabled: bool) -> None:
         if self.feed is not None:
             self.feed.set_l3(symbol, enabled)
+
+    # --- the watchlist at run time ---------------------------------------------------------------
+    def watch(self, symbol: str, *, keep: bool = True) -> bool:
+        """Add a listed spot pair to the watchlist (subscribed at once); ``keep=False`` shows it
+        without saving it (a pair opened from the screener), replacing the previous such visit."""
+        store = self.store
+        if symbol in store.markets:
+            if keep and symbol == self.visiting:
+                self.visiting = None
+                self._save_watchlist()
+                return True
+            return False
+        if is_futures(symbol) or (store.instruments and symbol not in store.instruments):
+            self.notify(f"{symbol} is not a listed spot pair: not added.", severity="warning")
+            return False
+        store.watch(symbol)
+        if self.feed is not None:
+            self.feed.watch(symbol)
+        if keep:
+            self._save_watchlist()
+        else:
+            if self.visiting is not None:
+                self.unwatch(self.visiting)
+            self.visiting = symbol
+        return True
+
+    def unwatch(self, symbol: str) -> bool:
+        """Remove a pair from the watchlist (its book, prints and candles unsubscribed)."""
+        store = self.store
+        if is_futures(symbol):
+            self.notify("Futures products come from the config's futures_symbols.", severity="warning")
+            return False
+        if symbol not in store.markets:
+            return False
+        if sum(1 for s in store.markets if not is_futures(s)) <= 1:
+            self.notify("The watchlist keeps at least one spot pair.", severity="warning")
+            return False
+        store.unwatch(symbol)
+        if self.feed is not None:
+            self.feed.unwatch(symbol)
+        if symbol == self.visiting:
+            self.visiting = None
+        self._save_watchlist()
+        return True
+
+    def move_watched(self, symbol: str, step: int) -> bool:
+        """Move a pair ``step`` places up (negative) or down the watchlist."""
+        order = list(self.store.markets)
+        if symbol not in order:
+            return False
+        i = order.index(symbol)
+        j = max(0, min(len(order) - 1, i + step))
+        if i == j:
+            return False
+        order.insert(j, order.pop(i))
+        self.store.reorder(order)
+        self._save_watchlist()
+        return True
+
+    def subscribe_tickers(self, symbols: list[str]) -> int:
+        """The screener: tickers for every listed pair (books stay with the watchlist's pairs)."""
+        return self.feed.subscribe_tickers(symbols) if self.feed is not None else 0
+
+    def _save_watchlist(self) -> None:
+        wl = self.watchlist_file
+        if wl is None:
+            return
+        error = wl.save([s for s in self.store.markets if not is_futures(s) and s != self.visiting])
+        if error is not None:
+            self.notify(error, severity="error")
+            self.store.log("error", error)
 
     # --- inside ----------------------------------------------------------------------------------
     def _venue(self, symbol: str) -> OrderVenue | None:

@@ -298,9 +298,9 @@ async def test_replay_orders_panel_shows_the_recorded_order_and_refuses_entry(tm
     notices: list[str] = []
     async with app.run_test(size=(160, 45)) as pilot:
         await until(pilot, lambda: rec["bid_id"] in app.store.account.orders)
-        # the Orders panel's row: the recorded id (as wide as the column), price and quantity
+        # the Orders panel's row: the recorded id (whole: 160 columns have room), price and quantity
         price = format(rec["bid_price"].quantize(Decimal("0.1")), "f")
-        row = f"{rec['bid_id'][:13]}  BTC/USD  buy   limit  {price}  0.01000000  0.00000000  new"
+        row = f"{rec['bid_id']}  BTC/USD  buy   limit  {price}  0.01000000  0.00000000  new"
         await until(pilot, lambda: row in screen_text(app))
         app.desk.notify = lambda message, **kw: notices.append(message)
         assert app.desk.place(_order("BTC/USD")) is False

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import resource
 import statistics
 import time
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--orders", type=int, default=30, help="orders placed for the latency figures (default 30)"
     )
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--pairs",
+        choices=("all",),
+        help="the whole market: the exchange lists Kraken's 683 recorded pairs, the app takes tickers "
+        "for every pair and 5 books at depth 100; repaints/s, key latency (market screen and "
+        "screener), app CPU, peak RSS, full-GC pauses while keys are pressed",
+    )
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -205,7 +213,116 @@ async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
     return result
 
 
+# --- the whole market (issue 16): 683 pairs, a ticker each, 5 books at depth 100 ----------------------
+MARKET_BOOKS = ["BTC/USD", "ETH/USD", "SOL/USD", "XRP/EUR", "DOGE/USD"]
+
+
+async def _until(pilot: Pilot[Any], pred: Any, timeout: float) -> float:
+    """Seconds until ``pred()`` held (or the timeout passed)."""
+    t0 = time.monotonic()
+    while not pred() and time.monotonic() - t0 < timeout:
+        await pilot.pause(0.05)
+    return round(time.monotonic() - t0, 2)
+
+
+async def _screener_keys(app: KrakenApp, pilot: Pilot[Any]) -> dict[str, Any]:
+    """The screener over every pair: cursor keys as the driver delivers them, and its repaints."""
+    from textual import events
+
+    from tui.screens.screener import ScreenerScreen
+    from tui.widgets.screener_table import ScreenerTable
+
+    await pilot.press("S")
+    await _until(pilot, lambda: isinstance(app.screen, ScreenerScreen), 5)
+    screen = app.screen
+    assert isinstance(screen, ScreenerScreen)
+    await pilot.pause(1.0)
+    table = screen.query_one(ScreenerTable)
+    keys = []
+    for i in range(40):
+        before = table.cursor
+        key = "down" if i < 30 else "up"
+        t = time.perf_counter()
+        app.post_message(events.Key(key, None))
+        while table.cursor == before and time.perf_counter() - t < 5:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        keys.append((time.perf_counter() - t) * 1000)
+        await asyncio.sleep(0.05)
+    sort = []
+    for key in "4321564":
+        before_rebuilds = table.rebuilds
+        t = time.perf_counter()
+        app.post_message(events.Key(key, key))
+        while table.rebuilds == before_rebuilds and time.perf_counter() - t < 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        sort.append((time.perf_counter() - t) * 1000)
+        await asyncio.sleep(0.1)
+    paint_ms = []  # the 4 Hz repaint as its timer runs it: fresh visible lines, a re-sort each second
+    for _ in range(20):
+        await asyncio.sleep(0.25)
+        t = time.perf_counter()
+        screen.repaint()
+        paint_ms.append((time.perf_counter() - t) * 1000)
+    await pilot.press("escape")
+    return {
+        "screener_rows": len(table.rows),
+        "screener_key_ms_median": round(statistics.median(keys), 1),
+        "screener_key_ms_p99": round(_pct(keys, 0.99), 1),
+        "screener_sort_ms_median": round(statistics.median(sort), 1),
+        "screener_repaint_ms_median": _median(paint_ms, 1),
+        "screener_repaint_ms_max": round(max(paint_ms, default=0.0), 1),
+    }
+
+
+async def measure_market(seconds: float, rate: float | None) -> dict[str, Any]:
+    """The dashboard against the exchange serving all 683 recorded pairs."""
+    flags = ["--pairs", "all", "--no-rate-limits", "--no-futures"]
+    proc, urls = start_exchange_process(free_port(), *flags, *(["--rate", str(rate)] if rate else []))
+    settings = Settings(
+        symbols=MARKET_BOOKS,
+        futures_symbols=[],
+        book_depth=100,
+        log_file=None,
+        guards={"max_notional": 10**9, "max_distance_pct": 50},
+    )
+    app = KrakenApp(settings, "DEMO", urls=urls)
+    store = app.store
+    result: dict[str, Any] = {"pairs": 0, "exchange_rate": rate or "default"}
+    try:
+        with _FullGcWatch() as full_gc:
+            async with app.run_test(size=(160, 45)) as pilot:
+                books_ok = lambda: all(store.market(s).book_state == "ok" for s in MARKET_BOOKS)  # noqa: E731
+                result["books_ok_s"] = await _until(pilot, books_ok, 30)
+                pairs = [p.symbol for p in store.spot_pairs()]
+                result["pairs"] = len(pairs)
+                app.desk.subscribe_tickers(pairs)
+                result["tickers_s"] = await _until(pilot, lambda: len(store.tickers) >= len(pairs), 60)
+                result["tickers"] = len(store.tickers)
+                assert app.feed is not None
+                result["ticker_requests"] = app.feed.spot.tickers.requests
+                await pilot.pause(1.0)
+                result |= await _repaints(app, seconds)
+                result["public_frames_per_s"] = round(store.health.conn("public").frames_per_s)
+                with _FullGcWatch() as keys_gc:
+                    result |= await _key_latency(app)
+                    result |= await _screener_keys(app, pilot)
+                result["full_gc_ms_max_while_keys"] = round(max(keys_gc.pauses_ms, default=0.0), 1)
+    finally:
+        proc.terminate()
+        with contextlib.suppress(Exception):
+            proc.communicate(timeout=10)
+    result["full_gc_count"] = len(full_gc.pauses_ms)
+    result["full_gc_ms_max"] = round(max(full_gc.pauses_ms, default=0.0), 1)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
 def run(args: argparse.Namespace, settings: object) -> int:
+    if getattr(args, "pairs", None) == "all":
+        rate = args.rate[0] if args.rate else None
+        result = asyncio.run(measure_market(args.seconds, rate))
+        print(json.dumps(result) if args.json else "\n".join(f"{k:>28}: {v}" for k, v in result.items()))
+        return 0
     results = []
     for i, rate in enumerate(args.rate or [2500.0, 60.0]):
         results.append(asyncio.run(measure(rate, args.seconds, args.orders if i == 0 else 0)))

@@ -133,6 +133,16 @@ class Feed:
         if not is_futures(symbol):  # futures have no level 3
             self.spot.set_l3(symbol, enabled)
 
+    def watch(self, symbol: str) -> bool:
+        """A spot pair joins the watchlist at run time (futures products come from the config)."""
+        return not is_futures(symbol) and self.spot.watch(symbol)
+
+    def unwatch(self, symbol: str) -> bool:
+        return not is_futures(symbol) and self.spot.unwatch(symbol)
+
+    def subscribe_tickers(self, symbols: list[str]) -> int:
+        return self.spot.subscribe_tickers([s for s in symbols if not is_futures(s)])
+
     def ingest(self, conn_name: str, text: str, now: float | None = None) -> None:
         """Apply one recorded frame as if it had arrived on ``conn_name`` (recordings, snapshot tests)."""
         at = time.monotonic() if now is None else now

@@ -21,11 +21,13 @@ from tui.feed.connection import AuthFailure, Connection
 from tui.feed.endpoints import Urls
 from tui.feed.session import FrameSession, Recorder
 from tui.feed.signed_rest import check_key
+from tui.feed.tickers import TickerBatches
 from tui.feed.token import TokenError, fetch_ws_token
 from tui.feed.trading import Trading
 from tui.kraken import requests as rq
 from tui.kraken.auth import NonceSource
 from tui.kraken.events import MethodResponse, Pong
+from tui.kraken.futures import is_futures
 from tui.kraken.spot import decode_events
 from tui.kraken.vocab import L3_DEPTHS
 from tui.store import AuthFailed, OrdersSeen, Outcome, RefreshBook, ResyncBook, ResyncL3, RetryBook, Store
@@ -79,7 +81,8 @@ class SpotSession(FrameSession):
         super().__init__(store, record)
         self.settings = settings
         self.urls = urls
-        self.symbols: list[str] = list(settings.symbols)
+        # the watchlist as it is now (edited at run time before the feed started), else the config's
+        self.symbols: list[str] = [s for s in store.markets if not is_futures(s)] or list(settings.symbols)
         self.depth: dict[str, int] = dict.fromkeys(self.symbols, settings.book_depth)
         self.interval: dict[str, int] = dict.fromkeys(self.symbols, settings.ohlc_interval)
         self.l3_symbols: set[str] = set(self.symbols[:1]) if l3 else set()
@@ -100,6 +103,8 @@ class SpotSession(FrameSession):
             mk = store.market(s)
             mk.book_depth = self.depth[s]
             mk.ohlc_interval = self.interval[s]
+        # the screener's tickers for pairs beyond the watchlist (tui/feed/tickers.py)
+        self.tickers = TickerBatches(self._subscribe_tickers, store.tickers.get)
 
     @property
     def has_credentials(self) -> bool:
@@ -167,6 +172,7 @@ class SpotSession(FrameSession):
 
     def stop(self) -> None:
         self.trading.stop()
+        self.tickers.stop()
         if self._l3_task is not None:
             self._l3_task.cancel()
 
@@ -212,6 +218,56 @@ class SpotSession(FrameSession):
         await self._send(conn, rq.subscribe("trade", self.symbols, req_id=self.next_req_id(), snapshot=True))
         for interval, syms in self._grouped(self.interval).items():
             await self._send(conn, rq.subscribe("ohlc", syms, req_id=self.next_req_id(), interval=interval))
+        self.tickers.stop()
+        self.tickers.start(sorted(self.tickers.wanted - set(self.symbols)))
+
+    # --- the watchlist at run time and the screener's tickers --------------------------------------
+    def watch(self, symbol: str) -> bool:
+        """A pair joins the watchlist: its book, ticker, prints and candles are subscribed."""
+        if symbol in self.symbols:
+            return False
+        self.symbols.append(symbol)
+        depth = self.depth[symbol] = self.settings.book_depth
+        interval = self.interval[symbol] = self.settings.ohlc_interval
+        mk = self.store.market(symbol)
+        mk.book_depth, mk.ohlc_interval, mk.book_state = depth, interval, "waiting"
+        self.store.mark(symbol, "status")
+        self._spawn(self._watch_channels(symbol, "subscribe", depth, interval))
+        return True
+
+    def unwatch(self, symbol: str) -> bool:
+        """A pair leaves the watchlist: its channels are unsubscribed (the ticker stays while the
+        screener wants it)."""
+        if symbol not in self.symbols:
+            return False
+        self.symbols.remove(symbol)
+        depth = self.depth.pop(symbol, self.settings.book_depth)
+        interval = self.interval.pop(symbol, self.settings.ohlc_interval)
+        if symbol in self.l3_symbols:
+            self.set_l3(symbol, False)
+        self._spawn(self._watch_channels(symbol, "unsubscribe", depth, interval))
+        return True
+
+    async def _watch_channels(self, symbol: str, method: str, depth: int, interval: int) -> None:
+        build = rq.subscribe if method == "subscribe" else rq.unsubscribe
+        conn, one = self.public, [symbol]
+        await self._send(conn, build("book", one, req_id=self.next_req_id(), depth=depth))
+        # a ticker the screener holds stays; subscribing it again is answered "Already subscribed"
+        if method == "subscribe" or symbol not in self.tickers.wanted:
+            await self._send(conn, build("ticker", one, req_id=self.next_req_id()))
+        trade: dict[str, Any] = {"snapshot": True} if method == "subscribe" else {}
+        await self._send(conn, build("trade", one, req_id=self.next_req_id(), **trade))
+        await self._send(conn, build("ohlc", one, req_id=self.next_req_id(), interval=interval))
+
+    def subscribe_tickers(self, symbols: list[str]) -> int:
+        """Tickers for these pairs too (the screener), in paced batches; how many were new."""
+        new = self.tickers.want(symbols, already=self.symbols)
+        if self.public is not None and self.public.is_open:
+            self.tickers.start(new)
+        return len(new)
+
+    async def _subscribe_tickers(self, symbols: list[str]) -> None:
+        await self._send(self.public, rq.subscribe("ticker", symbols, req_id=self.next_req_id()))
 
     async def _private_connected(self, conn: Connection) -> None:
         self.store.account.authenticated = True

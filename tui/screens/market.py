@@ -32,9 +32,9 @@ from tui.screens.pnl_keys import PnlKeys
 from tui.screens.position_keys import PositionKeys
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
-from tui.screens.search import SymbolSearch
 from tui.screens.tape_keys import TapeKeys
 from tui.screens.trading import TradingScreen
+from tui.screens.watch_keys import WatchlistKeys
 from tui.store import Changes, MarketState, Store
 from tui.widgets.account import ActivityLog, BalancesTable, FillsTable, OrdersTable, PositionsTable
 from tui.widgets.charts import CandleChart, DepthChart
@@ -52,10 +52,19 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(AlertKeys, JournalKeys, PnlKeys, PositionKeys, ReplayKeys, TapeKeys, TradingScreen):
+class MarketScreen(
+    AlertKeys, JournalKeys, PnlKeys, PositionKeys, WatchlistKeys, ReplayKeys, TapeKeys, TradingScreen
+):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
-        Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
+        Binding(  # priority: "/sol" typed fast lands in the search box (tui/screens/search.py)
+            "slash",
+            "search",
+            "Symbol",
+            tooltip="Jump to a symbol by fuzzy name",
+            id="market.search",
+            priority=True,
+        ),
         Binding(
             "d", "cycle_depth", "Depth", tooltip="Cycle book depth 10/25/100/500/1000", id="book.depth-cycle"
         ),
@@ -182,6 +191,7 @@ class MarketScreen(AlertKeys, JournalKeys, PnlKeys, PositionKeys, ReplayKeys, Ta
         self.set_class(width < 110, "-narrow")
         self.set_class(height < 30, "-short")
         self.set_class(30 <= height < 40, "-compact")
+        self.layout_uses_terminal(width, height)  # wide and tall terminals (watch_keys.py)
 
     # --- repaint -----------------------------------------------------------------------------------
     def refresh_from_store(self, force: bool = False) -> None:
@@ -325,6 +335,7 @@ class MarketScreen(AlertKeys, JournalKeys, PnlKeys, PositionKeys, ReplayKeys, Ta
         store = self.store
         paint = self.repaint.run
         mk = store.markets.get(self.symbol)
+        self.sync_watchlist()  # run-time edits (tui/screens/watch_keys.py)
         wl = self.query_one(Watchlist)
         for s in list(store.markets) if force else self._slow_symbols:
             m = store.markets.get(s)
@@ -383,15 +394,6 @@ class MarketScreen(AlertKeys, JournalKeys, PnlKeys, PositionKeys, ReplayKeys, Ta
     def _watch_row(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is not None and event.row_key.value:
             self.select_symbol(str(event.row_key.value))
-
-    def action_search(self) -> None:
-        def chosen(symbol: str | None) -> None:
-            if symbol:
-                self.select_symbol(symbol)
-                wl = self.query_one(Watchlist)
-                wl.move_cursor(row=wl.get_row_index(symbol))
-
-        self.app.push_screen(SymbolSearch(list(self.store.markets)), chosen)
 
     def set_depth(self, depth: int) -> None:
         if is_futures(self.symbol):
@@ -469,6 +471,7 @@ class MarketScreen(AlertKeys, JournalKeys, PnlKeys, PositionKeys, ReplayKeys, Ta
             PaletteEntry(f"Symbol: {s}", f"Show {s}", partial(self.select_symbol, s))
             for s in self.store.markets
         ]
+        out += self.screener_entries()
         out += [
             PaletteEntry(f"Book depth: {d}", f"Subscribe {sym} at depth {d}", partial(self.set_depth, d))
             for d in BOOK_DEPTHS

@@ -166,6 +166,8 @@ class Applier:
 
     # --- market data -------------------------------------------------------------------------------
     def _ticker(self, e: ev.TickerUpdate, now: float, conn: str) -> Sequence[Outcome]:
+        self.store.tickers[e.symbol] = e.ticker  # the screener's whole-market view
+        self.store.tickers_version += 1
         mk = self.store.markets.get(e.symbol)
         if mk is not None:
             mk.ticker = e.ticker

@@ -32,6 +32,8 @@ class _Table(LeanTable):
         Binding("G,end", "scroll_bottom", "Bottom", show=False, id="list.bottom"),
     ]
 
+    id_width: int | None = 13  # order ids cut to this many characters (None: whole, when there is room)
+
     def on_mount(self) -> None:
         self.cursor_type = "row"
         for c in self.COLUMNS:
@@ -105,7 +107,7 @@ class OrdersTable(_Table):
                 mark = "↳ " + mark
                 kind = f"{kind} of {o.ord_ref_id[:6]}"
             rows[oid] = (
-                Text(mark + oid[:13]),
+                Text(mark + oid[: self.id_width]),
                 Text(o.symbol),
                 Text(o.side, style=side_style),
                 Text(kind),
@@ -153,7 +155,8 @@ class FillsTable(_Table):
 
     def show(self, fills: list[Fill]) -> None:
         self._fills = fills[-200:]
-        rows = self._grouped(self._fills) if self.per_order else self._each(self._fills)
+        w = self.id_width
+        rows = self._grouped(self._fills, w) if self.per_order else self._each(self._fills, w)
         order = list(rows)
         if order != self._order:
             # a new fill goes on top: rebuild in order (fills are few), keeping the cursor's row
@@ -176,7 +179,7 @@ class FillsTable(_Table):
         self.border_title = "Fills per order (average price)" if self.per_order else None
 
     @staticmethod
-    def _each(fills: list[Fill]) -> dict[str, tuple[Text, ...]]:
+    def _each(fills: list[Fill], width: int | None = 13) -> dict[str, tuple[Text, ...]]:
         rows: dict[str, tuple[Text, ...]] = {}
         for f in reversed(fills):
             rows[f.exec_id or f"{f.order_id}-{f.trade_id}"] = (
@@ -187,12 +190,12 @@ class FillsTable(_Table):
                 Text(_f(f.qty), justify="right"),
                 Text(f"{_f(f.fee)} {f.fee_asset}", justify="right"),
                 Text(f.liquidity),
-                Text(f.order_id[:13]),
+                Text(f.order_id[:width]),
             )
         return rows
 
     @staticmethod
-    def _grouped(fills: list[Fill]) -> dict[str, tuple[Text, ...]]:
+    def _grouped(fills: list[Fill], width: int | None = 13) -> dict[str, tuple[Text, ...]]:
         groups: dict[str, list[Fill]] = {}
         for f in reversed(fills):
             groups.setdefault(f.order_id, []).append(f)
@@ -211,7 +214,7 @@ class FillsTable(_Table):
                 Text(_f(qty), justify="right"),
                 Text(f"{_f(sum((f.fee for f in fs), Decimal(0)))} {last.fee_asset}", justify="right"),
                 Text(f"×{len(fs)}"),
-                Text(oid[:13]),
+                Text(oid[:width]),
             )
         return rows
 

@@ -1,4 +1,9 @@
-"""The watchlist: last, 24h change, spread and volume per symbol, updated cell by cell."""
+"""The watchlist: last, 24h change, spread and volume per symbol, updated cell by cell.
+
+Edited at run time (``Delete`` removes, ``shift+↑/↓`` moves): the widget only posts what was
+asked (``Watchlist.Edit``); the screen hands it to the desk and shows the result with
+``show_symbols``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from decimal import Decimal
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 
 from tui.store import MarketState
 from tui.widgets.lean_table import LeanTable
@@ -28,7 +34,22 @@ class Watchlist(LeanTable):
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
         Binding("g", "scroll_top", "Top", show=False, id="list.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="list.bottom"),
+        Binding(
+            "delete", "edit(0)", "Remove", tooltip="Remove the pair from the watchlist", id="watchlist.remove"
+        ),
+        Binding(
+            "shift+up", "edit(-1)", "Move up", tooltip="Move the pair up the watchlist", id="watchlist.up"
+        ),
+        Binding("shift+down", "edit(1)", "Move down", tooltip="Move the pair down", id="watchlist.down"),
     ]
+
+    class Edit(Message):
+        """Remove (``step`` 0) or move the pair ``step`` places."""
+
+        def __init__(self, symbol: str, step: int) -> None:
+            super().__init__()
+            self.symbol = symbol
+            self.step = step
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -41,6 +62,27 @@ class Watchlist(LeanTable):
         for s in symbols:
             if s not in self.rows:
                 self.add_row(*[Text(s if c == "Symbol" else "") for c in COLUMNS], key=s)
+        self._symbols = [str(k.value) for k in self.rows]
+
+    def show_symbols(self, symbols: list[str], visiting: str | None, current: str) -> bool:
+        """These rows in this order (a pair shown but not saved in italics); False if unchanged."""
+        if symbols == getattr(self, "_symbols", None) and visiting == getattr(self, "_visiting", None):
+            return False
+        self.clear()
+        self._cells.clear()
+        for s in symbols:
+            label = Text(s, style="italic" if s == visiting else "")
+            self.add_row(label, *[Text("") for _ in COLUMNS[1:]], key=s)
+        self._symbols, self._visiting = list(symbols), visiting
+        if current in symbols:
+            self.move_cursor(row=symbols.index(current), animate=False)
+        return True
+
+    def action_edit(self, step: int) -> None:
+        if 0 <= self.cursor_row < self.row_count:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+            if key:
+                self.post_message(self.Edit(str(key), step))
 
     def update_market(self, mk: MarketState) -> None:
         t = mk.ticker
