@@ -234,7 +234,13 @@ def _status(msg: m.Status) -> list[Any]:
 
 
 def _ack(msg: m.Ack) -> list[Any]:
-    return [ev.Ack(msg.method, msg.success, msg.error, msg.symbol, msg.channel, msg.req_id, msg.status)]
+    out: list[Any] = [
+        ev.Ack(msg.method, msg.success, msg.error, msg.symbol, msg.channel, msg.req_id, msg.status)
+    ]
+    limit = msg.result.get("maxratecount") if msg.success and msg.result else None
+    if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit <= 100_000:
+        out.append(ev.RateCounter(max_count=limit))  # the executions ack: the tier's maximum
+    return out
 
 
 _HEARTBEAT = ev.Heartbeat()

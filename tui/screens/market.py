@@ -23,9 +23,10 @@ from tui.config import Settings
 from tui.desk import Desk
 from tui.kraken.futures import is_futures
 from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
-from tui.screens.book_view import GROUPS, build_ladder, lag_text
+from tui.screens.book_view import GROUPS, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
+from tui.screens.ladder_keys import LadderKeys
 from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.replay_keys import ReplayKeys
 from tui.screens.search import SymbolSearch
@@ -47,7 +48,7 @@ __all__ = ["MarketScreen"]
 QUIET_UPDATES = 8
 
 
-class MarketScreen(ReplayKeys, TradingScreen):
+class MarketScreen(LadderKeys, ReplayKeys, TradingScreen):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
         Binding("slash", "search", "Symbol", tooltip="Jump to a symbol by fuzzy name", id="market.search"),
@@ -243,7 +244,7 @@ class MarketScreen(ReplayKeys, TradingScreen):
 
     def _paint_book(self, mk: MarketState) -> None:
         sym = self.symbol
-        view = build_ladder(self.store, sym, self.group, self.l3_view)
+        view = self.ladder_view()
         ladder = self.query_one("#book", BookLadder)
         ladder.set_class(mk.book_state == "stale", "-stale")
         ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
@@ -268,10 +269,14 @@ class MarketScreen(ReplayKeys, TradingScreen):
         if view is not None:
             ladder.update_view(view)
             self.last_rows = view.rows
+            self.ladder_painted(ladder)
 
     def _paint_banner(self, mk: MarketState | None) -> None:
         self.query_one(ModeBanner).set_mode(
-            self.store.mode, self.symbol, self._banner_text(mk), recording=self.store.recording is not None
+            self.store.mode,
+            self.symbol,
+            self.arm_banner() + self._banner_text(mk),
+            recording=self.store.recording is not None,
         )
 
     def _can_wait(self, ch: Changes, mk: MarketState | None) -> bool:
@@ -441,7 +446,7 @@ class MarketScreen(ReplayKeys, TradingScreen):
         self.refresh_from_store(force=True)
 
     def action_center(self) -> None:
-        self.query_one("#book", BookLadder).center()
+        self.ladder_center()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self, self.settings.keymap))
