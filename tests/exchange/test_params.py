@@ -26,13 +26,15 @@ _NOT_HERE = "EGeneral:Invalid arguments:{} is not supported by this exchange"
 ADD_CASES: list[tuple[dict[str, Any], str | None]] = [
     ({"margin": True}, "EGeneral:Permission denied"),
     ({"margin": False}, None),
-    ({"conditional": {"order_type": "limit", "limit_price": "2000.0"}}, _NOT_HERE.format("conditional")),
-    ({"effective_time": "2030-01-01T00:00:00Z"}, _NOT_HERE.format("effective_time")),
+    ({"conditional": {"order_type": "limit", "limit_price": "2000.0"}}, None),  # test_conditional.py
+    ({"effective_time": "2030-01-01T00:00:00Z"}, None),  # test_effective_time.py
     ({"sender_sub_id": "desk-1"}, _NOT_HERE.format("sender_sub_id")),
-    ({"stp_type": "cancel_oldest"}, _NOT_HERE.format("stp_type other than cancel_newest")),
-    ({"stp_type": "cancel_both"}, _NOT_HERE.format("stp_type other than cancel_newest")),
+    ({"stp_type": "cancel_oldest"}, None),  # test_stp.py
+    ({"stp_type": "cancel_both"}, None),
     ({"stp_type": "cancel_newest"}, None),
-    ({"fee_preference": "base"}, _NOT_HERE.format("fee_preference base")),
+    ({"stp_type": "cancel_all"}, "EGeneral:Invalid arguments:stp_type"),
+    ({"fee_preference": "base"}, None),  # test_fee_preference.py
+    ({"fee_preference": "usd"}, "EGeneral:Invalid arguments:fee_preference"),
     ({"fee_preference": "quote"}, None),
     (
         {

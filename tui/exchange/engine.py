@@ -36,9 +36,11 @@ from tui.exchange.events import (
     Ledger,
     LevelChanged,
     PublicTrade,
+    RateCount,
 )
 from tui.exchange.execrows import layout
 from tui.exchange.orders import Order, OrderError, OrderRequest, order_type_code
+from tui.exchange.oto import check_conditional, contingent_fields, secondary_request
 from tui.exchange.pairs import ASSET_PRECISION, FUTURES_INDEX
 from tui.exchange.positions import FuturesLedger, MarginSummary
 from tui.kraken.instrument import Instrument
@@ -60,6 +62,13 @@ FEE_ACCOUNT = "__fees__"
 # Kraken "Intermediate" verification tier (protocol §1.6).
 RATE_THRESHOLD = Decimal(125)
 RATE_DECAY_PER_S = Decimal("2.34")
+_CENT = Decimal("0.01")
+_STP = "Self trade prevention"  # the reason on every STP cancel (Kraken's text is not documented)
+_STP_TYPES = (
+    "cancel_newest",
+    "cancel_oldest",
+    "cancel_both",
+)  # the counter is kept (and reported) at two decimals
 
 
 @dataclass
@@ -149,10 +158,15 @@ class Engine:
         self._last_price: dict[str, int | None] = dict.fromkeys(self.pairs, None)
         self._dms: dict[str, float] = {}
         self._rate: dict[tuple[str, str], tuple[Decimal, float]] = {}
+        self._rate_changed: dict[tuple[str, str], None] = {}  # reported at the next drain
+        self._rate_reported: dict[tuple[str, str], float] = {}
         self._dirty: dict[tuple[str, str, int], None] = {}
         self._ids = itertools.count(1)
         self.events: list[Event] = []
         self.unlimited: set[str] = set()
+        self._held: dict[str, Order] = {}  # effective_time still ahead: validated, not in the book
+        self._spawns: list[tuple[Order, int]] = []  # (OTO primary, filled qty) awaiting its secondary
+        self._spawning = False
 
     # --- accounts ---------------------------------------------------------------------------
     def open_account(self, user: str, balances: Mapping[str, Decimal]) -> None:
@@ -318,8 +332,55 @@ class Engine:
 
     def drain_events(self) -> list[Event]:
         self._flush_levels()
+        self._flush_rates()
         out, self.events = self.events, []
         return out
+
+    # --- the trading rate counter (protocol §1.6) -------------------------------------------------
+    max_rate_count = int(RATE_THRESHOLD)  # the executions ack's ``maxratecount``
+
+    def rate_count(self, user: str, symbol: str) -> Decimal:
+        """The user's counter on ``symbol`` now (decayed), the value the next transaction meets."""
+        return self._decayed(user, symbol, self.now())
+
+    def rate_counts(self, user: str) -> dict[str, Decimal]:
+        """Every pair whose counter is above zero for ``user``."""
+        now = self.now()
+        out = {s: self._decayed(u, s, now) for (u, s) in self._rate if u == user}
+        return {s: v for s, v in out.items() if v > 0}
+
+    def _decayed(self, user: str, symbol: str, now: float) -> Decimal:
+        value, at = self._rate.get((user, symbol), (Decimal(0), now))
+        decay = RATE_DECAY_PER_S * Decimal(str(round(max(0.0, now - at), 3)))
+        return max(Decimal(0), value - decay).quantize(_CENT)
+
+    def _charge_rate(self, user: str, symbol: str, cost: Decimal) -> None:
+        if not self.rate_limits or user in self.unlimited or symbol in self.futures:
+            return
+        now = self.now()
+        value = self._decayed(user, symbol, now)
+        refused = value + cost > RATE_THRESHOLD
+        if refused:  # the fixed part is charged even on a refusal
+            cost = min(cost, Decimal(1))
+        self._rate[(user, symbol)] = ((value + cost).quantize(_CENT), now)
+        self._rate_changed[(user, symbol)] = None
+        if refused:
+            raise OrderError("EOrder:Rate limit exceeded")
+
+    def _flush_rates(self) -> None:
+        for user, symbol in self._rate_changed:
+            value, at = self._rate[(user, symbol)]
+            self.events.append(RateCount(user, symbol, value, at))
+            self._rate_reported[(user, symbol)] = at
+        self._rate_changed.clear()
+
+    def _decay_rates(self, now: float) -> None:
+        """Once a second, each counter above zero takes its decayed value, which is reported."""
+        for key, (value, at) in list(self._rate.items()):
+            if value <= 0 or now - self._rate_reported.get(key, at) < 1.0:
+                continue
+            self._rate[key] = (self._decayed(*key, now), now)
+            self._rate_changed[key] = None
 
     # --- helpers ------------------------------------------------------------------------------
     def _pair(self, symbol: str) -> Instrument:
@@ -342,8 +403,9 @@ class Engine:
         acct.total[asset] = acct.total.get(asset, Decimal(0)) + amount
 
     def _reserve_need(self, o: Order, pair: Instrument) -> tuple[str, Decimal]:
-        if o.side == "sell":
-            return pair.base, pair.qty_decimal(o.remaining)
+        if o.side == "sell":  # a fee taken in base is held too
+            qty = pair.qty_decimal(o.remaining) * (1 + self.taker_fee if o.fee_in_base else 1)
+            return pair.base, self._q(qty, pair.base, ROUND_CEILING)
         price = o.limit_price if o.limit_price is not None else o.trigger_price
         if price is None:
             return pair.quote, Decimal(0)
@@ -364,17 +426,6 @@ class Engine:
         o.reserved, o.reserved_asset = need, asset
         if need:
             acct.reserved[asset] = acct.reserved.get(asset, Decimal(0)) + need
-
-    def _charge_rate(self, user: str, symbol: str, cost: Decimal) -> None:
-        if not self.rate_limits or user in self.unlimited or symbol in self.futures:
-            return
-        now = self.now()
-        value, at = self._rate.get((user, symbol), (Decimal(0), now))
-        value = max(Decimal(0), value - RATE_DECAY_PER_S * Decimal(str(round(now - at, 3))))
-        if value + cost > RATE_THRESHOLD:
-            self._rate[(user, symbol)] = (value + min(cost, Decimal(1)), now)
-            raise OrderError("EOrder:Rate limit exceeded")
-        self._rate[(user, symbol)] = (value + cost, now)
 
     @staticmethod
     def _age_penalty(age: float, table: tuple[int, ...]) -> int:
@@ -414,7 +465,7 @@ class Engine:
             "side": o.side,
             "order_type": o.order_type,
             "fee_usd_equiv": self._q(o.fees, pair.quote),
-            "fee_ccy_pref": "fciq",
+            "fee_ccy_pref": o.fee_ccy_pref,
         }
         if o.limit_price is not None:
             r["limit_price"] = pair.price_decimal(o.limit_price)
@@ -435,7 +486,17 @@ class Engine:
             r["display_qty"] = pair.qty_decimal(o.display_qty)
         if o.expire_time is not None:
             r["expire_time"] = format_rfc3339(o.expire_time, 0)
+        if o.effective_time is not None:  # a scheduled order names its start (documented field)
+            r["effective_time"] = format_rfc3339(o.effective_time, 0)
+        self._oto_fields(o, r)
         return r
+
+    def _oto_fields(self, o: Order, r: dict[str, Any]) -> None:
+        """``contingent`` on a primary (its secondaries' template), ``ord_ref_id`` on a secondary."""
+        if o.conditional is not None:
+            r["contingent"] = contingent_fields(o.conditional, self.pairs[o.symbol])
+        if o.ord_ref_id is not None:
+            r["ord_ref_id"] = o.ord_ref_id
 
     def _price_fields(self, o: Order) -> dict[str, Any]:
         if o.limit_price is None:
@@ -459,11 +520,11 @@ class Engine:
             "cum_qty": pair.qty_decimal(o.filled),
             "cum_cost": self._q(o.cum_cost, pair.quote),
             "fee_usd_equiv": self._q(o.fees, pair.quote),
-            "fee_ccy_pref": "fciq",
+            "fee_ccy_pref": o.fee_ccy_pref,
             "post_only": o.post_only,
             "reduce_only": o.reduce_only,
             "timestamp": format_rfc3339(o.updated or o.created),
-            "effective_time": format_rfc3339(o.created),
+            "effective_time": format_rfc3339(o.effective_time or o.created),
         }
         if o.cl_ord_id is not None:
             r["cl_ord_id"] = o.cl_ord_id
@@ -494,6 +555,7 @@ class Engine:
             if last is not None:
                 trig["last_price"] = pair.price_decimal(last)
             r["triggers"] = trig
+        self._oto_fields(o, r)
         return r
 
     def _avg(self, o: Order) -> Decimal:
@@ -560,6 +622,7 @@ class Engine:
         self._rereserve(o)
         self._orders.pop(o.order_id, None)
         self._untriggered[o.symbol].pop(o.order_id, None)
+        self._held.pop(o.order_id, None)
         self._closed.append(o)
         extra: dict[str, Any] = {}
         pair = self.pairs[o.symbol]
@@ -611,12 +674,15 @@ class Engine:
                 raise OrderError("EGeneral:Invalid arguments:cash_order_qty is only for market buys")
         elif req.qty <= 0 or req.qty % pair.qty_increment:
             raise OrderError("EGeneral:Invalid arguments:order_qty")
-        elif req.qty < pair.qty_min:
+        elif req.qty < pair.qty_min and req.ord_ref_id is None:  # a secondary closes what was filled
             raise OrderError("EOrder:Order minimum not met")
         if req.time_in_force not in TIME_IN_FORCE:
             raise OrderError("EGeneral:Invalid arguments:time_in_force")
         if req.time_in_force == "gtd" and (req.expire_time is None or req.expire_time <= self.now()):
             raise OrderError("EGeneral:Invalid arguments:expire_time")
+        if req.effective_time is not None and req.expire_time is not None:
+            if req.time_in_force == "gtd" and req.expire_time <= req.effective_time:
+                raise OrderError("EGeneral:Invalid arguments:expire_time must be after effective_time")
         if req.time_in_force == "fok" and req.order_type != "limit":
             raise OrderError("EGeneral:Invalid arguments:fok is only for limit orders")
         if req.display_qty is not None:
@@ -626,13 +692,26 @@ class Engine:
                 raise OrderError("EGeneral:Invalid arguments:display_qty must be at least 1/15 of order_qty")
         if req.post_only and req.order_type not in ("limit", "iceberg"):
             raise OrderError("EGeneral:Invalid arguments:post_only is only for limit orders")
+        if req.fee_preference not in ("base", "quote"):
+            raise OrderError("EGeneral:Invalid arguments:fee_preference")
+        if req.stp_type not in _STP_TYPES:
+            raise OrderError("EGeneral:Invalid arguments:stp_type")
+        if req.conditional is not None:
+            if futures:
+                raise OrderError("EGeneral:Invalid arguments:conditional")
+            check_conditional(req.conditional, pair)
         if req.cl_ord_id is not None and req.order_userref is not None:
             raise OrderError("EGeneral:Invalid arguments:cl_ord_id and order_userref are mutually exclusive")
         if req.cl_ord_id is not None:
             if any(o.cl_ord_id == req.cl_ord_id and o.user == user for o in self._orders.values()):
                 raise OrderError("EOrder:Duplicate cl_ord_id")
         price = req.limit_price
-        if price is not None and req.cash_order_qty is None and req.order_type in ("limit", "iceberg"):
+        if (
+            price is not None
+            and req.cash_order_qty is None
+            and req.order_type in ("limit", "iceberg")
+            and req.ord_ref_id is None
+        ):
             if pair.notional(req.qty, price) < pair.cost_min:
                 raise OrderError("EOrder:Cost minimum not met")
         if (
@@ -666,7 +745,8 @@ class Engine:
             return
         acct = self._acct(user)
         if req.side == "sell":
-            if acct.available(pair.base) < pair.qty_decimal(req.qty):
+            base_fee = self.taker_fee if req.fee_preference == "base" else Decimal(0)
+            if acct.available(pair.base) < pair.qty_decimal(req.qty) * (1 + base_fee):
                 raise OrderError("EOrder:Insufficient funds")
             return
         if req.cash_order_qty is not None:
@@ -711,6 +791,11 @@ class Engine:
             limit_price_type=req.limit_price_type,
             updated=now,
             cash_order_qty=req.cash_order_qty,
+            conditional=req.conditional,
+            ord_ref_id=req.ord_ref_id,
+            stp_type=req.stp_type,
+            fee_in_base=req.fee_preference == "base" and req.symbol not in self.futures,
+            effective_time=req.effective_time if req.effective_time and req.effective_time > now else None,
         )
         if req.order_type in TRIGGERED_TYPES:
             assert req.trigger_price is not None
@@ -720,23 +805,31 @@ class Engine:
         self._orders[o.order_id] = o
         self._rereserve(o)
         self._report(o, "pending_new", full=True)
+        if o.effective_time is not None:  # scheduled: pending_new until its time, then new
+            self._held[o.order_id] = o
+            return o
+        self._activate(o)
+        return o
+
+    def _activate(self, o: Order) -> None:
+        """The order goes live: ``new``, then it triggers, matches, rests or is cancelled."""
+        req_tif = o.time_in_force
         o.status = "new"
         if o.order_type in TRIGGERED_TYPES:
             self._untriggered[o.symbol][o.order_id] = o
             self._report(o, "new")
-            return o
-        if req.time_in_force == "fok" and not self._can_fill(o):
+            return
+        if req_tif == "fok" and not self._can_fill(o):
             self._report(o, "new")
             self._close(o, "canceled", "canceled", "Insufficient liquidity")
-            return o
+            return
         if o.post_only and self._crosses(o):
             self._report(o, "new")
             self._close(o, "canceled", "canceled", "Post only order")
-            return o
+            return
         self._report(o, "new")
         self._execute(o)
         self._run_triggers(o.symbol)
-        return o
 
     def _futures_id(self) -> str:
         return str(uuid.UUID(int=self._frng.getrandbits(128), version=4))
@@ -797,11 +890,14 @@ class Engine:
             level = book[key]
             maker = next(iter(level.values()))
             if maker.user == taker.user:
-                if taker.user in self.unlimited:
-                    # a mirrored or synthetic level the market has already moved past: drop it
-                    self._close(maker, "canceled", "canceled", "Self trade prevention")
+                # self-trade prevention, by the arriving order's stp_type (a mirrored or synthetic
+                # level the market has already moved past is simply dropped)
+                stp = "cancel_oldest" if taker.user in self.unlimited else taker.stp_type
+                if stp != "cancel_newest":
+                    self._close(maker, "canceled", "canceled", _STP)
+                if stp == "cancel_oldest":
                     continue
-                stopped_reason = "Self trade prevention"
+                stopped_reason = _STP
                 break
             qty = min(taker.remaining, maker.remaining)
             if pair.symbol in self.futures:
@@ -834,6 +930,33 @@ class Engine:
         else:
             self._rest(taker)
             self._rereserve(taker)
+        self._spawn_secondaries()
+
+    def _spawn_secondaries(self) -> None:
+        """Place the OTO close order of each fill since the last call, in fill order, once the match
+        that filled them is over (a secondary must not meet the order still matching)."""
+        if self._spawning:
+            return
+        self._spawning = True
+        try:
+            while self._spawns:
+                primary, qty = self._spawns.pop(0)
+                req = secondary_request(primary, qty, self.pairs[primary.symbol])
+                try:
+                    self.add_order_unchecked(primary.user, req)
+                except OrderError as exc:
+                    self._refused_secondary(primary, req, exc.text)
+        finally:
+            self._spawning = False
+
+    def _refused_secondary(self, primary: Order, req: OrderRequest, error: str) -> None:
+        """A secondary the engine cannot place (funds moved away meanwhile): reported, not dropped."""
+        o = Order.unplaced(primary.user, req, self.now())
+        o.order_id = _new_id(self._rng)
+        o.ord_ref_id = primary.order_id
+        o.limit_price_type = req.limit_price_type
+        self._report(o, "pending_new", full=True)
+        self._close(o, "canceled", "canceled", error)
 
     def _affordable(self, taker: Order, pair: Instrument, price: int, qty: int) -> int:
         acct = self._acct(taker.user)
@@ -841,7 +964,7 @@ class Engine:
         avail = acct.available(pair.quote) + own
         if taker.cash_order_qty is not None:
             avail = min(avail, taker.cash_order_qty - taker.cum_cost - taker.fees)
-        unit = pair.price_decimal(price) * (1 + self.taker_fee)
+        unit = pair.price_decimal(price) * (1 if taker.fee_in_base else 1 + self.taker_fee)
         max_qty = int((avail / unit).scaleb(pair.qty_precision).to_integral_value(ROUND_DOWN))
         max_qty -= max_qty % pair.qty_increment
         return min(qty, max(0, max_qty))
@@ -860,9 +983,11 @@ class Engine:
             taker.order_id: fee_b if taker is buyer else fee_s,
         }
         for o in (maker, taker):
+            if o.conditional is not None and o.user not in self.unlimited:
+                self._spawns.append((o, qty))
             o.filled += qty
             o.cum_cost += cost
-            o.fees += fees[o.order_id]
+            o.fees += self._fee_in_quote(o, fees[o.order_id], price, pair)
             o.updated = now
             o.status = "filled" if o.remaining == 0 else "partially_filled"
             if o is maker:
@@ -896,6 +1021,12 @@ class Engine:
         if maker.remaining == 0:
             self._close(maker, "filled", "filled")
 
+    def _fee_in_quote(self, o: Order, fee: Decimal, price: int, pair: Instrument) -> Decimal:
+        """A spot fee's quote value (what ``fee_usd_equiv`` and the order's totals carry)."""
+        if not o.fee_in_base:
+            return fee
+        return self._q(fee * pair.price_decimal(price), pair.quote)
+
     def _fill_money(
         self, buyer: Order, seller: Order, taker: Order, price: int, qty: int, pair: Instrument
     ) -> tuple[Decimal, Decimal, Decimal]:
@@ -908,13 +1039,21 @@ class Engine:
             fee_s = cost * (self.futures_taker_fee if seller is taker else self.futures_maker_fee)
         else:
             cost = self._q(qd * pair.price_decimal(price), pair.quote)
-            fee_b = self._q(cost * (self.taker_fee if buyer is taker else self.maker_fee), pair.quote)
-            fee_s = self._q(cost * (self.taker_fee if seller is taker else self.maker_fee), pair.quote)
+            fee_b, fee_s = (
+                self._spot_fee(o, cost, qd, self.taker_fee if o is taker else self.maker_fee, pair)
+                for o in (buyer, seller)
+            )
         if buyer.user in self.unlimited:
             fee_b = Decimal(0)
         if seller.user in self.unlimited:
             fee_s = Decimal(0)
         return cost, fee_b, fee_s
+
+    def _spot_fee(self, o: Order, cost: Decimal, qd: Decimal, rate: Decimal, pair: Instrument) -> Decimal:
+        """The fee in the order's fee currency: a share of the base traded or of the quote cost."""
+        if o.fee_in_base:
+            return self._q(qd * rate, pair.base)
+        return self._q(cost * rate, pair.quote)
 
     def _settle(
         self,
@@ -940,11 +1079,14 @@ class Engine:
             }
             self.ledger.deposit(FEE_ACCOUNT, fee_b + fee_s)
             return realized
-        self._move(buyer.user, pair.quote, -(cost + fee_b))
-        self._move(buyer.user, pair.base, qd)
-        self._move(seller.user, pair.base, -qd)
-        self._move(seller.user, pair.quote, cost - fee_s)
-        self._move(FEE_ACCOUNT, pair.quote, fee_b + fee_s)
+        for o, fee in ((buyer, fee_b), (seller, fee_s)):
+            self._move(FEE_ACCOUNT, pair.base if o.fee_in_base else pair.quote, fee)
+        b_base, b_quote = (fee_b, Decimal(0)) if buyer.fee_in_base else (Decimal(0), fee_b)
+        s_base, s_quote = (fee_s, Decimal(0)) if seller.fee_in_base else (Decimal(0), fee_s)
+        self._move(buyer.user, pair.quote, -(cost + b_quote))
+        self._move(buyer.user, pair.base, qd - b_base)
+        self._move(seller.user, pair.base, -(qd + s_base))
+        self._move(seller.user, pair.quote, cost - s_quote)
         return {}
 
     def _futures_fill_report(
@@ -1003,8 +1145,8 @@ class Engine:
             "cum_qty": pair.qty_decimal(o.filled),
             "cum_cost": self._q(o.cum_cost, pair.quote),
             "avg_price": self._avg(o),
-            "fee_usd_equiv": fee,
-            "fees": [{"asset": pair.quote, "qty": fee}],
+            "fee_usd_equiv": self._fee_in_quote(o, fee, trade.price, pair),
+            "fees": [{"asset": pair.base if o.fee_in_base else pair.quote, "qty": fee}],
         }
         self._report(o, "trade", **report)
         stamp = format_rfc3339(trade.timestamp)
@@ -1014,7 +1156,8 @@ class Engine:
         ref = _new_id(self._rng)  # recorded: a Kraken-shaped id (LKAKN2-N0N12-VKQNLN), not a trade number
         base_amt = qd if o.side == "buy" else -qd
         quote_amt = -cost if o.side == "buy" else cost
-        for asset, amount, f in ((pair.base, base_amt, Decimal(0)), (pair.quote, quote_amt, fee)):
+        base_fee, quote_fee = (fee, Decimal(0)) if o.fee_in_base else (Decimal(0), fee)
+        for asset, amount, f in ((pair.base, base_amt, base_fee), (pair.quote, quote_amt, quote_fee)):
             entry = {
                 "ledger_id": _new_id(self._rng),
                 "ref_id": ref,
@@ -1075,6 +1218,7 @@ class Engine:
             if remaining <= 0:
                 break
         self._last_price[symbol] = price
+        self._spawn_secondaries()
         self._run_triggers(symbol)
 
     # --- triggers ----------------------------------------------------------------------------------
@@ -1236,7 +1380,11 @@ class Engine:
         self, o: Order, pair: Instrument, new_qty: int, new_price: int | None, keeps_priority: bool
     ) -> None:
         """Amend in place (same price, no size increase: queue priority kept) or re-enter the book."""
-        resting = o.limit_price is not None and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
+        resting = (
+            o.limit_price is not None
+            and not (o.order_type in TRIGGERED_TYPES and not o.triggered)
+            and o.order_id not in self._held
+        )
         if keeps_priority:
             o.qty = new_qty
             o.updated = self.now()
@@ -1281,6 +1429,12 @@ class Engine:
             )
         if o.order_type in TRIGGERED_TYPES and o.triggered:
             raise OrderError("EGeneral:Invalid arguments:triggered orders cannot be edited")
+        if (
+            o.conditional is not None
+        ):  # docs: "orders with conditional close terms attached are not supported"
+            raise OrderError(
+                "EGeneral:Invalid arguments:orders with conditional close cannot be edited; use amend_order"
+            )
         new_qty = qty if qty is not None else o.qty
         if new_qty <= o.filled:
             raise OrderError("EGeneral:Invalid arguments:order_qty below executed quantity")
@@ -1301,6 +1455,9 @@ class Engine:
             display_qty=o.display_qty,
             order_userref=order_userref if order_userref is not None else o.order_userref,
             validate=validate,
+            stp_type=o.stp_type,
+            effective_time=o.effective_time,
+            fee_preference="base" if o.fee_in_base else "quote",
         )
         # free the old order's reservation for the new one's funds check
         saved = o.reserved
@@ -1431,6 +1588,7 @@ class Engine:
     # --- time ---------------------------------------------------------------------------------------
     def advance(self) -> None:
         now = self.now()
+        self._decay_rates(now)
         for user, deadline in list(self._dms.items()):
             if now >= deadline:
                 del self._dms[user]
@@ -1442,6 +1600,9 @@ class Engine:
         for o in list(self._orders.values()):
             if o.expire_time is not None and now >= o.expire_time:
                 self._close(o, "expired", "expired", "Order expired")
+        for o in [o for o in self._held.values() if o.effective_time is not None and now >= o.effective_time]:
+            del self._held[o.order_id]
+            self._activate(o)
 
 
 def _asdict(r: OrderRequest) -> dict[str, Any]:

@@ -21,6 +21,7 @@ __all__ = [
     "Ledger",
     "LevelChanged",
     "PublicTrade",
+    "RateCount",
 ]
 
 
@@ -61,6 +62,16 @@ class Execution:
 
 
 @dataclass(frozen=True, slots=True)
+class RateCount:
+    """A user's per-pair trading rate counter took ``value`` (the very value the engine enforces)."""
+
+    user: str
+    symbol: str
+    value: Decimal
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
 class Ledger:
     user: str
     entry: dict[str, Any]
@@ -98,4 +109,6 @@ class FuturesFill:
     taker_order_type: str = ""  # the REST code of the trade's taker order (recorded on every fill)
 
 
-Event = LevelChanged | L3Changed | PublicTrade | Execution | Ledger | FuturesOrderEvent | FuturesFill
+Event = (
+    LevelChanged | L3Changed | PublicTrade | Execution | Ledger | FuturesOrderEvent | FuturesFill | RateCount
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["Order", "OrderError", "OrderRequest", "order_type_code"]
+__all__ = ["Conditional", "Order", "OrderError", "OrderRequest", "order_type_code"]
 
 
 class OrderError(Exception):
@@ -18,6 +18,19 @@ class OrderError(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """An add_order ``conditional`` (OTO) template: each fill of the primary places an opposite-side
+    close order of the filled size with these terms. Prices stay as the wire's Decimal (a static
+    price, or an offset for relative types and trailing orders) until a secondary is placed."""
+
+    order_type: str
+    limit_price: Decimal | None = None
+    limit_price_type: str = "static"
+    trigger_price: Decimal | None = None
+    trigger_price_type: str = "static"
 
 
 @dataclass(slots=True)
@@ -43,6 +56,10 @@ class OrderRequest:
     cash_order_qty: Decimal | None = None
     validate: bool = False
     stp_type: str = "cancel_newest"
+    conditional: Conditional | None = None
+    ord_ref_id: str | None = None  # a secondary (OTO close) order: the primary that placed it
+    effective_time: float | None = None  # scheduled start: held out of the book until then
+    fee_preference: str = "quote"  # base | quote: the currency the spot fee is taken in
 
 
 @dataclass(slots=True, eq=False)
@@ -79,6 +96,16 @@ class Order:
     updated: float = 0.0
     queued_at: float = 0.0
     cash_order_qty: Decimal | None = None
+    conditional: Conditional | None = None
+    ord_ref_id: str | None = None
+    stp_type: str = "cancel_newest"
+    effective_time: float | None = None
+    fee_in_base: bool = False
+
+    @property
+    def fee_ccy_pref(self) -> str:
+        """The executions ``fee_ccy_pref``: ``fcib`` (fee in base) or ``fciq`` (in quote)."""
+        return "fcib" if self.fee_in_base else "fciq"
 
     @classmethod
     def unplaced(cls, user: str, req: OrderRequest, now: float, status: str = "pending_new") -> Order:

@@ -15,7 +15,6 @@ from tui.exchange.orders import OrderError
 __all__ = [
     "ADD_REFUSED",
     "AMEND_REFUSED",
-    "refuse_fee_preference",
     "refuse_index_trigger",
     "refuse_unsupported",
 ]
@@ -25,10 +24,7 @@ _NOT_HERE = "EGeneral:Invalid arguments:{} is not supported by this exchange"
 # field -> (the values accepted, as the default behaviour the engine has; the refusal text)
 ADD_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
     "margin": (frozenset({False}), "EGeneral:Permission denied"),
-    "conditional": (frozenset(), _NOT_HERE.format("conditional")),  # the ladder issue implements OTO
-    "effective_time": (frozenset(), _NOT_HERE.format("effective_time")),
     "sender_sub_id": (frozenset(), _NOT_HERE.format("sender_sub_id")),
-    "stp_type": (frozenset({"cancel_newest"}), _NOT_HERE.format("stp_type other than cancel_newest")),
 }
 AMEND_REFUSED: dict[str, tuple[frozenset[Any], str]] = {
     "limit_price_type": (frozenset({"static"}), _NOT_HERE.format("limit_price_type other than static")),
@@ -48,10 +44,3 @@ def refuse_index_trigger(p: dict[str, Any]) -> None:
     trig = p.get("triggers")
     if isinstance(trig, dict) and trig.get("reference") == "index":
         raise OrderError(_NOT_HERE.format("triggers.reference index"))
-
-
-def refuse_fee_preference(p: dict[str, Any]) -> None:
-    """Fees are charged in quote here: the venue's default for buys; ``base`` is refused."""
-    pref = p.get("fee_preference")
-    if pref is not None and pref != "quote":
-        raise OrderError(_NOT_HERE.format("fee_preference base"))

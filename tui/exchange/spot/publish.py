@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Any
 
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
-from tui.exchange.events import Event, Execution, L3Changed, Ledger, LevelChanged, PublicTrade
+from tui.exchange.events import Event, Execution, L3Changed, Ledger, LevelChanged, PublicTrade, RateCount
 from tui.exchange.feeds import BookFeed, L3Feed, book_checksum_of, l3_checksum_of
 from tui.exchange.spot.replies import now_iso
 from tui.exchange.spot.rows import balance_rows, ticker_row, trade_rows
 from tui.exchange.stats import MarketStats
 from tui.kraken.rfc3339 import format_rfc3339
 
-__all__ = ["SpotPublisher"]
+__all__ = ["RATECOUNTER", "SpotPublisher", "rate_row"]
+
+# held in a socket's subscriptions when its executions subscription asked for ``ratecounter: true``
+RATECOUNTER = ("executions", "ratecounter")
+
+
+def rate_row(symbol: str, value: Decimal, at: float) -> dict[str, Any]:
+    """One pair's rate counter as an executions row (this exchange's shape: the docs name none;
+    see the README's exchange section)."""
+    return {"symbol": symbol, "ratecount": value, "timestamp": format_rfc3339(at)}
 
 
 class SpotPublisher:
@@ -45,6 +55,8 @@ class SpotPublisher:
                 self._private(e.user, "executions", [e.report])
             elif isinstance(e, Ledger):
                 self._private(e.user, "balances", [e.entry])
+            elif isinstance(e, RateCount):
+                self._private(e.user, "executions", [rate_row(e.symbol, e.value, e.timestamp)], RATECOUNTER)
         for symbol, changes in levels.items():
             self._book(symbol, changes)
             self._bbo_ticker(symbol)
@@ -175,8 +187,11 @@ class SpotPublisher:
         for c in subs:
             c.send({"channel": "ticker", "type": "update", "data": [row]}, data=True)
 
-    def _private(self, user: str, channel: str, data: list[dict[str, Any]]) -> None:
+    def _private(
+        self, user: str, channel: str, data: list[dict[str, Any]], flag: tuple[str, ...] | None = None
+    ) -> None:
+        """To the user's sockets subscribed to ``channel`` (and holding ``flag`` when one is given)."""
         for c in list(self.ctx.conns):
-            if c.user == user and (channel,) in c.subs:
+            if c.user == user and (channel,) in c.subs and (flag is None or flag in c.subs):
                 c.seq[channel] = c.seq.get(channel, 0) + 1
                 c.send({"channel": channel, "type": "update", "data": data, "sequence": c.seq[channel]})

@@ -10,10 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from tui.exchange.bounds import NotANumber, OutOfRange, bounded_decimal
-from tui.exchange.orders import OrderError, OrderRequest
+from tui.exchange.orders import Conditional, OrderError, OrderRequest
 from tui.exchange.spot.params import (
     ADD_REFUSED,
-    refuse_fee_preference,
     refuse_index_trigger,
     refuse_unsupported,
 )
@@ -167,13 +166,46 @@ def _trigger(p: dict[str, Any], pair: Instrument) -> tuple[Decimal | None, str, 
     return price, text(trig, "price_type", "static", "Triggers.price_type") or "static", reference
 
 
+_CONDITIONAL_FIELDS = frozenset(
+    {"order_type", "limit_price", "limit_price_type", "trigger_price", "trigger_price_type", "stop_price"}
+)
+
+
+def _conditional(p: dict[str, Any], method: str) -> Conditional | None:
+    """The ``conditional`` (OTO) object read as wire values; its terms are checked against the
+    pair by the engine (``tui.exchange.oto``), so batch_add members are checked the same way."""
+    c = p.get("conditional")
+    if c is None:
+        return None
+    if not isinstance(c, dict):
+        raise ArgError("Conditional field must be an object")
+    for key in c:
+        if key not in _CONDITIONAL_FIELDS:
+            raise ArgError(f"Unsupported field: '{key}' for the given msg type: {method}")
+    order_type = text(c, "order_type", label="Conditional.order_type")
+    if order_type is None:
+        raise OrderError("EGeneral:Invalid arguments:conditional.order_type")
+    trigger = num(c, "trigger_price", "Conditional.trigger_price", "conditional.trigger_price")
+    stop = num(c, "stop_price", "Conditional.stop_price", "conditional.stop_price")  # deprecated alias
+    if trigger is not None and stop is not None:
+        raise OrderError("EGeneral:Invalid arguments:conditional.stop_price")
+    lpt = "quote" if order_type == "trailing-stop-limit" else "static"  # as add_order's default
+    return Conditional(
+        order_type=order_type,
+        limit_price=num(c, "limit_price", "Conditional.limit_price", "conditional.limit_price"),
+        limit_price_type=text(c, "limit_price_type", lpt, "Conditional.limit_price_type") or lpt,
+        trigger_price=trigger if trigger is not None else stop,
+        trigger_price_type=text(c, "trigger_price_type", "static", "Conditional.trigger_price_type")
+        or "static",
+    )
+
+
 def order_request(
     pairs: dict[str, Instrument], p: dict[str, Any], symbol: str, method: str = "add order"
 ) -> OrderRequest:
     _check_fields(p, method)
     refuse_unsupported(p, ADD_REFUSED)
     refuse_index_trigger(p)
-    refuse_fee_preference(p)
     pair = pairs.get(symbol)
     if pair is None:
         raise ArgError(f"Currency pair not supported {symbol}")
@@ -214,6 +246,8 @@ def order_request(
         trigger_reference=reference,
         time_in_force=(text(p, "time_in_force", "gtc") or "gtc").lower(),
         expire_time=timestamp(p, "expire_time"),
+        effective_time=timestamp(p, "effective_time"),
+        fee_preference=text(p, "fee_preference", "quote") or "quote",
         deadline=timestamp(p, "deadline"),
         post_only=flag(p, "post_only"),
         reduce_only=flag(p, "reduce_only"),
@@ -223,4 +257,5 @@ def order_request(
         cash_order_qty=cash,
         validate=flag(p, "validate"),
         stp_type=text(p, "stp_type", "cancel_newest") or "cancel_newest",
+        conditional=_conditional(p, method),
     )

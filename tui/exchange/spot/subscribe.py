@@ -8,7 +8,7 @@ from typing import Any
 from tui.exchange.conn import Conn
 from tui.exchange.context import ExchangeContext
 from tui.exchange.feeds import BookFeed, L3Feed, l3_checksum_of
-from tui.exchange.spot.publish import SpotPublisher
+from tui.exchange.spot.publish import RATECOUNTER, SpotPublisher, rate_row
 from tui.exchange.spot.replies import PRIVATE_ERR, PUBLIC_ERR, reply
 from tui.exchange.spot.rows import instrument_snapshot
 from tui.kraken.rfc3339 import format_rfc3339
@@ -276,12 +276,20 @@ class SpotSubscriptions:
                 reply(conn, "subscribe", req_id, time_in, error="Subscription Not Found")
                 return
             conn.subs.discard(key)
+            if channel == "executions":
+                conn.subs.discard(RATECOUNTER)
             reply(conn, "unsubscribe", req_id, time_in, result={"channel": channel})
             return
         if key in conn.subs:
             reply(conn, method, req_id, time_in, error="Already subscribed")
             return
+        ratecounter = params.get("ratecounter", False) if channel == "executions" else False
+        if not isinstance(ratecounter, bool):
+            reply(conn, method, req_id, time_in, error="Ratecounter field must be a boolean")
+            return
         conn.subs.add(key)
+        if ratecounter:
+            conn.subs.add(RATECOUNTER)
         conn.seq[channel] = 0
         if channel == "executions":
             self._executions(conn, user, params, req_id, time_in)
@@ -298,7 +306,7 @@ class SpotSubscriptions:
         snap_trades = params.get("snap_trades", params.get("snapshot_trades", False))
         result = {  # as recorded (2024-05): no snap_orders / snap_trades echo, the deprecations warned
             "channel": "executions",
-            "maxratecount": 125,
+            "maxratecount": self.engine.max_rate_count,
             "snapshot": snap_orders,
             "warnings": EXECUTIONS_WARNINGS,
         }
@@ -306,3 +314,9 @@ class SpotSubscriptions:
         data = self.publisher.private_snapshot(conn, user, "executions", snap_orders, snap_trades)
         conn.seq["executions"] = 1
         conn.send({"channel": "executions", "type": "snapshot", "data": data, "sequence": 1})
+        if RATECOUNTER in conn.subs:  # where each pair's counter stands now
+            now = self.engine.now()
+            rows = [rate_row(s, v, now) for s, v in sorted(self.engine.rate_counts(user).items())]
+            if rows:
+                conn.seq["executions"] = 2
+                conn.send({"channel": "executions", "type": "update", "data": rows, "sequence": 2})
