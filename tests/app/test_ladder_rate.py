@@ -7,6 +7,7 @@ the amends itself, so the exchange never has to refuse one.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from textual import events
@@ -54,7 +55,9 @@ async def test_forty_nudges_warn_before_the_exchange_refuses(exchange: RunningEx
         screen = app.market_screen
         assert isinstance(screen, MarketScreen)
         info = screen.query_one("#book", BookLadder).info
-        assert "rate ~" in info and "/125" in info  # next to the working size, its source said
+        # next to the working size, as the exchange streamed it (no "~": not an estimate)
+        assert re.search(r"rate \d+/125", info), info
+        assert "BTC/USD" in app.store.account.rate_counters
 
 
 async def test_refuse_setting_stops_the_amend_before_the_exchange_has_to(exchange: RunningExchange) -> None:

@@ -4,9 +4,8 @@ Kraken charges every add, amend and cancel to a counter per pair that decays eac
 refuses everything (``EOrder:Rate limit exceeded``) above the account tier's maximum. Amends and
 cancels cost more the younger the order (protocol reference, "Trading rate limits"). The
 exchange can stream the counter (``ratecounter: true``); between its reports, and when it does
-not, the desk charges what it sends itself, so a warning can come before the refusal. The
-estimate is the larger of the two, each decayed at the tier's rate: it never reads low because
-a report is late.
+not, the desk charges what it sends itself, so a warning can come before the refusal: the
+estimate is the exchange's last report plus what was sent since, decayed at the tier's rate.
 """
 
 from __future__ import annotations
@@ -54,14 +53,16 @@ class RateMeter:
         max_count: int | None,
         reported: tuple[Decimal, float] | None = None,
     ) -> Decimal:
-        """The counter now: the larger of what was charged here and what the exchange reported."""
+        """The counter now: the exchange's last report, plus what was charged here since it came
+        (a report counts what the exchange charged, refusals included, so it replaces the charges
+        made before it)."""
         d = _decay(max_count)
         local = self.charges.get(symbol)
-        mine = max(Decimal(0), local[0] - d * Decimal(str(round(now - local[1], 3)))) if local else Decimal(0)
-        if reported is None:
-            return mine
-        theirs = max(Decimal(0), reported[0] - d * Decimal(str(round(now - reported[1], 3))))
-        return max(mine, theirs)
+        if reported is not None and (local is None or reported[1] >= local[1]):
+            local = reported
+        if local is None:
+            return Decimal(0)
+        return max(Decimal(0), local[0] - d * Decimal(str(round(now - local[1], 3))))
 
     def charge(
         self,
