@@ -83,7 +83,7 @@ class BookLadder(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    BookLadder { scrollbar-size-vertical: 1; }
+    BookLadder { scrollbar-size-vertical: 1; overflow-x: hidden; }
     BookLadder > .ladder--cursor { background: $accent 40%; text-style: bold; }
     BookLadder > .ladder--header { color: $text-muted; text-style: bold; }
     """
