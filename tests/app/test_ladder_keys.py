@@ -80,7 +80,7 @@ async def test_join_best_bid_and_cancel_at_level(exchange: RunningExchange) -> N
 
         app.desk.submit = noting  # type: ignore[method-assign]
         await armed(pilot, app)
-        await pilot.press("j")
+        await pilot.press("J")
         await until(pilot, lambda: len(orders_of(exchange)) == 1)
         assert orders_of(exchange)[0].limit_price == joined[0] and orders_of(exchange)[0].side == "buy"
 

@@ -22,7 +22,7 @@ def _with_cursor(grid: bool = False) -> Any:
         await pilot.pause(0.2)
         await app.freeze()
         if grid:
-            await pilot.press("g", "plus", "plus", "plus")  # a bucket of 10 ticks per row
+            await pilot.press("number_sign", "plus", "plus", "plus")  # a bucket of 10 ticks per row
         screen = app.market_screen
         assert isinstance(screen, MarketScreen)
         ladder = screen.query_one("#book", BookLadder)

@@ -7,12 +7,12 @@ the form or the review prefilled, so nothing leaves on a single key by accident.
 
 | key | action |
 |---|---|
-| `l` | focus the ladder (↑/↓, PgUp/PgDn move the cursor, `c` centres) |
-| `g` | level ladder / fixed price grid |
+| `l` | focus the ladder (↑/↓ or `j`/`k`, PgUp/PgDn move the cursor, `c` centres) |
+| `#` | level ladder / fixed price grid |
 | `1`-`5` | working size from the presets |
 | `!` | arm / disarm one-key orders (typed confirmation in LIVE; lapses when idle) |
 | `y` / `u` | buy / sell a limit at the cursor, working size |
-| `j` / `k` | join the best bid / best ask |
+| `J` / `K` | join the best bid / best ask (capitals: `j`/`k` move the cursor, as in lists) |
 | `C` | cancel every own order at the cursor's price |
 | `m` | move the selected order to the cursor (an amend: the order id is kept) |
 | `{` / `}` | the selected order 10 ticks down / up (REPLAY: seek ±1 min) |
@@ -68,7 +68,12 @@ class LadderKeys(TradingScreen):
     BINDINGS = [
         Binding("l", "ladder_focus", "Ladder", tooltip="Price cursor on the book ladder", id="ladder.focus"),
         Binding(
-            "g", "ladder_grid", "Grid", show=False, tooltip="Level ladder / price grid", id="ladder.grid"
+            "number_sign",
+            "ladder_grid",
+            "Grid",
+            show=False,
+            tooltip="Level ladder / price grid",
+            id="ladder.grid",
         ),
         *(
             Binding(str(i), f"ladder_size({i - 1})", f"Size {i}", show=False, id=f"ladder.size-{i}")
@@ -79,8 +84,8 @@ class LadderKeys(TradingScreen):
         ),
         Binding("y", "ladder_order('buy')", "Buy@", tooltip="Buy at the cursor", id="ladder.buy"),
         Binding("u", "ladder_order('sell')", "Sell@", tooltip="Sell at the cursor", id="ladder.sell"),
-        Binding("j", "ladder_join('buy')", "Join bid", show=False, id="ladder.join-bid"),
-        Binding("k", "ladder_join('sell')", "Join ask", show=False, id="ladder.join-ask"),
+        Binding("J", "ladder_join('buy')", "Join bid", show=False, id="ladder.join-bid"),
+        Binding("K", "ladder_join('sell')", "Join ask", show=False, id="ladder.join-ask"),
         Binding("C", "ladder_cancel_level", "Cancel@", show=False, id="ladder.cancel-level"),
         Binding("m", "ladder_move", "Move@", show=False, id="ladder.move"),
         Binding("M", "ladder_to_best", "To best", show=False, id="ladder.to-best"),

@@ -59,11 +59,11 @@ class LadderView:
 
 
 class BookLadder(ScrollView, can_focus=True):
-    """↑/↓ and PgUp/PgDn move the price cursor (the view scrolls to keep it in sight)."""
+    """↑/↓ (``k``/``j``) and PgUp/PgDn move the price cursor (the view scrolls to keep it in sight)."""
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Price up", show=False, id="ladder.cursor-up"),
-        Binding("down", "cursor(1)", "Price down", show=False, id="ladder.cursor-down"),
+        Binding("up,k", "cursor(-1)", "Price up", show=False, id="ladder.cursor-up"),
+        Binding("down,j", "cursor(1)", "Price down", show=False, id="ladder.cursor-down"),
         Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="ladder.page-up"),
         Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="ladder.page-down"),
     ]
@@ -376,7 +376,8 @@ class BookLadder(ScrollView, can_focus=True):
         qty = format_ticks(row.qty, qp) if row.qty else ""
         body = f" {qty:>{qw}}"
         if show_cum:
-            body += f" {format_ticks(row.cum, qp) if row.cum and side != 'gap' else '':>{qw}}"
+            # an empty grid row's cumulative would only repeat the one above it: its bar shows it
+            body += f" {format_ticks(row.cum, qp) if row.cum and row.qty else '':>{qw}}"
         mine = f" {format_ticks(row.mine, qp) if row.mine else '':>{qw}}" if show_mine else ""
         # own orders keep their diamond; an unverified level says so in the same column
         mark = "◆" if row.own else "?" if row.unverified else " "
