@@ -204,3 +204,27 @@ async def test_one_key_order_over_a_guard_lands_in_the_review(exchange: RunningE
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert len(orders_of(exchange)) == 1
+
+
+def test_curly_brackets_seek_in_replay_and_amend_elsewhere() -> None:
+    from typing import cast
+
+    from tui.config import Settings
+    from tui.desk import Desk
+    from tui.feed.replay_control import ReplayControl
+    from tui.store import Store
+
+    merged = MarketScreen._merge_bindings().key_to_bindings
+    for key, amend in (
+        ("right_curly_bracket", "ladder_amend_ticks(10)"),
+        ("left_curly_bracket", "ladder_amend_ticks(-10)"),
+    ):
+        actions = [b.action for b in merged[key]]
+        assert actions[0].startswith("replay_seek(") and actions[1] == amend  # both on the key, seek first
+    store, settings = Store(), Settings(log_file=None)
+    desk = Desk(store, settings, lambda *a, **k: None, can_trade=True)
+    screen = MarketScreen(store, desk, settings)
+    assert screen.check_action("ladder_amend_ticks", (10,)) and not screen.check_action("replay_seek", (60,))
+    desk.replay = cast(ReplayControl, object())  # REPLAY: the player's keys, orders read-only
+    assert screen.check_action("replay_seek", (60,)) and not screen.check_action("ladder_amend_ticks", (10,))
+    assert not screen.check_action("ladder_order", ("buy",)) and not screen.check_action("ladder_arm", ())
