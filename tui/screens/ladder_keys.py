@@ -350,10 +350,11 @@ class LadderKeys(TradingScreen):
 
     # --- amends of the selected order --------------------------------------------------------------
     def _amend_target(self) -> OrderView | None:
-        """The selected order (Orders panel), else the one open order of this symbol."""
+        """The selected order (Orders panel) when it is on this symbol, else the symbol's only open
+        order: a key on this ladder never moves an order of another symbol to this one's prices."""
         orders = self.store.account.orders
         ids = self._selected_orders()
-        if ids and ids[0] in orders:
+        if ids and ids[0] in orders and orders[ids[0]].symbol == self.symbol:
             return orders[ids[0]]
         mine = [
             o for o in orders.values() if o.symbol == self.symbol and o.is_open and o.limit_price is not None

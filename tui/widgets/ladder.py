@@ -123,8 +123,9 @@ class BookLadder(ScrollView, can_focus=True):
     # --- data ------------------------------------------------------------------------------------
     def update_view(self, view: LadderView) -> None:
         old = self.view
-        if old is None:
+        if old is None:  # another symbol (or the first paint): its own columns, no cursor yet
             self._widths = (9, 10)
+            self.cursor = None
         self.view = view
         n = len(view.rows) + self.header_lines
         width = max(self.size.width, 40)
