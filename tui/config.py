@@ -135,6 +135,33 @@ class DemoSettings(_Table):
     pairs: Literal["all"] | list[str] = Field(default_factory=list)
 
 
+# --- [ladder]: the price cursor, size presets, one-key actions and the rate guard (issue 13) ---------
+_PRESET = re.compile(r"^\d+(\.\d+)?( [A-Z0-9]{1,12})?$")
+
+
+class LadderSettings(_Table):
+    """``presets``: up to five working sizes per symbol (``"BTC/USD"``) or per base asset (``"BTC"``),
+    each a base quantity (``"0.01"``) or an amount of an asset with its name (``"500 USD"``)."""
+
+    mode: Literal["levels", "grid"] = "levels"
+    auto_center: bool = False
+    grid_span: int = Field(100, ge=10, le=2000)  # grid rows each side of its anchor
+    arm_idle_s: float = Field(120.0, gt=0, le=86400)
+    rate_guard: Literal["warn", "refuse"] = "warn"
+    presets: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("presets")
+    @classmethod
+    def _check_presets(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key, sizes in value.items():
+            if not 1 <= len(sizes) <= 5:
+                raise ValueError(f"{key}: one to five sizes (keys 1-5)")
+            for size in sizes:
+                if not _PRESET.match(size) or Decimal(size.split()[0]) <= 0:
+                    raise ValueError(f'{key}: {size!r} is not a size such as "0.01" or "500 USD"')
+        return value
+
+
 def default_config_path() -> Path:
     return paths().config_file
 
@@ -243,6 +270,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=lambda: AlertSettings())
     paper: PaperSettings = Field(default_factory=lambda: PaperSettings())
     demo: DemoSettings = Field(default_factory=lambda: DemoSettings())
+    ladder: LadderSettings = Field(default_factory=lambda: LadderSettings())
     keymap: dict[str, str] = Field(default_factory=dict)
 
     # Set by load_settings when the file holding secrets is readable by others.

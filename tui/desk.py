@@ -14,6 +14,7 @@ feed worker has built it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -29,12 +30,15 @@ from tui.feed.replay_control import ReplayControl
 from tui.feed.venue import OrderVenue, Reply
 from tui.journal import Journal
 from tui.kraken.futures import is_futures
-from tui.kraken.requests import OrderParams
+from tui.kraken.requests import OrderParams, new_cl_ord_id
 from tui.orders.amend import Amend, check_amend
 from tui.orders.announce import Announcement, Announcer
+from tui.orders.arming import Arming
 from tui.orders.away import AwayCheck
 from tui.orders.context import order_context
-from tui.orders.model import Reviewed
+from tui.orders.guards import build_order
+from tui.orders.model import Draft, FormInput, Reviewed
+from tui.orders.rate import Kind, RateMeter, RateReading, cost, rate_problem, reading
 from tui.store import MarketState, Store
 from tui.watchlist import WatchlistFile
 
@@ -89,6 +93,9 @@ class Desk:
         self.alerts = alerts if alerts is not None else AlertBook(None)  # the trader's price alerts
         self.watchlist_file: WatchlistFile | None = None  # where edits are saved (None: not saved)
         self.visiting: str | None = None  # a pair opened from the screener, shown but not saved
+        self.arming = Arming(settings.ladder.arm_idle_s)  # one-key orders from the ladder
+        self.rate = RateMeter()  # what this desk charged to each pair's rate counter
+        self._rate_warned: set[str] = set()
 
     # --- the feed ------------------------------------------------------------------------------
     def attach(self, feed: Feed) -> None:
@@ -124,11 +131,21 @@ class Desk:
             call: Callable[[OrderVenue], Awaitable[Reply]] = lambda v: v.add_order(params)  # noqa: E731
         else:
             call = partial(_journaled, journal, label, params, market)
-        return self.send(label, call, params.symbol, pressed=order.confirmed_at)
+        sent = self.send(label, call, params.symbol, pressed=order.confirmed_at)
+        if sent and not is_futures(params.symbol):
+            self._charge(params.symbol, cost("add", 0.0))
+        return sent
+
+    def submit(self, order: Reviewed) -> bool:
+        """The door for a confirmed order from any screen or panel (the same as ``place``)."""
+        return self.place(order)
 
     def cancel(self, order_ids: Sequence[str]) -> None:
         """Cancel open orders, one request per venue (a batch when a venue holds two or more)."""
         for symbol, ids in self._by_venue(order_ids):
+            label = f"batch cancel {len(ids)} orders" if len(ids) >= 2 else f"cancel {ids[0]}"
+            if not self._rate_ok(label, symbol, ids, "cancel"):
+                continue
             if len(ids) >= 2:
                 self.send(f"batch cancel {len(ids)} orders", partial(_batch_cancel, ids), symbol)
             else:
@@ -156,8 +173,10 @@ class Desk:
         qty: Decimal | None = None,
         price: Decimal | None = None,
         trigger: Decimal | None = None,
+        one_key: bool = False,
     ) -> Amend | None:
-        """The amend judged by the new-order guards; None (and a notice) when it cannot be judged."""
+        """The amend judged by the new-order guards; None (and a notice) when it cannot be judged.
+        ``one_key``: from an armed ladder key (a LIVE arming's confirmation stands for the LIVE one)."""
         order = self.store.account.orders.get(order_id)
         if order is None:
             self.notify(f"Order {order_id} is no longer open: nothing was sent.", severity="warning")
@@ -166,6 +185,8 @@ class Desk:
         if ctx is None:
             self.notify("Waiting for the book and instrument data…", severity="warning")
             return None
+        if one_key and self.arming.live_confirmed and self.armed:
+            ctx = dataclasses.replace(ctx, live=False)
         return check_amend(order, ctx, self.settings.guards, qty=qty, price=price, trigger=trigger)
 
     def amend(self, amend: Amend, reviewed: Reviewed | None = None) -> bool:
@@ -176,6 +197,8 @@ class Desk:
             return False
         if amend.needs_confirmation and (reviewed is None or reviewed.review is not amend.draft.review):
             self.refuse(amend.label, "above a limit: it needs the review's typed confirmation")
+            return False
+        if not self._rate_ok(amend.label, amend.symbol, [amend.order_id], "amend"):
             return False
         order_id, qty, price, trig = amend.order_id, amend.qty, amend.price, amend.trigger
         return self.send(
@@ -189,6 +212,92 @@ class Desk:
         """A request stopped here, before the exchange: said once, and kept in the Activity log."""
         self.notify(f"{label}: not sent: {reason}", severity="error", timeout=8)
         self.store.log("warning", f"{label}: refused locally: {reason}")
+
+    # --- one-key trading from the ladder: arming, drafts, the rate counter -------------------------
+    def arm(self, *, live_confirmed: bool = False) -> bool:
+        """Arm one-key orders; in LIVE only with the confirmation the screen asked for."""
+        mode = self.store.mode
+        if not self.can_trade:
+            self.notify("Arming needs a private connection (credentials, or --demo).", severity="warning")
+            return False
+        if mode == "REPLAY" or self.replay is not None:
+            self.notify("REPLAY: orders are read-only; nothing to arm.", severity="warning")
+            return False
+        if mode == "LIVE" and not live_confirmed:
+            self.refuse("arm", "LIVE needs the arming confirmed")
+            return False
+        self.arming.arm(live_confirmed=mode == "LIVE")
+        text = (
+            f"ARMED: ladder keys send at once (every guard still runs); "
+            f"disarms after {self.arming.idle_s:g}s without one"
+        )
+        self.notify(text, severity="warning", timeout=6)
+        self.store.log("warning", f"desk {text}")
+        return True
+
+    def disarm(self, why: str = "by key") -> None:
+        if self.arming.armed:
+            self.arming.disarm()
+            self.notify(f"Disarmed ({why}): ladder keys open the form again.", timeout=5)
+            self.store.log("info", f"desk disarmed ({why})")
+
+    @property
+    def armed(self) -> bool:
+        """Armed now (an idle arming lapses here, said once)."""
+        if self.arming.lapsed():
+            self.notify(f"Disarmed: {self.arming.idle_s:g}s without a one-key action.", timeout=6)
+            self.store.log("info", "desk disarmed (idle)")
+        return self.arming.armed
+
+    def draft(self, form: FormInput, symbol: str, *, one_key: bool = False) -> Draft | None:
+        """``form`` through every guard, as the order form runs them; None (and a notice) until the
+        book and instrument are there. ``one_key``: as ``check_amend``."""
+        ctx = order_context(self.store, symbol)
+        if ctx is None:
+            self.notify("Waiting for the book and instrument data…", severity="warning")
+            return None
+        live = ctx.live and not (one_key and self.arming.live_confirmed and self.armed)
+        return build_order(
+            form,
+            ctx.inst,
+            ctx.book,
+            ctx.balances,
+            self.settings.guards,
+            live=live,
+            cl_ord_id=new_cl_ord_id(),
+            margin_available=ctx.margin_available,
+            verified_levels=ctx.verified_levels,
+            positions=ctx.positions,
+        )
+
+    def rate_reading(self, symbol: str) -> RateReading:
+        acct = self.store.account
+        return reading(self.rate, symbol, time.monotonic(), acct.rate_max, acct.rate_counters.get(symbol))
+
+    def _rate_ok(self, label: str, symbol: str, order_ids: Sequence[str], kind: Kind) -> bool:
+        """Warn (or refuse, ``[ladder] rate_guard``) before a request that would pass the counter."""
+        if is_futures(symbol):
+            return True
+        now = time.time()
+        orders = self.store.account.orders
+        amount = sum((cost(kind, now - orders[i].first_seen) for i in order_ids if i in orders), Decimal(0))
+        message, trips = rate_problem(self.rate_reading(symbol), amount, label)
+        if trips and self.settings.ladder.rate_guard == "refuse":
+            self.refuse(label, message or "rate limit")
+            return False
+        if message is None:
+            self._rate_warned.discard(symbol)
+        elif trips or symbol not in self._rate_warned:
+            self._rate_warned.add(symbol)
+            self.notify(message, severity="warning", timeout=5)
+            self.store.log("warning", f"{symbol}: {message}")
+        self._charge(symbol, amount)
+        return True
+
+    def _charge(self, symbol: str, amount: Decimal) -> None:
+        acct = self.store.account
+        self.rate.charge(symbol, amount, time.monotonic(), acct.rate_max, acct.rate_counters.get(symbol))
+        self.store.mark("account", "rate")
 
     # --- outcomes ---------------------------------------------------------------------------------
     def announce(self) -> list[Announcement]:

@@ -24,6 +24,7 @@ from tui.bench.process import cpu_seconds, free_port, start_exchange_process
 from tui.config import Settings
 from tui.screens.market import MarketScreen
 from tui.screens.order_form import ReviewScreen
+from tui.widgets.ladder import BookLadder
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -40,6 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--orders", type=int, default=30, help="orders placed for the latency figures (default 30)"
     )
+    parser.add_argument(
+        "--ladder",
+        choices=("levels", "grid"),
+        help="price cursor on, this ladder mode; adds cursor-key and one-key-order latency (default: off)",
+    )
+    parser.add_argument("--depth", type=int, default=25, help="book depth subscribed (default 25)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--pairs",
@@ -180,19 +187,75 @@ async def _order_latency(app: KrakenApp, pilot: Pilot[Any], orders: int) -> dict
     }
 
 
-async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
+async def _cursor_latency(app: KrakenApp) -> dict[str, Any]:
+    """↓/↑ on the ladder as the driver delivers them, timed until the cursor stood on a new price."""
+    from textual import events
+
+    screen = app.market_screen
+    assert isinstance(screen, MarketScreen)
+    ladder = screen.query_one("#book", BookLadder)
+    keys = []
+    for i in range(40):
+        key = "down" if i % 2 == 0 else "up"
+        before = ladder.cursor
+        t = time.perf_counter()
+        app.post_message(events.Key(key, None))
+        while ladder.cursor == before and time.perf_counter() - t < 5:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        keys.append((time.perf_counter() - t) * 1000)
+        await asyncio.sleep(0.05)
+    return {
+        "cursor_key_ms_median": round(statistics.median(keys), 1),
+        "cursor_key_ms_p99": round(_pct(keys, 0.99), 1),
+    }
+
+
+async def _one_key_latency(app: KrakenApp, orders: int) -> dict[str, Any]:
+    """Armed: ``y`` (buy at the cursor) as the driver delivers it, to the request leaving the socket."""
+    from textual import events
+
+    screen = app.market_screen
+    assert isinstance(screen, MarketScreen)
+    sent_marks: list[float] = []
+    _mark_sends(app, sent_marks)
+    app.desk.arm()
+    handled, posted = [], []
+    for _ in range(orders):
+        before, logged = len(sent_marks), len(app.desk.request_log)
+        t = time.perf_counter()
+        app.post_message(events.Key("y", "y"))
+        while len(app.desk.request_log) == logged and time.perf_counter() - t < 5:  # noqa: ASYNC110
+            await asyncio.sleep(0.0005)
+        if len(sent_marks) > before and len(app.desk.request_log) > logged:
+            # from the key's handler (as key_to_sent), and from the key's delivery (queueing included)
+            handled.append((sent_marks[before] - app.desk.request_log[logged].pressed) * 1000)
+            posted.append((sent_marks[before] - t) * 1000)
+        await asyncio.sleep(0.1)
+    app.desk.disarm("benchmark done")
+    return {
+        "one_key_sent": len(handled),
+        "cursor_key_to_sent_ms_median": _median(handled, 2),
+        "cursor_key_to_sent_ms_p99": round(_pct(handled, 0.99), 2),
+        "cursor_key_posted_to_sent_ms_median": _median(posted, 2),
+    }
+
+
+async def measure(
+    rate: float, seconds: float, orders: int, ladder: str | None = None, depth: int = 25
+) -> dict[str, Any]:
     proc, urls = start_exchange_process(  # one exchange process per benchmark run
         free_port(), "--rate", str(rate), "--pairs", "BTC/USD", "--no-rate-limits", "--no-futures"
     )
     settings = Settings(
         symbols=["BTC/USD"],
         futures_symbols=[],
-        book_depth=25,
+        book_depth=depth,
         log_file=None,
         guards={"max_notional": 10**9, "max_distance_pct": 50},
+        ladder={"mode": ladder or "levels"},
     )
     app = KrakenApp(settings, "DEMO", urls=urls)
-    result: dict[str, Any] = {"rate": rate}
+    result: dict[str, Any] = {"rate": rate, "depth": depth, "ladder": ladder or "off"}
     try:
         with _FullGcWatch() as full_gc:
             async with app.run_test(size=(160, 45)) as pilot:
@@ -200,10 +263,16 @@ async def measure(rate: float, seconds: float, orders: int) -> dict[str, Any]:
                 while time.monotonic() < deadline and app.store.market("BTC/USD").book_state != "ok":
                     await pilot.pause(0.05)
                 await pilot.pause(1.0)
+                if ladder:
+                    await pilot.press("l", "down", "down", "down")  # the cursor on, below the touch
                 result |= await _repaints(app, seconds)
                 result |= await _key_latency(app)
+                if ladder:
+                    result |= await _cursor_latency(app)
                 if orders:
                     result |= await _order_latency(app, pilot, orders)
+                if orders and ladder:
+                    result |= await _one_key_latency(app, orders)
     finally:
         proc.terminate()
         with contextlib.suppress(Exception):
@@ -325,7 +394,8 @@ def run(args: argparse.Namespace, settings: object) -> int:
         return 0
     results = []
     for i, rate in enumerate(args.rate or [2500.0, 60.0]):
-        results.append(asyncio.run(measure(rate, args.seconds, args.orders if i == 0 else 0)))
+        orders = args.orders if i == 0 else 0
+        results.append(asyncio.run(measure(rate, args.seconds, orders, args.ladder, args.depth)))
         if not args.json:
             for k, v in results[-1].items():
                 print(f"{k:>24}: {v}")

@@ -275,7 +275,13 @@ class SpotSession(FrameSession):
         await self._send(
             conn,
             rq.subscribe(
-                "executions", None, req_id=self.next_req_id(), token=token, snap_orders=True, snap_trades=True
+                "executions",
+                None,
+                req_id=self.next_req_id(),
+                token=token,
+                snap_orders=True,
+                snap_trades=True,
+                ratecounter=True,  # the trading rate counter streamed (the ladder shows it)
             ),
         )
         await self._send(conn, rq.subscribe("balances", None, req_id=self.next_req_id(), token=token))

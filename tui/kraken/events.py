@@ -45,6 +45,7 @@ __all__ = [
     "Pong",
     "Position",
     "PositionsUpdate",
+    "RateCounter",
     "Subscribed",
     "SystemStatus",
     "Ticker",
@@ -402,6 +403,19 @@ class Unknown:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class RateCounter:
+    """The trading rate counter (spot executions channel, ``ratecounter: true``).
+
+    ``max_count`` alone (no symbol): the tier's maximum, from the executions subscribe ack's
+    ``maxratecount``; ``symbol`` and ``count``: the pair's counter as the exchange reported it.
+    """
+
+    symbol: str | None = None
+    count: Decimal | None = None
+    max_count: int | None = None
+
+
 # What the store applies (state) ...
 Event = (
     BookSnapshot
@@ -421,6 +435,7 @@ Event = (
     | Ack
     | Subscribed
     | Alert
+    | RateCounter
     | Unknown
 )
 # ... and what the session answers itself (replies to its own requests).

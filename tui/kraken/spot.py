@@ -206,14 +206,36 @@ def _executions(msg: m.ExecutionsMessage) -> list[Any]:
     snapshot = msg.type == "snapshot"
     fills: list[ev.Fill] = []
     reports: list[ev.OrderReport] = []
+    counters: list[Any] = []
     for row in msg.data:
+        if "ratecount" in row:
+            counters.extend(_rate_count(row))
         oid = row.get("order_id")
         if not isinstance(oid, str):
             continue
         if row.get("exec_type") == _TRADE:
             fills.append(_fill(row, oid))
         reports.append(_report(row, oid))
-    return [ev.FillReport("spot", snapshot, tuple(fills)), ev.OrderUpdate("spot", snapshot, tuple(reports))]
+    out: list[Any] = []
+    if fills or reports or not counters:
+        out += [
+            ev.FillReport("spot", snapshot, tuple(fills)),
+            ev.OrderUpdate("spot", snapshot, tuple(reports)),
+        ]
+    return out + counters
+
+
+def _rate_count(row: Mapping[str, Any]) -> list[Any]:
+    """A pair's trading rate counter (``ratecounter: true``): a row of its own, or a ``ratecount``
+    on an execution row. A counter that cannot be read is dropped; the rows around it stay."""
+    symbol, value = row.get("symbol"), row.get("ratecount")
+    if not isinstance(symbol, str) or isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        return []
+    try:
+        count = exact(value)
+    except ValueError:
+        return []
+    return [ev.RateCounter(symbol, count)] if 0 <= count <= 1_000_000 else []
 
 
 def _balances(msg: m.BalancesMessage) -> list[Any]:
@@ -243,7 +265,13 @@ def _status(msg: m.Status) -> list[Any]:
 
 
 def _ack(msg: m.Ack) -> list[Any]:
-    return [ev.Ack(msg.method, msg.success, msg.error, msg.symbol, msg.channel, msg.req_id, msg.status)]
+    out: list[Any] = [
+        ev.Ack(msg.method, msg.success, msg.error, msg.symbol, msg.channel, msg.req_id, msg.status)
+    ]
+    limit = msg.result.get("maxratecount") if msg.success and msg.result else None
+    if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit <= 100_000:
+        out.append(ev.RateCounter(max_count=limit))  # the executions ack: the tier's maximum
+    return out
 
 
 _HEARTBEAT = ev.Heartbeat()

@@ -16,7 +16,7 @@ from tui.orders.context import verified_levels
 from tui.store import MarketState, Store
 from tui.widgets.ladder import LadderRow, LadderView
 
-__all__ = ["GROUPS", "build_ladder", "lag_text", "verified_levels"]
+__all__ = ["GROUPS", "bucket", "build_grid", "build_ladder", "grid_anchor", "lag_text", "verified_levels"]
 
 # Price-level grouping steps, in ticks.
 GROUPS = (1, 2, 5, 10, 25, 50, 100, 250, 1000)
@@ -42,6 +42,27 @@ def _own_prices(
             own[o.side].add(ticks)
             ids.add(o.order_id)
     return own, ids
+
+
+def _own_sizes(store: Store, symbol: str, inst: Instrument | None, step: int) -> dict[str, dict[int, int]]:
+    """The user's resting quantity (qty ticks, what is left to fill) per side and price bucket."""
+    out: dict[str, dict[int, int]] = {"buy": {}, "sell": {}}
+    if inst is None:
+        return out
+    for o in store.account.orders.values():
+        if o.symbol != symbol or o.limit_price is None or not o.is_open or o.side not in out:
+            continue
+        ticks = bucket(inst.price_ticks(o.limit_price), step, o.side == "buy")
+        side = out[o.side]
+        side[ticks] = side.get(ticks, 0) + inst.qty_ticks(o.remaining)
+    return out
+
+
+def bucket(ticks: int, step: int, down: bool) -> int:
+    """Bids bucket down and asks up, as the book groups them (never better than their levels)."""
+    if step <= 1:
+        return ticks
+    return (ticks // step) * step if down else -((-ticks) // step) * step
 
 
 def _l3_rows(
@@ -117,6 +138,7 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
     asks = book.grouped("asks", step, n) if group > 1 else book.asks(n)
     bids = book.grouped("bids", step, n) if group > 1 else book.bids(n)
     own, own_ids = _own_prices(store, symbol, inst, step)
+    mine = _own_sizes(store, symbol, inst, step)
     l3book = mk.l3 if l3 and group == 1 else None
     verified = verified_levels(mk)
     marker = LadderRow("marker", note=f"levels {(verified or 0) + 1}+ unverified")
@@ -127,7 +149,16 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
     for price, qty in asks:
         cum += qty
         ask_rows.append(
-            LadderRow("ask", price, qty, cum, price in own["sell"], "", _unverified("asks", price, ask_bound))
+            LadderRow(
+                "ask",
+                price,
+                qty,
+                cum,
+                price in own["sell"],
+                "",
+                _unverified("asks", price, ask_bound),
+                mine["sell"].get(price, 0),
+            )
         )
     max_cum = cum
     rows: list[LadderRow] = []
@@ -145,7 +176,14 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
     for price, qty in bids:
         cum += qty
         row = LadderRow(
-            "bid", price, qty, cum, price in own["buy"], "", _unverified("bids", price, bid_bound)
+            "bid",
+            price,
+            qty,
+            cum,
+            price in own["buy"],
+            "",
+            _unverified("bids", price, bid_bound),
+            mine["buy"].get(price, 0),
         )
         if pending and row.unverified:
             rows.append(marker)  # above the first unverified bid
@@ -154,3 +192,68 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
         rows.extend(_l3_rows(l3book, "bids", price, own_ids, qp))
     max_cum = max(max_cum, cum)
     return LadderView(tuple(rows), book.price_precision, qp, max_cum, spread_index)
+
+
+def grid_anchor(store: Store, symbol: str, group: int) -> int | None:
+    """The grid's centre: the mid, on the grouping step (None until the book has both sides)."""
+    mk = store.markets.get(symbol)
+    if mk is None or mk.book is None:
+        return None
+    b, a = mk.book.best_bid(), mk.book.best_ask()
+    if b is None and a is None:
+        return None
+    step = group * (mk.instrument.price_increment if mk.instrument else 1)
+    mid = (b[0] + a[0]) // 2 if b is not None and a is not None else (b or a)[0]  # type: ignore[index]
+    return bucket(mid, step, True)
+
+
+def build_grid(store: Store, symbol: str, group: int, anchor: int, span: int) -> LadderView | None:
+    """Every price step from ``span`` steps above ``anchor`` to ``span`` below, empty ones too.
+
+    The rows are fixed by the anchor, not by the book: a level coming or going changes a size,
+    never which price a row stands for, so the cursor moves by one known step. Cumulative sizes
+    run outward from the touch; the spread (and the book's integrity state) is a line of its own.
+    """
+    mk = store.markets.get(symbol)
+    if mk is None or mk.book is None:
+        return None
+    book, inst = mk.book, mk.instrument
+    step = group * (inst.price_increment if inst else 1)
+    n = mk.book_depth
+    asks = dict(book.grouped("asks", step, n) if group > 1 else book.asks(n))
+    bids = dict(book.grouped("bids", step, n) if group > 1 else book.bids(n))
+    best_ask = min(asks) if asks else None
+    best_bid = max(bids) if bids else None
+    mine = _own_sizes(store, symbol, inst, step)
+    verified = verified_levels(mk)
+    ask_bound, bid_bound = _boundary(book, "asks", verified), _boundary(book, "bids", verified)
+    top, bottom = anchor + span * step, anchor - span * step
+
+    def row(kind: str, price: int, qty: int, cum: int, bound: int | None) -> LadderRow:
+        own = mine["sell" if kind == "ask" else "buy"].get(price, 0)
+        unverified = _unverified("asks" if kind == "ask" else "bids", price, bound)
+        return LadderRow(kind, price, qty, cum, bool(own), "", unverified, own)
+
+    ask_rows: list[LadderRow] = []
+    if best_ask is not None:
+        start = max(best_ask, bottom)
+        cum = sum(q for p, q in asks.items() if p < start)  # asks accumulate upward from the best
+        for price in range(start, top + 1, step):
+            cum += asks.get(price, 0)
+            ask_rows.append(row("ask", price, asks.get(price, 0), cum, ask_bound))
+    rows = ask_rows[::-1]
+    first_gap = len(rows)
+    hi = min(top, best_ask - step) if best_ask is not None else top
+    cum = sum(q for p, q in bids.items() if p > hi)
+    for price in range(hi, bottom - 1, -step):
+        if best_bid is not None and price <= best_bid:
+            cum += bids.get(price, 0)
+            rows.append(row("bid", price, bids.get(price, 0), cum, bid_bound))
+        else:
+            rows.append(LadderRow("gap", price))
+    gaps = sum(1 for r in rows if r.kind == "gap")
+    max_cum = max((r.cum for r in rows), default=0)
+    note = _spread_note(mk, book, inst, group, step)
+    return LadderView(
+        tuple(rows), book.price_precision, book.qty_precision, max_cum, first_gap + gaps // 2, True, note
+    )

@@ -24,10 +24,11 @@ from tui.desk import Desk
 from tui.kraken.futures import is_futures
 from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
 from tui.screens.alert_keys import AlertKeys
-from tui.screens.book_view import GROUPS, build_ladder, lag_text
+from tui.screens.book_view import GROUPS, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
 from tui.screens.help import HelpScreen
 from tui.screens.journal_keys import JournalKeys
+from tui.screens.ladder_keys import LadderKeys
 from tui.screens.pnl_keys import PnlKeys
 from tui.screens.position_keys import PositionKeys
 from tui.screens.repaint_guard import RepaintGuard
@@ -53,7 +54,15 @@ QUIET_UPDATES = 8
 
 
 class MarketScreen(
-    AlertKeys, JournalKeys, PnlKeys, PositionKeys, WatchlistKeys, ReplayKeys, TapeKeys, TradingScreen
+    AlertKeys,
+    JournalKeys,
+    LadderKeys,
+    PnlKeys,
+    PositionKeys,
+    WatchlistKeys,
+    ReplayKeys,
+    TapeKeys,
+    TradingScreen,
 ):
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
     BINDINGS = [
@@ -260,7 +269,7 @@ class MarketScreen(
 
     def _paint_book(self, mk: MarketState) -> None:
         sym = self.symbol
-        view = build_ladder(self.store, sym, self.group, self.l3_view)
+        view = self.ladder_view()
         ladder = self.query_one("#book", BookLadder)
         ladder.set_class(mk.book_state == "stale", "-stale")
         ladder.set_class(mk.book_state in ("resyncing", "waiting"), "-resyncing")
@@ -285,10 +294,14 @@ class MarketScreen(
         if view is not None:
             ladder.update_view(view)
             self.last_rows = view.rows
+            self.ladder_painted(ladder)
 
     def _paint_banner(self, mk: MarketState | None) -> None:
         self.query_one(ModeBanner).set_mode(
-            self.store.mode, self.symbol, self._banner_text(mk), recording=self.store.recording is not None
+            self.store.mode,
+            self.symbol,
+            self.arm_banner() + self._banner_text(mk),
+            recording=self.store.recording is not None,
         )
 
     def _can_wait(self, ch: Changes, mk: MarketState | None) -> bool:
@@ -445,7 +458,7 @@ class MarketScreen(
         self.refresh_from_store(force=True)
 
     def action_center(self) -> None:
-        self.query_one("#book", BookLadder).center()
+        self.ladder_center()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(self, self.settings.keymap))

@@ -16,7 +16,7 @@ from tui.store.data import StoreData
 from tui.store.model import TERMINAL, OrderView
 from tui.store.outcomes import OrdersSeen, Outcome, SeenOrder
 
-__all__ = ["balances", "fills", "margin", "orders", "positions"]
+__all__ = ["balances", "fills", "margin", "orders", "positions", "rate_counter"]
 
 _NONE: tuple[Outcome, ...] = ()
 
@@ -97,4 +97,16 @@ def positions(store: StoreData, e: ev.PositionsUpdate) -> Sequence[Outcome]:
 def margin(store: StoreData, e: ev.MarginUpdate) -> Sequence[Outcome]:
     store.account.futures_margin = e.margin
     store.mark("account", "balances")
+    return _NONE
+
+
+def rate_counter(store: StoreData, e: ev.RateCounter, now: float) -> Sequence[Outcome]:
+    """The tier's maximum (from the ack) and each pair's counter with the moment it was received
+    (monotonic), so a reader can decay it to the present."""
+    acct = store.account
+    if e.max_count is not None:
+        acct.rate_max = e.max_count
+    if e.symbol is not None and e.count is not None:
+        acct.rate_counters[e.symbol] = (e.count, now)
+    store.mark("account", "rate")
     return _NONE

@@ -53,6 +53,7 @@ class Applier:
             ev.BalancesUpdate: lambda e, now, conn: account.balances(store, e),
             ev.PositionsUpdate: lambda e, now, conn: account.positions(store, e),
             ev.MarginUpdate: lambda e, now, conn: account.margin(store, e),
+            ev.RateCounter: lambda e, now, conn: account.rate_counter(store, e, now),
             ev.SystemStatus: self._status,
             ev.Heartbeat: lambda e, now, conn: _NONE,
             ev.Ack: self._ack,

@@ -215,6 +215,9 @@ class AccountState:
     positions: dict[str, Position] = field(default_factory=dict)
     futures_margin: FuturesMargin | None = None
     futures_authenticated: bool = False
+    # the trading rate counter: the tier's maximum, and per pair (count, monotonic time received)
+    rate_max: int | None = None
+    rate_counters: dict[str, tuple[Decimal, float]] = field(default_factory=dict)
 
     def reserved(
         self, instruments: dict[str, Instrument], fee: Decimal = Decimal("0.004")

@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 MarketPart = Literal["book", "l3", "ticker", "trades", "candles", "instrument", "status"]
-AccountPart = Literal["orders", "fills", "balances", "positions", "auth", "dms", "activity"]
+AccountPart = Literal["orders", "fills", "balances", "positions", "auth", "dms", "activity", "rate"]
 HealthPart = Literal["conn", "tick", "malformed", "unknown", "rtt", "status", "feed", "lag", "source"]
 Part = MarketPart | AccountPart | HealthPart
 

@@ -1,0 +1,77 @@
+"""The price grid and the cursor on it, from the recorded session (no sockets): every step shown,
+empty ones too, sizes as the book holds them, the own order in its column, the cursor one step
+per key; and the level ladder's cursor keeps its price when the level under it goes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from tests.app.conftest import FixtureApp
+from tui.screens.market import MarketScreen
+from tui.widgets.ladder import PRICED, BookLadder
+
+
+def _screen(app: Any) -> tuple[MarketScreen, BookLadder]:
+    screen = app.market_screen
+    assert isinstance(screen, MarketScreen)
+    return screen, screen.query_one("#book", BookLadder)
+
+
+async def test_grid_rows_are_every_step_with_the_books_sizes() -> None:
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.3)
+        screen, ladder = _screen(app)
+        screen.settings.ladder.grid_span = 600  # 60 USD each side: the recorded own bid is in it
+        await pilot.press("number_sign")
+        await pilot.pause(0.2)
+        view = ladder.view
+        assert view is not None and view.grid
+        prices = [r.price for r in view.rows]
+        assert len(prices) == 2 * screen.settings.ladder.grid_span + 1
+        assert all(a - b == 1 for a, b in itertools.pairwise(prices))  # BTC: one 0.1 tick a row
+        book = app.store.market("BTC/USD").book
+        assert book is not None
+        bid, ask = book.best_bid(), book.best_ask()
+        assert bid is not None and ask is not None
+        levels = dict(book.asks(25)) | dict(book.bids(25))
+        for r in view.rows:
+            assert r.qty == levels.get(r.price, 0)  # empty rows are empty, levels as the book holds them
+            assert r.kind == ("ask" if r.price >= ask[0] else "bid" if r.price <= bid[0] else "gap")
+        assert [r.mine for r in view.rows if r.price == 972100] == [1_000_000]  # the recorded own bid
+
+        # the cursor starts on the best bid and moves one step a key, empty rows included
+        await pilot.press("l")
+        assert ladder.cursor == bid[0]
+        await pilot.press("down", "down", "down")
+        assert ladder.cursor == bid[0] - 3
+        await pilot.press("up")
+        assert ladder.cursor == bid[0] - 2
+        price = screen.cursor_price()
+        assert price is not None and price * 10 == bid[0] - 2
+
+
+async def test_level_cursor_keeps_its_price_when_the_level_goes() -> None:
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.3)
+        _, ladder = _screen(app)
+        await pilot.press("l", "down", "down")
+        view = ladder.view
+        assert view is not None and not view.grid
+        bids = [r.price for r in view.rows if r.kind == "bid"]
+        assert ladder.cursor == bids[2]  # levels only: three levels down, whatever the gaps
+        gone = ladder.cursor
+        # the level disappears from the book: the cursor stays on that price, and the next key
+        # goes to the next level below it
+        ladder.update_view(type(view)(tuple(r for r in view.rows if r.price != gone), *_rest(view)))
+        assert ladder.cursor == gone
+        await pilot.press("down")
+        assert ladder.cursor == bids[3]
+        assert all(r.kind in PRICED or r.kind in ("spread", "marker") for r in ladder.view.rows)  # type: ignore[union-attr]
+
+
+def _rest(view: Any) -> tuple[Any, ...]:
+    return (view.price_precision, view.qty_precision, view.max_cum, view.spread_index, view.grid, view.note)
