@@ -33,7 +33,6 @@ from tui.orders.amend import Amend
 from tui.orders.presets import WorkingSize, presets_for
 from tui.screens.book_view import bucket, build_grid, build_ladder, grid_anchor
 from tui.screens.confirm import AskValue, Confirm
-from tui.screens.ladder_form import PrefilledForm
 from tui.screens.order_form import ReviewScreen
 from tui.screens.replay_keys import ReplayKeys
 from tui.screens.trading import TradingScreen
@@ -287,17 +286,11 @@ class LadderKeys(TradingScreen):
         self.desk.submit(Reviewed(draft.params, draft.review, pressed))
 
     def _form(self, side: str, price: str, qty: str, unit: str, *, show_errors: bool) -> None:
-        form = PrefilledForm(
-            self.store,
-            self.settings,
-            self.symbol,
-            side,
-            price=price,
-            qty=qty,
-            qty_unit=unit,
-            show_errors=show_errors,
-        )
-        self.run_worker(self._order_flow(form), group="form")
+        """Unarmed (or refused): the docked order panel, prefilled with the cursor's price and the
+        working size; the same form and guards as ``b``/``s``."""
+        panel = self.open_order_panel(side, Decimal(price))
+        if panel is not None:
+            panel.prefill(qty, unit, show_errors)
 
     async def _review_flow(self, params: OrderParams, review: Review) -> None:
         reviewed = await self.app.push_screen(

@@ -87,6 +87,8 @@ class OrderForm(VerticalScroll):
         )
         self.initial_qty = "" if qty is None else format(qty, "f")
         self.result: asyncio.Future[Reviewed | None] = asyncio.get_running_loop().create_future()
+        self._prefill: tuple[str, str, bool] | None = None
+        self._composed = False  # on_mount has run: the fields exist
 
     @property
     def is_modal(self) -> bool:
@@ -200,6 +202,27 @@ class OrderForm(VerticalScroll):
         self._update_visibility()
         self.show_quotes()
         self.set_interval(0.25, self.show_quotes)
+        self._composed = True
+        if self._prefill is not None:
+            self.prefill(*self._prefill)
+
+    def prefill(self, qty: str, unit: str, show_errors: bool = False) -> None:
+        """The working size from a ladder key (a base amount, or one in the quote: ``unit``).
+
+        ``show_errors``: the one-key order was refused by a guard (funds, lot, tick); the
+        refusals appear next to their fields at once, so the trader sees why nothing was sent."""
+        if not self._composed:
+            self._prefill = (qty, unit, show_errors)
+            return
+        self._prefill = None
+        self.query_one("#qty", Input).value = qty
+        self.query_one("#qty_unit", Select).value = unit
+        if show_errors:
+            self.call_after_refresh(self._show_refusals)
+
+    def _show_refusals(self) -> None:
+        if not self.draft().ok:
+            self.action_review(False)  # the refusals appear next to their fields; nothing is sent
 
     def on_unmount(self) -> None:
         self.finish(None)  # closed with the screen: whoever awaits the panel is answered
