@@ -28,7 +28,7 @@ lint: $(STAMP)
 check: lint
 
 test: lint
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 3
 
 bench: $(STAMP)
 	$(BIN)/kraken-tui bench

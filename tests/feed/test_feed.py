@@ -100,7 +100,7 @@ async def test_faults_are_detected_and_healed_per_pair(
         }
     )
     try:
-        await wait_for(lambda: all(store.market(s).book_state == "ok" for s in SYMBOLS), timeout=8)
+        await wait_for(lambda: all(store.market(s).book_state == "ok" for s in SYMBOLS), timeout=15)
     except AssertionError:
         raise AssertionError(
             {s: (store.market(s).book_state, store.market(s).resyncs) for s in SYMBOLS}
