@@ -149,6 +149,8 @@ class LadderSettings(_Table):
     arm_idle_s: float = Field(120.0, gt=0, le=86400)
     rate_guard: Literal["warn", "refuse"] = "warn"
     presets: dict[str, list[str]] = Field(default_factory=dict)
+    # Y / U: the stop attached to a cursor order, as a distance from the entry: "0.5%" or "20t" (ticks)
+    bracket_stop: str = Field("0.5%", pattern=r"^[0-9]{1,6}(\.[0-9]{1,8})?(%|t)$")
 
     @field_validator("presets")
     @classmethod

@@ -61,6 +61,41 @@ async def test_cursor_buy_at_a_level_with_the_working_size(exchange: RunningExch
         await until(pilot, lambda: any(r.mine == 200_000 and r.price == cursor for r in ladder.view.rows))  # type: ignore[union-attr]
 
 
+async def test_one_key_bracket_sends_one_add_order_with_the_stop_attached(exchange: RunningExchange) -> None:
+    """Y: the cursor buy with ``[ladder] bracket_stop`` (20 ticks here) attached as Kraken's
+    ``conditional``; unarmed, the same key opens the panel with the stop typed in."""
+    app = app_with(exchange, bracket_stop="20t")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        ladder = ladder_of(app)
+        await pilot.press("l", "down", "down", "down", "down", "2")
+        cursor = ladder.cursor
+        assert cursor is not None
+        tick = exchange.engine.pairs["BTC/USD"].price_increment
+        stop_text = format(Decimal(cursor - 20 * tick) / 10, "f")
+        await pilot.press("Y")  # unarmed: the panel, prefilled
+        await until(pilot, lambda: order_panel(app) is not None)
+        panel = order_panel(app)
+        assert panel is not None
+        assert (panel.form_input().stop, panel.form_input().price) == (
+            stop_text,
+            format(Decimal(cursor) / 10, "f"),
+        )
+        await pilot.press("escape")
+        await until(pilot, lambda: panel_closed(app))
+        assert orders_of(exchange) == []
+        await armed(pilot, app)
+        sent_before = len(exchange.requests_received)
+        await pilot.press("Y")
+        await until(pilot, lambda: len(orders_of(exchange)) == 1)
+        adds = [r for r in exchange.requests_received[sent_before:] if r["method"] == "add_order"]
+        assert len(adds) == 1  # one request: entry and stop together
+        order = orders_of(exchange)[0]
+        assert order.limit_price == cursor and order.qty == 200_000
+        assert order.conditional is not None and order.conditional.order_type == "stop-loss"
+        assert order.conditional.trigger_price == Decimal(stop_text)
+
+
 async def test_join_best_bid_and_cancel_at_level(exchange: RunningExchange) -> None:
     app = app_with(exchange)
     async with app.run_test(size=(160, 45)) as pilot:

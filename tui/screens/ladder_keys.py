@@ -83,6 +83,22 @@ class LadderKeys(TradingScreen):
         ),
         Binding("y", "ladder_order('buy')", "Buy@", tooltip="Buy at the cursor", id="ladder.buy"),
         Binding("u", "ladder_order('sell')", "Sell@", tooltip="Sell at the cursor", id="ladder.sell"),
+        Binding(
+            "Y",
+            "ladder_bracket('buy')",
+            "Buy@+stop",
+            show=False,
+            tooltip="Buy at the cursor with the configured stop attached (one add_order, OTO)",
+            id="ladder.buy-bracket",
+        ),
+        Binding(
+            "U",
+            "ladder_bracket('sell')",
+            "Sell@+stop",
+            show=False,
+            tooltip="Sell at the cursor with the configured stop attached (one add_order, OTO)",
+            id="ladder.sell-bracket",
+        ),
         Binding("J", "ladder_join('buy')", "Join bid", show=False, id="ladder.join-bid"),
         Binding("K", "ladder_join('sell')", "Join ask", show=False, id="ladder.join-ask"),
         Binding("C", "ladder_cancel_level", "Cancel@", show=False, id="ladder.cancel-level"),
@@ -248,6 +264,30 @@ class LadderKeys(TradingScreen):
             return
         self.order_at(side, cursor)
 
+    def action_ladder_bracket(self, side: str) -> None:
+        """The cursor order with ``[ladder] bracket_stop`` attached: below the entry for a buy,
+        above it for a sell, placed by the exchange as each part of the entry fills."""
+        cursor = self.query_one("#book", BookLadder).cursor
+        if cursor is None:
+            self.notify("No cursor: press l, then ↑/↓ to a price.", severity="warning")
+            return
+        inst = self._ready()
+        if inst is None:
+            return
+        distance = self.settings.ladder.bracket_stop
+        if distance.endswith("t"):
+            offset = int(distance[:-1]) * inst.price_increment
+        else:  # a percentage of the entry, rounded away from it to the tick
+            exact = inst.price_decimal(cursor) * Decimal(distance[:-1]) / 100
+            offset = inst.round_price(exact, up=True)
+        stop = cursor - offset if side == "buy" else cursor + offset
+        if offset <= 0 or stop <= 0:
+            self.notify(
+                f"[ladder] bracket_stop {distance}: no stop price for this entry.", severity="warning"
+            )
+            return
+        self.order_at(side, cursor, stop=format(inst.price_decimal(stop), "f"))
+
     def action_ladder_join(self, side: str) -> None:
         book = self.store.market(self.symbol).book
         best = (book.best_bid() if side == "buy" else book.best_ask()) if book is not None else None
@@ -256,9 +296,10 @@ class LadderKeys(TradingScreen):
             return
         self.order_at(side, best[0])
 
-    def order_at(self, side: str, price_ticks: int) -> None:
-        """A limit at ``price_ticks`` for the working size: sent when armed and every guard passes,
-        the review when a guard asks for the typed confirmation, the form otherwise."""
+    def order_at(self, side: str, price_ticks: int, stop: str = "") -> None:
+        """A limit at ``price_ticks`` for the working size (``stop``: an attached stop-loss, as
+        the form's Stop field takes it): sent when armed and every guard passes, the review when
+        a guard asks for the typed confirmation, the form otherwise."""
         pressed = time.perf_counter()
         inst = self._ready()
         ws = self.working_size()
@@ -267,17 +308,17 @@ class LadderKeys(TradingScreen):
         qty, unit = ws.form_fields(inst)
         price = format(inst.price_decimal(price_ticks), "f")
         if not self.desk.armed:
-            self._form(side, price, qty, unit, show_errors=False)
+            self._form(side, price, qty, unit, show_errors=False, stop=stop)
             return
         self.desk.arming.touch()
-        form = FormInput(side=side, order_type="limit", qty=qty, qty_unit=unit, price=price)
+        form = FormInput(side=side, order_type="limit", qty=qty, qty_unit=unit, price=price, stop=stop)
         draft = self.desk.draft(form, self.symbol, one_key=True)
         if draft is None:
             return
         if not draft.ok:
             reasons = "; ".join(draft.errors.values())
             self.desk.refuse(f"{side} {ws.label} {self.symbol} @ {price}", reasons)
-            self._form(side, price, qty, unit, show_errors=True)
+            self._form(side, price, qty, unit, show_errors=True, stop=stop)
             return
         assert draft.params is not None and draft.review is not None
         if draft.review.needs_typed_confirmation:
@@ -285,12 +326,12 @@ class LadderKeys(TradingScreen):
             return
         self.desk.submit(Reviewed(draft.params, draft.review, pressed))
 
-    def _form(self, side: str, price: str, qty: str, unit: str, *, show_errors: bool) -> None:
+    def _form(self, side: str, price: str, qty: str, unit: str, *, show_errors: bool, stop: str = "") -> None:
         """Unarmed (or refused): the docked order panel, prefilled with the cursor's price and the
         working size; the same form and guards as ``b``/``s``."""
         panel = self.open_order_panel(side, Decimal(price))
         if panel is not None:
-            panel.prefill(qty, unit, show_errors)
+            panel.prefill(qty, unit, show_errors, stop)
 
     async def _review_flow(self, params: OrderParams, review: Review) -> None:
         reviewed = await self.app.push_screen(

@@ -87,7 +87,7 @@ class OrderForm(VerticalScroll):
         )
         self.initial_qty = "" if qty is None else format(qty, "f")
         self.result: asyncio.Future[Reviewed | None] = asyncio.get_running_loop().create_future()
-        self._prefill: tuple[str, str, bool] | None = None
+        self._prefill: tuple[str, str, bool, str] | None = None
         self._composed = False  # on_mount has run: the fields exist
 
     @property
@@ -206,17 +206,19 @@ class OrderForm(VerticalScroll):
         if self._prefill is not None:
             self.prefill(*self._prefill)
 
-    def prefill(self, qty: str, unit: str, show_errors: bool = False) -> None:
+    def prefill(self, qty: str, unit: str, show_errors: bool = False, stop: str = "") -> None:
         """The working size from a ladder key (a base amount, or one in the quote: ``unit``).
 
         ``show_errors``: the one-key order was refused by a guard (funds, lot, tick); the
         refusals appear next to their fields at once, so the trader sees why nothing was sent."""
         if not self._composed:
-            self._prefill = (qty, unit, show_errors)
+            self._prefill = (qty, unit, show_errors, stop)
             return
         self._prefill = None
         self.query_one("#qty", Input).value = qty
         self.query_one("#qty_unit", Select).value = unit
+        if stop:
+            self.query_one("#stop", Input).value = stop
         if show_errors:
             self.call_after_refresh(self._show_refusals)
 
