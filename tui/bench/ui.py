@@ -16,7 +16,9 @@ import gc
 import json
 import resource
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.app import KrakenApp
@@ -47,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="price cursor on, this ladder mode; adds cursor-key and one-key-order latency (default: off)",
     )
     parser.add_argument("--depth", type=int, default=25, help="book depth subscribed (default 25)")
+    parser.add_argument(
+        "--journal",
+        action="store_true",
+        help="journal every order (with the book at submit) to a temporary database, as the app does",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--pairs",
@@ -241,7 +248,12 @@ async def _one_key_latency(app: KrakenApp, orders: int) -> dict[str, Any]:
 
 
 async def measure(
-    rate: float, seconds: float, orders: int, ladder: str | None = None, depth: int = 25
+    rate: float,
+    seconds: float,
+    orders: int,
+    ladder: str | None = None,
+    depth: int = 25,
+    journal: Path | None = None,
 ) -> dict[str, Any]:
     proc, urls = start_exchange_process(  # one exchange process per benchmark run
         free_port(), "--rate", str(rate), "--pairs", "BTC/USD", "--no-rate-limits", "--no-futures"
@@ -254,7 +266,7 @@ async def measure(
         guards={"max_notional": 10**9, "max_distance_pct": 50},
         ladder={"mode": ladder or "levels"},
     )
-    app = KrakenApp(settings, "DEMO", urls=urls)
+    app = KrakenApp(settings, "DEMO", urls=urls, journal=journal)
     result: dict[str, Any] = {"rate": rate, "depth": depth, "ladder": ladder or "off"}
     try:
         with _FullGcWatch() as full_gc:
@@ -386,6 +398,14 @@ async def measure_market(seconds: float, rate: float | None) -> dict[str, Any]:
     return result
 
 
+def _journaled(path: Path) -> int:
+    """Orders the journal holds after the run (they are written by its own thread)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return int(db.execute("SELECT count(*) FROM orders").fetchone()[0])
+
+
 def run(args: argparse.Namespace, settings: object) -> int:
     if getattr(args, "pairs", None) == "all":
         rate = args.rate[0] if args.rate else None
@@ -395,7 +415,11 @@ def run(args: argparse.Namespace, settings: object) -> int:
     results = []
     for i, rate in enumerate(args.rate or [2500.0, 60.0]):
         orders = args.orders if i == 0 else 0
-        results.append(asyncio.run(measure(rate, args.seconds, orders, args.ladder, args.depth)))
+        with tempfile.TemporaryDirectory() as tmp:
+            journal = Path(tmp) / "journal.sqlite" if args.journal else None
+            results.append(asyncio.run(measure(rate, args.seconds, orders, args.ladder, args.depth, journal)))
+            if journal is not None:
+                results[-1]["journal_orders"] = _journaled(journal)
         if not args.json:
             for k, v in results[-1].items():
                 print(f"{k:>24}: {v}")

@@ -16,6 +16,7 @@ panel's own fields instead of walking out into the dashboard.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
 
 from rich.text import Text
@@ -76,8 +77,13 @@ class OrderForm(VerticalScroll):
         side: str,
         price: Decimal | str | None = None,
         qty: Decimal | None = None,
+        *,
+        place: Callable[[Reviewed], object],
     ) -> None:
+        """``place``: where a confirmed order goes (the desk's door), called from the review's key."""
         super().__init__(id="order-form", classes=f"-{side}")
+        self.place = place
+        self.sent = False  # the confirmed order went to ``place``
         self.store = store
         self.symbol = symbol
         self.side = side
@@ -373,8 +379,13 @@ class OrderForm(VerticalScroll):
             self.query_one(_FOCUS_FOR.get(first, "#qty")).focus()
             return
         assert draft.params is not None and draft.review is not None
-        review = ReviewScreen(draft.params, draft.review, self.store.mode)
+        review = ReviewScreen(draft.params, draft.review, self.store.mode, send=self._send)
         self.run_worker(self._review_flow(review), group="review", exclusive=True)
+
+    def _send(self, order: Reviewed) -> None:
+        """Confirmed in the review: to the desk at once (``place``, handed down by the screen)."""
+        self.sent = True
+        self.place(order)
 
     async def _review_flow(self, review: ReviewScreen) -> None:
         order = await self.app.push_screen(review, wait_for_dismiss=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from rich.table import Table
@@ -66,10 +67,15 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
         *,
         amend: str | None = None,
         title: str | None = None,
+        send: Callable[[Reviewed], None] | None = None,
     ) -> None:
         """``amend``: the amend's label when this reviews an amend (the order as it would become);
-        ``title``: what a one-key action (flatten, reverse...) is about to do, above its order."""
+        ``title``: what a one-key action (flatten, reverse...) is about to do, above its order;
+        ``send``: called with the confirmed order on the key itself, before the screen closes (the
+        request then leaves ahead of the repaint that closing brings: ~2 ms instead of ~40 ms
+        behind a full dashboard repaint); the screen still returns the order, already sent."""
         super().__init__()
+        self.send = send
         self.params = params
         self.review = review
         self.mode = mode
@@ -176,4 +182,8 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
                 error.add_class("-shown")
                 return
         params = dataclasses.replace(self.params, validate=True) if validate else self.params
-        self.dismiss(Reviewed(params, r, pressed))
+        reviewed = Reviewed(params, r, pressed)
+        if self.send is not None:
+            send, self.send = self.send, None  # once: a second Enter before the close sends nothing
+            send(reviewed)
+        self.dismiss(reviewed)

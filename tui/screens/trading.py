@@ -6,6 +6,7 @@ prompts) return values and this screen hands them on, so none of them ever sends
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from decimal import Decimal
 
@@ -22,6 +23,9 @@ from tui.screens.order_form import OrderForm
 from tui.screens.review import ReviewScreen
 from tui.store import Store
 from tui.widgets.account import OrdersTable
+
+# how long a sent order keeps its panel up, so the ack is read before the relayout
+ACK_BEFORE_CLOSE_S = 0.06
 
 __all__ = ["PANEL_BESIDE_MIN_WIDTH", "TradingScreen"]
 
@@ -67,7 +71,7 @@ class TradingScreen(Screen[None]):
         if panel is not None:
             panel.retarget(side, price, qty)
             return panel
-        panel = OrderForm(self.store, self.settings, self.symbol, side, price, qty)
+        panel = OrderForm(self.store, self.settings, self.symbol, side, price, qty, place=self.desk.place)
         below = self.size.width < PANEL_BESIDE_MIN_WIDTH
         self.set_class(True, "-ordering")
         self.set_class(below, "-ordering-below")
@@ -83,11 +87,14 @@ class TradingScreen(Screen[None]):
         return panel
 
     async def _order_flow(self, panel: OrderForm) -> None:
-        # Awaiting the panel's answer (not a callback) resumes this task as soon as the review
-        # returns, instead of queueing behind a repaint: key -> sent stays under a millisecond.
+        # The review hands a confirmed order to the desk on its key (key -> sent under a ms).
         order = await panel.result
-        if order is not None:
+        if order is not None and not panel.sent:
             self.desk.place(order)
+        if order is not None:
+            # Closing the panel relays out the whole dashboard (20-40 ms at 160x45); done at once
+            # it sat between the request and the reading of its ack, doubling sent -> ack.
+            await asyncio.sleep(ACK_BEFORE_CLOSE_S)
         await panel.remove()
         self.set_class(False, "-ordering")
         self.set_class(False, "-ordering-below")
