@@ -14,8 +14,9 @@ from typing import Any
 
 import aiohttp
 
+from tui.feed.token import BadSecret, post_spot_private
 from tui.kraken import futures as fx
-from tui.kraken.auth import NonceSource, api_sign, futures_authent
+from tui.kraken.auth import NonceSource, futures_authent
 
 __all__ = ["KEY_INFO_PATH", "KeyPermissions", "SignedRest", "check_key", "fetch_key_info"]
 
@@ -129,26 +130,10 @@ async def fetch_key_info(
     timeout: float = 5.0,
 ) -> tuple[KeyPermissions | None, str | None]:
     """(permissions, None), or (None, why): Kraken's error text, or what failed on the way."""
-    n = nonce.next()
-    body = f"nonce={n}"
     try:
-        sign = api_sign(KEY_INFO_PATH, n, body, api_secret)
-    except (ValueError, TypeError):
-        return None, "API secret is not valid base64"
-    headers = {
-        "API-Key": api_key,
-        "API-Sign": sign,
-        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-        "User-Agent": "kraken-tui",
-    }
-    try:
-        async with session.post(
-            rest_url.rstrip("/") + KEY_INFO_PATH,
-            data=body,
-            headers=headers,
-            timeout=aiohttp.ClientTimeout(total=timeout),
-        ) as resp:
-            text = await resp.text()
+        text = await post_spot_private(session, rest_url, KEY_INFO_PATH, api_key, api_secret, nonce, timeout)
+    except BadSecret as exc:
+        return None, str(exc)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         return None, f"{type(exc).__name__}: {exc}"[:200]
     try:
