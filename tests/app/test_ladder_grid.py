@@ -75,3 +75,33 @@ async def test_level_cursor_keeps_its_price_when_the_level_goes() -> None:
 
 def _rest(view: Any) -> tuple[Any, ...]:
     return (view.price_precision, view.qty_precision, view.max_cum, view.spread_index, view.grid, view.note)
+
+
+async def test_grid_cursor_walks_past_the_grids_edge_and_the_grid_follows() -> None:
+    """A ↓ on the grid's last row is not lost: the cursor takes the next step and the grid moves
+    under it (bench-ui lost 1 to 6 of 40 cursor keys in the grid before this)."""
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.3)
+        screen, ladder = _screen(app)
+        screen.settings.ladder.grid_span = 40  # 81 rows; the recorded spread is 48 ticks wide
+        await pilot.press("number_sign")
+        await pilot.pause(0.2)
+        await pilot.press("l")
+        start = ladder.cursor
+        assert start is not None
+        for n in range(1, 41):
+            await pilot.press("down")
+            assert ladder.cursor == start - n  # one step a key, past the first grid's last row
+        await pilot.pause(0.2)
+        view = ladder.view
+        assert view is not None and view.grid
+        here = ladder.cursor_index()
+        assert here is not None and view.rows[here].price == start - 40  # the row is drawn
+        top, bottom = ladder._visible()
+        assert top <= here < bottom  # and in sight
+        await pilot.press(*["up"] * 40)
+        assert ladder.cursor == start
+        await pilot.pause(0.2)
+        here = ladder.cursor_index()
+        assert here is not None and ladder.view is not None and ladder.view.rows[here].price == start

@@ -202,8 +202,7 @@ async def _cursor_latency(app: KrakenApp) -> dict[str, Any]:
     assert isinstance(screen, MarketScreen)
     ladder = screen.query_one("#book", BookLadder)
     keys = []
-    for i in range(40):
-        key = "down" if i % 2 == 0 else "up"
+    for key in ["down"] * 20 + ["up"] * 20:  # a walk away from the spread and back
         before = ladder.cursor
         t = time.perf_counter()
         app.post_message(events.Key(key, None))

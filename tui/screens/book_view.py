@@ -255,5 +255,12 @@ def build_grid(store: Store, symbol: str, group: int, anchor: int, span: int) ->
     max_cum = max((r.cum for r in rows), default=0)
     note = _spread_note(mk, book, inst, group, step)
     return LadderView(
-        tuple(rows), book.price_precision, book.qty_precision, max_cum, first_gap + gaps // 2, True, note
+        tuple(rows),
+        book.price_precision,
+        book.qty_precision,
+        max_cum,
+        first_gap + gaps // 2,
+        True,
+        note,
+        step,
     )

@@ -153,17 +153,41 @@ class LadderKeys(TradingScreen):
         fresh = grid_anchor(store, sym, self.group)
         if fresh is None:
             return build_ladder(store, sym, self.group, False)
-        inst = store.market(sym).instrument
-        step = self.group * (inst.price_increment if inst is not None else 1)
-        span = self.settings.ladder.grid_span
+        step, span, reach = self._grid_geometry()
+        ladder = self.query_one("#book", BookLadder)
+        cursor = ladder.cursor if self._grid_key == (sym, self.group) else None
         if (
             self._grid_key != (sym, self.group)
             or self._anchor is None
             or abs(fresh - self._anchor) > span * step // 2
+            or (cursor is not None and abs(cursor - self._anchor) > reach)
         ):
-            self._anchor, self._grid_key = fresh, (sym, self.group)
-            self.query_one("#book", BookLadder)._centered = False
+            # on the mid, unless that would leave the cursor near or past an edge: then as close
+            # to the mid as keeps the cursor inside (a ↓ at the grid's last row moves the grid)
+            held = cursor is not None and self._anchor is not None  # `c` and `#` start on the mid
+            anchor = min(max(fresh, cursor - reach), cursor + reach) if held and cursor else fresh
+            anchor = bucket(anchor, step, True)
+            if anchor != self._anchor or self._grid_key != (sym, self.group):
+                if cursor is None:  # nobody is looking at a price: the spread to the middle
+                    ladder._centered = False
+                self._anchor, self._grid_key = anchor, (sym, self.group)
         return build_grid(store, sym, self.group, self._anchor, span)
+
+    def _grid_geometry(self) -> tuple[int, int, int]:
+        """The grid's step (ticks), its rows each side of the anchor, and how far from the anchor
+        the cursor may stand before the grid moves under it (ten rows short of an edge)."""
+        inst = self.store.market(self.symbol).instrument
+        step = self.group * (inst.price_increment if inst is not None else 1)
+        span = self.settings.ladder.grid_span
+        return step, span, (span - min(10, span // 4)) * step
+
+    def on_book_ladder_cursor_moved(self, event: BookLadder.CursorMoved) -> None:
+        """A cursor near the grid's edge moves the grid now, not at the next tick: the row under
+        the cursor is drawn at once."""
+        if not self.ladder_grid or self._anchor is None or event.price is None:
+            return
+        if abs(event.price - self._anchor) > self._grid_geometry()[2]:
+            self.refresh_from_store(force=True)  # type: ignore[attr-defined]
 
     def ladder_painted(self, ladder: BookLadder) -> None:
         if self.settings.ladder.auto_center and not ladder.spread_in_sight():

@@ -56,6 +56,7 @@ class LadderView:
     spread_index: int
     grid: bool = False  # every price step shown, empty ones too
     note: str = ""  # the grid's spread line (the level ladder has a spread row instead)
+    step: int = 0  # the grid's price step in ticks (0: the level ladder)
 
 
 class BookLadder(ScrollView, can_focus=True):
@@ -140,7 +141,20 @@ class BookLadder(ScrollView, can_focus=True):
             self.refresh()
         else:
             self._repaint_changed(keys)
-        if old is not None and self._centered and old.spread_index != view.spread_index and not view.grid:
+        if (
+            old is not None
+            and self._centered
+            and old.grid
+            and view.grid
+            and view.step
+            and old.rows
+            and view.rows
+        ):
+            # the grid was re-anchored: the same prices stay on the same screen lines
+            moved = (old.rows[0].price - view.rows[0].price) // view.step
+            if moved:
+                self.call_after_refresh(self._shift, moved)
+        elif old is not None and self._centered and old.spread_index != view.spread_index and not view.grid:
             # levels appeared or went above the spread (a full-depth book): keep the same prices
             # where the eye left them instead of letting the ladder drift
             self.call_after_refresh(
@@ -150,6 +164,10 @@ class BookLadder(ScrollView, can_focus=True):
             # after the new virtual size is laid out, or the scroll would clamp to the old one
             self.call_after_refresh(self.center, False)
             self._centered = True
+
+    def _shift(self, rows: int) -> None:
+        self.scroll_to(y=self.scroll_offset.y + rows, animate=False)
+        self._follow()
 
     def set_info(self, text: str) -> None:
         if text != self.info:
@@ -241,6 +259,13 @@ class BookLadder(ScrollView, can_focus=True):
             return
         if c is None:
             self.set_cursor(self._spread_price())
+            return
+        if view.grid and view.step:
+            # the grid moves by its known step, past its last row too: the screen re-anchors the
+            # grid around a cursor that nears its edge (a key is never lost at the edge)
+            step, off = view.step, (c - view.rows[0].price) % view.step  # off: not on a grid row
+            to = c - rows * step if not off else c - off - (rows - 1 if rows > 0 else rows) * step
+            self.set_cursor(max(step, to))
             return
         ahead = [p for p in prices if p < c] if rows > 0 else [p for p in reversed(prices) if p > c]
         if ahead:
