@@ -18,7 +18,7 @@ from tui.alerts import Alert, AlertBook, describe
 from tui.alerts.evaluate import current
 from tui.alerts.parse import parse_alert
 from tui.kraken.requests import new_cl_ord_id
-from tui.orders import FormInput, Reviewed, build_order
+from tui.orders import FormInput, build_order
 from tui.orders.context import order_context
 from tui.orders.pnl_report import verified_mid
 from tui.screens.commands import PaletteEntry
@@ -156,9 +156,5 @@ class AlertKeys(TradingScreen):
             reasons = "; ".join(f"{f}: {m}" for f, m in draft.errors.items())
             self.desk.refuse(f"staged {order.side} {alert.symbol}", reasons)
             return
-        self.run_worker(self._staged_flow(ReviewScreen(draft.params, draft.review, self.store.mode)))
-
-    async def _staged_flow(self, review: ReviewScreen) -> None:
-        reviewed: Reviewed | None = await self.app.push_screen(review, wait_for_dismiss=True)
-        if reviewed is not None:
-            self.desk.place(reviewed)
+        # sent only from the review, on its confirming key (ahead of the close's repaint)
+        self.app.push_screen(ReviewScreen(draft.params, draft.review, self.store.mode, send=self.desk.place))

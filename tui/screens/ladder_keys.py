@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from functools import partial
 
 from textual.binding import Binding
 
@@ -358,11 +359,7 @@ class LadderKeys(TradingScreen):
             panel.prefill(qty, unit, show_errors, stop)
 
     async def _review_flow(self, params: OrderParams, review: Review) -> None:
-        reviewed = await self.app.push_screen(
-            ReviewScreen(params, review, self.store.mode), wait_for_dismiss=True
-        )
-        if reviewed is not None:
-            self.desk.submit(reviewed)
+        await self.app.push_screen(ReviewScreen(params, review, self.store.mode, send=self.desk.submit))
 
     # --- cancel at a level ---------------------------------------------------------------------------
     def _own_at(self, price_ticks: int) -> list[OrderView]:
@@ -472,7 +469,7 @@ class LadderKeys(TradingScreen):
         if not amend.ok or draft.params is None or draft.review is None:
             self.desk.amend(amend)  # refused, with its reason
             return
-        review = ReviewScreen(draft.params, draft.review, self.store.mode, amend=amend.label)
-        reviewed = await self.app.push_screen(review, wait_for_dismiss=True)
-        if reviewed is not None:
-            self.desk.amend(amend, reviewed)
+        send = partial(self.desk.amend, amend)  # on the confirming key, ahead of the close's repaint
+        await self.app.push_screen(
+            ReviewScreen(draft.params, draft.review, self.store.mode, amend=amend.label, send=send)
+        )

@@ -17,6 +17,7 @@ handed to the desk: nothing is sent by the key itself.
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 
 from textual.binding import Binding
 
@@ -189,13 +190,10 @@ class PositionKeys(TradingScreen):
             self.desk.refuse(label, "; ".join(draft.errors.values()))
             return
         assert draft.params is not None and draft.review is not None
-        review = ReviewScreen(draft.params, draft.review, self.store.mode, title=title)
-        self.run_worker(self._place_reviewed(review), group="position")
-
-    async def _place_reviewed(self, review: ReviewScreen) -> None:
-        reviewed = await self.app.push_screen(review, wait_for_dismiss=True)
-        if reviewed is not None:
-            self.desk.place(reviewed)
+        # the confirmed order goes to the desk on the confirming key, ahead of the close's repaint
+        self.app.push_screen(
+            ReviewScreen(draft.params, draft.review, self.store.mode, title=title, send=self.desk.place)
+        )
 
     async def _amend_stops(self, stops: list[OrderView], be: Decimal) -> None:
         """Each stop's move is judged and reviewed on its own; Esc on one skips it."""
@@ -209,7 +207,8 @@ class PositionKeys(TradingScreen):
             draft = amend.draft
             assert draft.params is not None and draft.review is not None
             title = f"Stop to breakeven: {o.order_id} from {o.trigger_price} to the entry {be}"
-            review = ReviewScreen(draft.params, draft.review, self.store.mode, amend=amend.label, title=title)
-            reviewed = await self.app.push_screen(review, wait_for_dismiss=True)
-            if reviewed is not None:
-                self.desk.amend(amend, reviewed)
+            send = partial(self.desk.amend, amend)
+            review = ReviewScreen(
+                draft.params, draft.review, self.store.mode, amend=amend.label, title=title, send=send
+            )
+            await self.app.push_screen(review, wait_for_dismiss=True)  # one stop at a time

@@ -67,7 +67,7 @@ class ReviewScreen(ModalScreen[Reviewed | None]):
         *,
         amend: str | None = None,
         title: str | None = None,
-        send: Callable[[Reviewed], None] | None = None,
+        send: Callable[[Reviewed], object] | None = None,
     ) -> None:
         """``amend``: the amend's label when this reviews an amend (the order as it would become);
         ``title``: what a one-key action (flatten, reverse...) is about to do, above its order;

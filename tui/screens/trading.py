@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from decimal import Decimal
+from functools import partial
 
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -215,10 +216,10 @@ class TradingScreen(Screen[None]):
             self.desk.amend(amend)
             return
         assert draft.params is not None and draft.review is not None
-        review = ReviewScreen(draft.params, draft.review, self.store.mode, amend=amend.label)
-        reviewed = await self.app.push_screen(review, wait_for_dismiss=True)
-        if reviewed is not None:
-            self.desk.amend(amend, reviewed)
+        send = partial(self.desk.amend, amend)  # on the confirming key, ahead of the close's repaint
+        await self.app.push_screen(
+            ReviewScreen(draft.params, draft.review, self.store.mode, amend=amend.label, send=send)
+        )
 
     def action_toggle_dms(self) -> None:
         self.desk.toggle_dead_mans_switch()
