@@ -105,3 +105,26 @@ async def test_grid_cursor_walks_past_the_grids_edge_and_the_grid_follows() -> N
         await pilot.pause(0.2)
         here = ladder.cursor_index()
         assert here is not None and ladder.view is not None and ladder.view.rows[here].price == start
+
+
+async def test_grid_narrower_than_the_spread_still_puts_the_cursor_on_the_best_bid() -> None:
+    """A grid of 21 rows around the mid of a 48-tick spread holds no level at all: the first `l`
+    still finds the book's best bid, and the grid moves to show it."""
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.3)
+        screen, ladder = _screen(app)
+        screen.settings.ladder.grid_span = 10
+        await pilot.press("number_sign")
+        await pilot.pause(0.2)
+        assert ladder.view is not None and all(r.kind == "gap" for r in ladder.view.rows)
+        await pilot.press("l")
+        book = app.store.market("BTC/USD").book
+        assert book is not None and (bid := book.best_bid()) is not None
+        assert ladder.cursor == bid[0]
+        await pilot.pause(0.2)
+        here = ladder.cursor_index()
+        assert here is not None and ladder.view.rows[here].price == bid[0]
+        assert ladder.view.rows[here].kind == "bid"
+        await pilot.press("down")
+        assert ladder.cursor == bid[0] - 1

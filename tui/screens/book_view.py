@@ -263,4 +263,5 @@ def build_grid(store: Store, symbol: str, group: int, anchor: int, span: int) ->
         True,
         note,
         step,
+        (best_bid, best_ask),
     )

@@ -57,6 +57,7 @@ class LadderView:
     grid: bool = False  # every price step shown, empty ones too
     note: str = ""  # the grid's spread line (the level ladder has a spread row instead)
     step: int = 0  # the grid's price step in ticks (0: the level ladder)
+    touch: tuple[int | None, int | None] = (None, None)  # the grid's best bid, best ask (ticks)
 
 
 class BookLadder(ScrollView, can_focus=True):
@@ -278,6 +279,8 @@ class BookLadder(ScrollView, can_focus=True):
         view = self.view
         if view is None:
             return None
+        if view.grid and view.touch != (None, None):  # the book's touch, in the grid or not
+            return view.touch[0] if view.touch[0] is not None else view.touch[1]
         bids = [r.price for r in view.rows if r.kind == "bid"]
         asks = [r.price for r in view.rows if r.kind == "ask"]
         return max(bids) if bids else min(asks) if asks else None
