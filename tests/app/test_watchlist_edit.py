@@ -12,6 +12,7 @@ from tui.exchange.server import RunningExchange
 from tui.feed.tickers import TickerBatches, batches
 from tui.screens.search import SymbolSearch
 from tui.watchlist import WatchlistFile
+from tui.widgets.statusbar import StatusBar
 from tui.widgets.watchlist import Watchlist
 
 from .conftest import SYMBOLS, ready, until
@@ -176,3 +177,23 @@ async def test_a_fast_typed_search_lands_in_the_box(market: RunningExchange, tmp
         await until(pilot, lambda: app.screen.query_one("#search-input", Input).value == "ada")
         await pilot.pause(0.1)
         assert app.screen.query_one(OptionList).get_option_at_index(0).id == EXTRA
+
+
+async def test_a_saved_pair_this_venue_does_not_list_says_so(market: RunningExchange, tmp_path: Path) -> None:
+    """A pair saved in another mode's watchlist: the venue refuses it, the row and the status bar
+    say "not listed", the ladder says so, and the other pairs are unharmed."""
+    unlisted = "ZZZ/USD"
+    assert WatchlistFile(tmp_path / "watchlist.json", SYMBOLS).save([*SYMBOLS, unlisted]) is None
+    app = make_app(market, tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await ready(pilot, app)
+        await until(pilot, lambda: app.store.market(unlisted).refused is not None)
+        assert "Currency pair not supported" in str(app.store.market(unlisted).refused)
+        wl = app.market_screen.query_one(Watchlist)  # type: ignore[union-attr]
+        await until(pilot, lambda: wl.get_cell(unlisted, "Last").plain == "not listed")
+        assert wl.get_cell(unlisted, "").plain == "✗"
+        assert all(app.store.market(s).book_state == "ok" for s in SYMBOLS)
+        assert "ZZZ✗" in str(app.market_screen.query_one(StatusBar).render())  # type: ignore[union-attr]
+        app.market_screen.select_symbol(unlisted)  # type: ignore[union-attr]
+        ladder = app.market_screen.query_one("#book")  # type: ignore[union-attr]
+        await until(pilot, lambda: ladder.border_subtitle == "not listed by this venue")

@@ -12,12 +12,10 @@ import asyncio
 import sys
 from typing import TextIO
 
+from tui.kraken.errors import UNLISTED_SYMBOL
 from tui.store import ActivityEntry, Store
 
-__all__ = ["REFUSED_SYMBOL", "ProblemReporter"]
-
-# Kraken's answers to a subscription for a symbol it does not list (spot v2, and its REST twin)
-REFUSED_SYMBOL = ("Currency pair not supported", "Unknown asset pair")
+__all__ = ["ProblemReporter"]
 
 
 class ProblemReporter:
@@ -42,7 +40,7 @@ class ProblemReporter:
             if entry.level == "error" and entry.text != self._printed:
                 self._printed = entry.text  # one line per problem, not one per channel refused
                 print(f"kraken-tui: {entry.text}", file=out, flush=True)
-                refused = refused or any(r in entry.text for r in REFUSED_SYMBOL)
+                refused = refused or any(r in entry.text for r in UNLISTED_SYMBOL)
         return refused
 
     async def run(self, interval: float = 0.5) -> int:

@@ -22,6 +22,8 @@ SYMBOL_MUST_BE_ARRAY = "Symbol field must be an array"
 UNSUPPORTED_EVENT = "Unsupported event"
 INVALID_SESSION = "ESession:Invalid session"
 PAIR_NOT_SUPPORTED_PREFIX = "Currency pair not supported"
+# Kraken's answers to a subscription for a symbol it does not list (spot v2, and its REST twin)
+UNLISTED_SYMBOL = (PAIR_NOT_SUPPORTED_PREFIX, "Unknown asset pair")
 PRIVATE_ON_PUBLIC_HOST = "Private data and trading are unavailable on this endpoint. Try ws-auth.kraken.com"
 PUBLIC_ON_PRIVATE_HOST = (
     "Public market data subscriptions are unavailable on this endpoint. Try ws.kraken.com"

@@ -286,6 +286,8 @@ class MarketScreen(
             "stale": "STALE",
             "waiting": "waiting for snapshot",
         }.get(mk.book_state, mk.book_state)
+        if mk.refused:
+            subtitle = "not listed by this venue"
         lag = lag_text(mk)
         if lag:
             subtitle += f"  {lag}"

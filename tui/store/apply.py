@@ -14,6 +14,7 @@ from tui.book.l2 import L2Book
 from tui.book.l3 import L3Book
 from tui.book.sequenced import SequencedBook
 from tui.kraken import events as ev
+from tui.kraken.errors import UNLISTED_SYMBOL
 from tui.kraken.futures_frames import AUTH_ALERT
 from tui.kraken.vocab import CHECKSUM_LEVELS
 from tui.store import account
@@ -230,6 +231,10 @@ class Applier:
         if "Exceeded msg rate" in text and e.symbol:
             store.log("warning", f"{e.symbol}: subscription rate-limited; retrying")
             return (RetryBook(e.symbol, 2.0),)
+        mk = store.markets.get(e.symbol) if e.symbol else None
+        if mk is not None and any(text.startswith(u) for u in UNLISTED_SYMBOL):
+            mk.refused = text
+            store.mark(mk.symbol, "status")
         if text not in _QUIET_ACK_ERRORS:
             store.log("error", f"{conn}: {text}" + (f" ({e.symbol})" if e.symbol else ""))
         return _NONE

@@ -98,6 +98,9 @@ class MarketState:
     lag_s: float | None = None
     lagging: bool = False
     lag_at: float = 0.0  # wall time of the last sample
+    # The venue's words when it refused the symbol (not listed there: a pair saved in another
+    # mode's watchlist); every number of this market then stays unknown
+    refused: str | None = None
 
     def add_trade(self, trade: Trade) -> bool:
         """Append a print unless it is not newer than the last one (a repeated frame, or a

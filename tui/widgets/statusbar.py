@@ -114,7 +114,7 @@ class StatusBar(Static):
             mk = s.markets.get(sym)
             if mk is None:
                 continue
-            mark, kind = _INTEGRITY.get(mk.book_state, ("?", "dim"))
+            mark, kind = ("✗", "dim") if mk.refused else _INTEGRITY.get(mk.book_state, ("?", "dim"))
             style = {"ok": "green", "warn": "bold yellow", "dim": "dim"}[kind]
             parts.append((MARKS if kind != "warn" else SAFETY, f" {sym.split('/')[0]}{mark}", style))
         if acct.auth_error:

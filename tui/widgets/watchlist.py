@@ -105,6 +105,8 @@ class Watchlist(LeanTable):
             "waiting": ("…", "dim"),
         }.get(mk.book_state, ("?", "dim"))
         cells[""] = Text(state[0], style=state[1])
+        if mk.refused:  # the venue does not list it: nothing of it is known here
+            cells = {"Last": Text("not listed", style="dim", justify="right"), "": Text("✗", style="red")}
         for col, value in cells.items():
             key = (mk.symbol, col)
             plain = value.plain + str(value.style)
