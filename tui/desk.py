@@ -30,13 +30,12 @@ from tui.feed.replay_control import ReplayControl
 from tui.feed.venue import OrderVenue, Reply
 from tui.journal import Journal
 from tui.kraken.futures import is_futures
-from tui.kraken.requests import OrderParams, new_cl_ord_id
+from tui.kraken.requests import OrderParams
 from tui.orders.amend import Amend, check_amend
 from tui.orders.announce import Announcement, Announcer
 from tui.orders.arming import Arming
 from tui.orders.away import AwayCheck
-from tui.orders.context import order_context
-from tui.orders.guards import build_order
+from tui.orders.context import draft_in, order_context
 from tui.orders.model import Draft, FormInput, Reviewed
 from tui.orders.rate import Kind, RateMeter, RateReading, cost, rate_problem, reading
 from tui.store import MarketState, Store
@@ -257,18 +256,7 @@ class Desk:
             self.notify("Waiting for the book and instrument data…", severity="warning")
             return None
         live = ctx.live and not (one_key and self.arming.live_confirmed and self.armed)
-        return build_order(
-            form,
-            ctx.inst,
-            ctx.book,
-            ctx.balances,
-            self.settings.guards,
-            live=live,
-            cl_ord_id=new_cl_ord_id(),
-            margin_available=ctx.margin_available,
-            verified_levels=ctx.verified_levels,
-            positions=ctx.positions,
-        )
+        return draft_in(ctx, form, self.settings.guards, live=live)
 
     def rate_reading(self, symbol: str) -> RateReading:
         acct = self.store.account

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tui.book.l2 import L2Book
+from tui.config import Guards
 from tui.kraken.futures import is_futures
 from tui.kraken.instrument import Instrument
+from tui.kraken.requests import new_cl_ord_id
 from tui.kraken.vocab import CHECKSUM_LEVELS
+from tui.orders.guards import build_order
+from tui.orders.model import Draft, FormInput
 from tui.orders.risk import portfolio_equity
 from tui.store import Balance, MarketState, Position, Store
 
-__all__ = ["OrderContext", "account_equity", "order_context", "verified_levels"]
+__all__ = ["OrderContext", "account_equity", "draft_in", "order_context", "verified_levels"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,4 +79,23 @@ def order_context(store: Store, symbol: str) -> OrderContext | None:
         store.mode == "LIVE",
         store.account.positions if store.account.futures_authenticated else None,
         account_equity(store, mk.instrument),
+    )
+
+
+def draft_in(ctx: OrderContext, form: FormInput, guards: Guards, *, live: bool | None = None) -> Draft:
+    """``form`` through every guard with every input of ``ctx``: the form, the desk's one-key and
+    position actions and a fired alert's staged order judge an order on the same things.
+    ``live``: the typed-confirmation rule when the caller relaxes it (an armed, confirmed desk)."""
+    return build_order(
+        form,
+        ctx.inst,
+        ctx.book,
+        ctx.balances,
+        guards,
+        live=ctx.live if live is None else live,
+        cl_ord_id=new_cl_ord_id(),
+        margin_available=ctx.margin_available,
+        verified_levels=ctx.verified_levels,
+        positions=ctx.positions,
+        equity=ctx.equity,
     )

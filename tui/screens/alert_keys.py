@@ -17,9 +17,8 @@ from textual.binding import Binding
 from tui.alerts import Alert, AlertBook, describe
 from tui.alerts.evaluate import current
 from tui.alerts.parse import parse_alert
-from tui.kraken.requests import new_cl_ord_id
-from tui.orders import FormInput, build_order
-from tui.orders.context import order_context
+from tui.orders import FormInput
+from tui.orders.context import draft_in, order_context
 from tui.orders.pnl_report import verified_mid
 from tui.screens.commands import PaletteEntry
 from tui.screens.confirm import AskValue
@@ -140,18 +139,8 @@ class AlertKeys(TradingScreen):
                 f"Staged order of '{describe(alert)}' not opened: no book or no trading.", severity="error"
             )
             return
-        draft = build_order(
-            FormInput(order.side, order_type=order.order_type, qty=order.qty, price=order.price),
-            ctx.inst,
-            ctx.book,
-            ctx.balances,
-            self.settings.guards,
-            live=ctx.live,
-            cl_ord_id=new_cl_ord_id(),
-            margin_available=ctx.margin_available,
-            verified_levels=ctx.verified_levels,
-            positions=ctx.positions,
-        )
+        form = FormInput(order.side, order_type=order.order_type, qty=order.qty, price=order.price)
+        draft = draft_in(ctx, form, self.settings.guards)
         if not draft.ok or draft.params is None or draft.review is None:
             reasons = "; ".join(f"{f}: {m}" for f, m in draft.errors.items())
             self.desk.refuse(f"staged {order.side} {alert.symbol}", reasons)

@@ -29,10 +29,9 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from tui.config import Settings
 from tui.kraken.futures import is_futures
-from tui.kraken.requests import new_cl_ord_id
 from tui.kraken.vocab import FUTURES_ORDER_TYPES, LIMIT_PRICED_TYPES, ORDER_TYPES, TRIGGERED_TYPES
-from tui.orders import FIELDS, Draft, FormInput, Reviewed, build_order
-from tui.orders.context import OrderContext, order_context
+from tui.orders import FIELDS, Draft, FormInput, Reviewed
+from tui.orders.context import OrderContext, draft_in, order_context
 from tui.orders.parse import parse_inputs
 from tui.screens.review import ReviewScreen
 from tui.store import Store
@@ -348,19 +347,7 @@ class OrderForm(VerticalScroll):
     def draft(self, validate: bool = False) -> Draft:
         ctx = order_context(self.store, self.symbol)
         assert ctx is not None  # the panel opens only once the instrument and book are there
-        return build_order(
-            self.form_input(validate),
-            ctx.inst,
-            ctx.book,
-            ctx.balances,
-            self.settings.guards,
-            live=ctx.live,
-            cl_ord_id=new_cl_ord_id(),
-            margin_available=ctx.margin_available,
-            verified_levels=ctx.verified_levels,
-            positions=ctx.positions,
-            equity=ctx.equity,
-        )
+        return draft_in(ctx, self.form_input(validate), self.settings.guards)
 
     @on(Input.Submitted)
     def _enter(self) -> None:

@@ -22,7 +22,7 @@ from functools import partial
 from textual.binding import Binding
 
 from tui.kraken.futures import is_futures
-from tui.orders import Draft, FormInput, build_order
+from tui.orders import Draft, FormInput
 from tui.orders.amend import Amend
 from tui.orders.context import order_context
 from tui.screens.review import ReviewScreen
@@ -166,22 +166,7 @@ class PositionKeys(TradingScreen):
         self._review_new(self._draft(pos.symbol, form), title, title.split(":")[0].lower())
 
     def _draft(self, symbol: str, form: FormInput) -> Draft | None:
-        ctx = order_context(self.store, symbol)
-        if ctx is None:
-            self.notify("Waiting for the book and instrument data…", severity="warning")
-            return None
-        return build_order(
-            form,
-            ctx.inst,
-            ctx.book,
-            ctx.balances,
-            self.settings.guards,
-            live=ctx.live,
-            margin_available=ctx.margin_available,
-            verified_levels=ctx.verified_levels,
-            positions=ctx.positions,
-            equity=ctx.equity,
-        )
+        return self.desk.draft(form, symbol)
 
     def _review_new(self, draft: Draft | None, title: str, label: str) -> None:
         if draft is None:
