@@ -112,7 +112,11 @@ class Desk:
         *,
         pressed: float | None = None,
     ) -> bool:
-        """Send one request to the venue that trades ``symbol``; False (and a notice) if none can."""
+        """Send one request to the venue that trades ``symbol``; False (and a notice) if none can.
+        A REPLAY's account is a recording: a cancel or amend is stopped here like a new order."""
+        if self.store.mode == "REPLAY":
+            self.refuse(label, "REPLAY is read-only: orders are not sent")
+            return False
         venue = self._venue(symbol)
         if venue is None:
             return False

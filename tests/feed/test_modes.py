@@ -305,3 +305,13 @@ async def test_replay_orders_panel_shows_the_recorded_order_and_refuses_entry(tm
         app.desk.notify = lambda message, **kw: notices.append(message)
         assert app.desk.place(_order("BTC/USD")) is False
         assert notices == ["REPLAY is read-only: orders are not sent"]
+        # the recorded order cannot be cancelled or amended either: stopped here, not sent
+        sent = len(app.desk.request_log)
+        app.desk.cancel([rec["bid_id"]])
+        amend = app.desk.check_amend(rec["bid_id"], price=rec["bid_price"] - 1)
+        assert amend is not None and app.desk.amend(amend) is False
+        app.desk.cancel_all("BTC/USD")
+        await pilot.pause(0.3)
+        assert len(app.desk.request_log) == sent
+        assert sum("REPLAY is read-only" in n for n in notices) == 4
+        assert rec["bid_id"] in app.store.account.orders
