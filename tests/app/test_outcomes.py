@@ -259,11 +259,13 @@ async def test_orders_the_switch_cancelled_while_away_are_reported_once(
         await until(pilot, lambda: not first.is_running)
     saved = json.loads((state_home / "kraken-tui" / "open-orders-demo.json").read_text())
     assert [o["order_id"] for o in saved["orders"]] == [order.order_id]
-    await until_async(lambda: not open_orders(exchange), 4)  # the switch fires with nobody there
+    await until_async(
+        lambda: not open_orders(exchange), 12
+    )  # the switch fires with nobody there (1 s; slack for a loaded machine)
     second = live_app(exchange)
     async with second.run_test(size=(140, 40)) as pilot:
         await ready(pilot, second)
-        await until(pilot, lambda: any("While the app was away" in e.text for e in second.store.activity), 6)
+        await until(pilot, lambda: any("While the app was away" in e.text for e in second.store.activity), 15)
         text = next(e.text for e in second.store.activity if "While the app was away" in e.text)
         assert f"{order.order_id} buy 0.001 BTC/USD" in text and "cancelled by the dead-man's switch" in text
         assert "fired at" in text
