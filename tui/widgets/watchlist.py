@@ -105,9 +105,11 @@ class Watchlist(LeanTable):
             "waiting": ("…", "dim"),
         }.get(mk.book_state, ("?", "dim"))
         cells[""] = Text(state[0], style=state[1])
+        changed: dict[str, Text] = {}
         for col, value in cells.items():
             key = (mk.symbol, col)
             plain = value.plain + str(value.style)
             if self._cells.get(key) != plain:
                 self._cells[key] = plain
-                self.update_cell(mk.symbol, col, value, update_width=True)
+                changed[col] = value
+        self.update_row_cells(mk.symbol, changed)  # that row alone, and only if a cell changed
