@@ -363,16 +363,9 @@ class MarketScreen(
         paint("orders", self.query_one(OrdersTable).show, store.account.orders)
         paint("staged alerts", self.open_staged_alerts)
         if force or "balances" in self._slow:
-            paint("balances", self.paint_balances)
+            paint("balances", self.paint_balances, force)  # each only while its tab is shown
             paint("pnl", self.paint_pnl, force)
-            acct = store.account
-            paint(
-                "positions",
-                self.query_one(PositionsTable).show,
-                acct.positions,
-                acct.futures_margin,
-                store.instruments,
-            )
+            paint("positions", self.paint_positions, force)
         self._slow.clear()
 
     def _paint_depth(self, mk: MarketState) -> None:
