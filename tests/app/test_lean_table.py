@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from rich.text import Text
 from textual.strip import Strip
 from textual.widgets import DataTable
 
@@ -79,7 +80,11 @@ async def test_a_changed_ticker_repaints_its_row_alone_and_shows_the_new_price(
         assert format(price, "f") in wl.render_line(line).text
         assert format(price, "f") in screen_text(app)
 
-        # a wider price: the column grows and the table is drawn again, the price whole
+        # a wider price: shown at once (cut to the old width until the columns are measured
+        # again), then the column grows and the table is drawn again, the price whole
+        wl.update_row_cells("ETH/USD", {"Last": Text("123456789.123456", justify="right")})
+        drawn_now = wl.render_line(line).text
+        assert format(price, "f") not in drawn_now and "12345" in drawn_now, drawn_now
         seen.clear()
         wide = Decimal("123456789.123456")
         store.apply(TickerUpdate("ETH/USD", replace(old, last=wide)), 102.0, "public")

@@ -66,11 +66,12 @@ class LeanTable(DataTable[Text]):
         self._cells_valid()
         for col, value in cells.items():
             column_key = ColumnKey(col)
+            self._cells_cache.pop((row_key, column_key), None)
             if value.cell_len > self.columns[column_key].content_width:
-                self.update_cell(row, col, value, update_width=True)  # drops every cache
+                # measured again when idle; the whole table repaints at the new width
+                self.update_cell(row, col, value, update_width=True)
             else:
                 data[column_key] = value
-                self._cells_cache.pop((row_key, column_key), None)
         # Textual's caches are keyed by this count: the row's next render reads the new values
         self._update_count += 1
         self._cells_count = self._update_count
