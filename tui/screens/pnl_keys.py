@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import TabbedContent
 
 from tui.orders.pnl_report import pnl_report, portfolio
+from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.trading import TradingScreen
 from tui.widgets.account import BalancesTable, PositionsTable
 from tui.widgets.pnl import PnlTable
@@ -27,6 +28,8 @@ QUOTE = "USD"  # the portfolio's currency (the demo's and the watchlist's quote)
 
 
 class PnlKeys(TradingScreen):
+    repaint: RepaintGuard  # the market screen's (tui/screens/repaint_guard.py)
+
     BINDINGS = [
         Binding(
             "dollar_sign",
@@ -64,10 +67,10 @@ class PnlKeys(TradingScreen):
 
     @on(TabbedContent.TabActivated, "#account")
     def _account_tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        paint = {
-            "tab-pnl": self.paint_pnl,
-            "tab-balances": self.paint_balances,
-            "tab-positions": self.paint_positions,
+        shown = {
+            "tab-pnl": ("pnl", self.paint_pnl),
+            "tab-balances": ("balances", self.paint_balances),
+            "tab-positions": ("positions", self.paint_positions),
         }.get(event.pane.id or "")
-        if paint is not None:
-            paint(force=True)  # the latest values before the tab is seen
+        if shown is not None:  # the latest values before the tab is seen; a failure is counted
+            self.repaint.run(shown[0], shown[1], force=True)
