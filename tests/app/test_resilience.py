@@ -38,6 +38,7 @@ async def test_a_value_no_widget_can_show_does_not_stop_the_tick(
         screen = app.market_screen
         assert isinstance(screen, MarketScreen)
         app.store.account.positions["PF_EVILUSD"] = hostile_position()
+        await pilot.press("P")  # the positions tab, painted only while it is shown
 
         def failed_again() -> bool:
             app.store.mark("account", "positions")  # as if position frames kept coming

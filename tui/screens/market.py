@@ -26,6 +26,7 @@ from tui.kraken.vocab import BOOK_DEPTHS, OHLC_INTERVALS, interval_label
 from tui.screens.alert_keys import AlertKeys
 from tui.screens.book_view import GROUPS, lag_text
 from tui.screens.commands import PaletteEntry, ScreenCommands
+from tui.screens.crop_compositor import CropCompositor
 from tui.screens.help import HelpScreen
 from tui.screens.journal_keys import JournalKeys
 from tui.screens.ladder_keys import LadderKeys
@@ -137,6 +138,7 @@ class MarketScreen(
 
     def __init__(self, store: Store, desk: Desk, settings: Settings, symbol: str | None = None) -> None:
         super().__init__()
+        self._compositor = CropCompositor()  # partial updates skip widgets outside them
         self.store = store
         self.desk = desk
         self.settings = settings
@@ -365,16 +367,9 @@ class MarketScreen(
         paint("orders", self.query_one(OrdersTable).show, store.account.orders)
         paint("staged alerts", self.open_staged_alerts)
         if force or "balances" in self._slow:
-            paint("balances", self.paint_balances)
+            paint("balances", self.paint_balances, force)  # each only while its tab is shown
             paint("pnl", self.paint_pnl, force)
-            acct = store.account
-            paint(
-                "positions",
-                self.query_one(PositionsTable).show,
-                acct.positions,
-                acct.futures_margin,
-                store.instruments,
-            )
+            paint("positions", self.paint_positions, force)
         self._slow.clear()
 
     def _paint_depth(self, mk: MarketState) -> None:

@@ -1,5 +1,9 @@
-"""The P&L panel's key and paint: ``$`` shows it; it is repainted with the balances (at most 4
-times a second) and only while its tab is shown, since a report sorts every known fill.
+"""The P&L panel's key, and the paint of the account tabs that are hidden most of the time
+(P&L, balances, positions): each is repainted with the balances (at most 4 times a second) only
+while its tab is shown, and at once when its tab is shown. A P&L report sorts every known fill;
+and a hidden table that repaints is not among the widgets on screen, so Textual arranges the whole
+screen again to find it (at 683 pairs the balances' values moved with every price: a full
+arrangement 4 times a second for a table nobody saw).
 
 A mixin, so the market screen keeps one class; the report comes from ``tui.orders.pnl_report``
 (pure reading of the store), the session's start from the desk's announcer (fills older than it
@@ -13,8 +17,9 @@ from textual.binding import Binding
 from textual.widgets import TabbedContent
 
 from tui.orders.pnl_report import pnl_report, portfolio
+from tui.screens.repaint_guard import RepaintGuard
 from tui.screens.trading import TradingScreen
-from tui.widgets.account import BalancesTable
+from tui.widgets.account import BalancesTable, PositionsTable
 from tui.widgets.pnl import PnlTable
 
 __all__ = ["QUOTE", "PnlKeys"]
@@ -23,6 +28,8 @@ QUOTE = "USD"  # the portfolio's currency (the demo's and the watchlist's quote)
 
 
 class PnlKeys(TradingScreen):
+    repaint: RepaintGuard  # the market screen's (tui/screens/repaint_guard.py)
+
     BINDINGS = [
         Binding(
             "dollar_sign",
@@ -42,13 +49,28 @@ class PnlKeys(TradingScreen):
         report = pnl_report(store, QUOTE, since=self.desk.announcer.since)
         self.query_one(PnlTable).show(report, store.instruments, store.asset_display)
 
-    def paint_balances(self) -> None:
+    def paint_balances(self, force: bool = False) -> None:
+        """The Balances tab, when it is the one shown (or ``force``)."""
+        if not force and self.query_one("#account", TabbedContent).active != "tab-balances":
+            return
         store = self.store
         self.query_one(BalancesTable).show(
             store.account.balances(store.instruments), portfolio(store, QUOTE), store.asset_display
         )
 
+    def paint_positions(self, force: bool = False) -> None:
+        """The Positions tab, when it is the one shown (or ``force``)."""
+        if not force and self.query_one("#account", TabbedContent).active != "tab-positions":
+            return
+        acct = self.store.account
+        self.query_one(PositionsTable).show(acct.positions, acct.futures_margin, self.store.instruments)
+
     @on(TabbedContent.TabActivated, "#account")
-    def _pnl_tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "tab-pnl":
-            self.paint_pnl(force=True)
+    def _account_tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        shown = {
+            "tab-pnl": ("pnl", self.paint_pnl),
+            "tab-balances": ("balances", self.paint_balances),
+            "tab-positions": ("positions", self.paint_positions),
+        }.get(event.pane.id or "")
+        if shown is not None:  # the latest values before the tab is seen; a failure is counted
+            self.repaint.run(shown[0], shown[1], force=True)

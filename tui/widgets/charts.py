@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -83,8 +84,23 @@ class _StripChart(Widget):
         return self._strips[y] if y < len(self._strips) else Strip.blank(width, self._style(""))
 
     def _redraw(self) -> None:
-        self._strips = None
-        self.refresh()
+        """New data: draw it now and repaint only the lines that differ from what is shown (a
+        new trade moves the last candle and its price label: two or three of the chart's lines,
+        not all of them). Before the first paint, or after a resize or a style change, the whole
+        chart is drawn when it is next rendered."""
+        old = self._strips
+        width, height = self.size.width, self.size.height
+        if old is None or not width or not height or len(old) != height or old[0].cell_length != width:
+            self._strips = None
+            self.refresh()
+            return
+        new = self._strips = to_strips(self._rows(width, height), width, height, self._style)
+        changed = [y for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        start = 0
+        for i, y in enumerate(changed):  # one region per run of neighbouring lines
+            if i + 1 == len(changed) or changed[i + 1] != y + 1:
+                self.refresh(Region(0, changed[start], width, y - changed[start] + 1))
+                start = i + 1
 
 
 class CandleChart(_StripChart):

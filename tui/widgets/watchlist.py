@@ -107,9 +107,11 @@ class Watchlist(LeanTable):
         cells[""] = Text(state[0], style=state[1])
         if mk.refused:  # the venue does not list it: nothing of it is known here
             cells = {"Last": Text("not listed", style="dim", justify="right"), "": Text("✗", style="red")}
+        changed: dict[str, Text] = {}
         for col, value in cells.items():
             key = (mk.symbol, col)
             plain = value.plain + str(value.style)
             if self._cells.get(key) != plain:
                 self._cells[key] = plain
-                self.update_cell(mk.symbol, col, value, update_width=True)
+                changed[col] = value
+        self.update_row_cells(mk.symbol, changed)  # that row alone, and only if a cell changed

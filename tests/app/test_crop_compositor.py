@@ -1,0 +1,64 @@
+"""The market screen's compositor writes the same updates as Textual's and asks fewer widgets for
+their lines (recorded session, no sockets)."""
+
+from __future__ import annotations
+
+from textual._compositor import Compositor, CompositorUpdate
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.screens.crop_compositor import CropCompositor
+from tui.widgets.footer import KeyFooter
+from tui.widgets.ladder import BookLadder
+from tui.widgets.watchlist import Watchlist
+
+from .conftest import FixtureApp
+
+
+def _counting(widget: Widget, calls: list[str]) -> None:
+    render = widget.render_lines
+
+    def counted(crop: Region) -> list[Strip]:
+        calls.append(type(widget).__name__)
+        return render(crop)
+
+    widget.render_lines = counted  # type: ignore[method-assign]
+
+
+async def test_partial_updates_are_textuals_and_skip_widgets_outside_them() -> None:
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.market_screen
+        assert screen is not None
+        ours = screen._compositor
+        assert isinstance(ours, CropCompositor)
+        stock = Compositor()
+        stock.reflow(screen, screen.size)
+        ladder = screen.query_one("#book", BookLadder)
+        wl = screen.query_one(Watchlist)
+        footer = screen.query_one(KeyFooter)  # docked on the screen: its clip is the terminal
+        calls: list[str] = []
+        _counting(footer, calls)
+        book = ladder.region
+        regions = [
+            Region(book.x, book.y + 3, book.width, 10),  # rows of the book
+            Region(book.x, book.y + 3, 160 - book.x, 10),  # the book and the panels right of it
+            Region(0, footer.region.y - 1, 160, 1),  # the status bar above the footer
+            Region(wl.region.right - 3, book.y + 2, 10, 4),  # across the watchlist's edge
+            Region(0, 0, 160, 45),  # everything
+        ]
+        for region in regions:
+            written: list[str] = []
+            for compositor in (ours, stock):
+                calls.clear()
+                compositor._dirty_regions = {region}
+                update = compositor.render_update()
+                assert isinstance(update, CompositorUpdate)
+                written.append(update.render_segments(app.console))
+                if compositor is ours and not region.overlaps(footer.region):
+                    assert "KeyFooter" not in calls, region  # far from the change: not asked
+                if compositor is stock:
+                    assert "KeyFooter" in calls, region  # Textual asks it every time
+            assert written[0] == written[1], region

@@ -1,0 +1,50 @@
+"""The ladder repaints the rows whose line changed and no others (recorded session, no sockets):
+at depth 100 it gets a new view 16 times a second, and each line Textual draws again costs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.strip import Strip
+
+from tui.widgets.ladder import BookLadder, LadderRow
+
+from .conftest import FixtureApp
+
+
+async def test_one_changed_row_is_the_one_line_drawn_again() -> None:
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.market_screen
+        assert screen is not None
+        ladder = screen.query_one("#book", BookLadder)
+        view = ladder.view
+        assert view is not None
+        top = int(ladder.scroll_offset.y)
+        i = next(  # a bid in sight that is not the user's own
+            n
+            for n, r in enumerate(view.rows)
+            if r.kind == "bid" and not r.own and top <= n < top + ladder.body_height
+        )
+        drawn: list[int] = []
+        draw = ladder.render_line
+
+        def recording(y: int) -> Strip:
+            drawn.append(y)
+            return draw(y)
+
+        ladder.render_line = recording  # type: ignore[method-assign]
+        rows = list(view.rows)
+        r = rows[i]  # only the mark at its price changes
+        rows[i] = LadderRow(r.kind, r.price, r.qty, r.cum, True, r.note, r.unverified, r.mine)
+        ladder.update_view(replace(view, rows=tuple(rows)))
+        await pilot.pause(0.2)
+        line = i - top + ladder.header_lines
+        assert set(drawn) == {line}, drawn
+        assert ladder.render_line(line).text.startswith("◆")
+
+        drawn.clear()
+        ladder.update_view(replace(view, rows=tuple(rows)))  # the same rows again: nothing drawn
+        await pilot.pause(0.2)
+        assert drawn == []
