@@ -26,7 +26,7 @@ _crop_extend = Strip.crop_extend
 def _divide_uncached_self(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
     length = self.cell_length
     kept = [cut for cut in cuts if cut <= length]
-    if kept == [length]:  # no cut inside the line: the line itself
+    if len(kept) == 1 and kept[0] == length:  # no cut inside the line: the line itself
         return [self]
     return _divide(self, kept)
 
