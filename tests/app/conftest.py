@@ -14,6 +14,7 @@ from tui.exchange.server import ExchangeConfig, RunningExchange, start_exchange
 from tui.feed.endpoints import Urls
 from tui.feed.record import read_recording
 from tui.modes import exchange_urls
+from tui.screens.market import MarketScreen
 from tui.screens.order_form import OrderForm
 from tui.store import BookState
 
@@ -92,6 +93,15 @@ class FixtureApp(KrakenApp):
             self.store.market("BTC/USD").book_state = self.stale
             self.store.mark("BTC/USD", "status")
         self.fixed_now = last + 5
+
+    async def painted(self, pilot: Any, settle: float = 0.3) -> MarketScreen:
+        """The market screen once the recorded session is in and painted whole."""
+        await pilot.pause(settle)
+        screen = self.market_screen
+        assert screen is not None
+        screen.refresh_from_store(force=True)
+        await pilot.pause(settle)
+        return screen
 
     async def freeze(self) -> None:
         from tui.widgets.account import OrdersTable

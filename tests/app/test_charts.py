@@ -36,11 +36,7 @@ async def test_a_moved_last_candle_repaints_only_the_lines_that_changed() -> Non
 
     app = FixtureApp()
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.pause(0.2)
-        screen = app.market_screen
-        assert screen is not None
-        screen.refresh_from_store(force=True)
-        await pilot.pause(0.2)
+        screen = await app.painted(pilot, 0.2)
         chart = screen.query_one(CandleChart)
         assert len(chart.candles) > 3
         chart.refresh()  # drawn once whole (a style update after the first paint forgets the strips)

@@ -50,11 +50,7 @@ async def test_a_changed_ticker_repaints_its_row_alone_and_shows_the_new_price(
 ) -> None:
     app = FixtureApp()
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.pause(0.3)
-        screen = app.market_screen
-        assert screen is not None
-        screen.refresh_from_store(force=True)
-        await pilot.pause(0.5)
+        screen = await app.painted(pilot, 0.4)
         wl = screen.query_one(Watchlist)
         row = wl.get_row_index("ETH/USD")
         line = row + wl.header_height  # the header is the table's first line
