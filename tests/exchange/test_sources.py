@@ -264,9 +264,12 @@ async def test_replay_plays_every_recorded_channel_in_its_time_and_ends(tmp_path
     try:
         assert ex.source is not None and ex.source.replay is not None
         assert ex.source.state.duration == pytest.approx(3.0)
-        # held at its start while the client connects and subscribes: on a loaded machine that
-        # took longer than the first recorded gap, and the timing below measured the setup
-        ex.source.replay.toggle_pause()
+        # held at its start while the client connects and subscribes: on a loaded machine the
+        # exchange's own start-up and the setup took longer than the first recorded gap, and the
+        # timing below measured them
+        replay = ex.source.replay
+        replay.toggle_pause()
+        replay.restart()
         async with aiohttp.ClientSession() as session:
             ws = await _public(session, ex)
             subs: list[dict[str, Any]] = [
@@ -278,7 +281,10 @@ async def test_replay_plays_every_recorded_channel_in_its_time_and_ends(tmp_path
                 await ws.send(
                     {"method": "subscribe", "params": {**params, "symbol": ["BTC/USD"]}, "req_id": n}
                 )
-            ex.source.replay.toggle_pause()
+            held = time.monotonic() + 5
+            while (ex.source.state.state != "paused" or replay.position != 0.0) and time.monotonic() < held:
+                await asyncio.sleep(0.01)
+            replay.toggle_pause()
             start = time.monotonic()
             trade = await ws.until(lambda m: m.get("channel") == "trade" and m.get("type") == "update")
             t_trade = time.monotonic() - start
