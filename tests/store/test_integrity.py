@@ -68,6 +68,22 @@ def test_one_request_per_episode_and_a_retry_when_the_snapshot_never_comes() -> 
     assert store.market("BTC/USD").resyncs == 2
 
 
+def test_a_snapshot_lost_after_a_reconnect_is_asked_for_again_only_while_connected() -> None:
+    """A reconnect puts every book to `waiting` without asking for any by name; a snapshot dropped
+    then left a book waiting for ever (seen in the fault-healing feed test under load)."""
+    store, _ = ready_store()
+    store.integrity.reset(["BTC/USD"])
+    public = store.health.conn("public")
+    public.state = "reconnecting"
+    assert store.tick(20.0, 30.0, ["BTC/USD"]) == []
+    assert store.tick(20.0 + 2 * RETRY_AFTER, 30.0, ["BTC/USD"]) == []  # down: nothing asked
+    public.state = "connected"
+    assert store.tick(30.0, 30.0, ["BTC/USD"]) == []  # up: its snapshot awaited from now
+    assert store.tick(30.0 + RETRY_AFTER / 2, 30.0, ["BTC/USD"]) == []
+    again = store.tick(30.0 + RETRY_AFTER + 0.5, 30.0, ["BTC/USD"])
+    assert [r.symbol for r in again] == ["BTC/USD"] and store.market("BTC/USD").book_state == "resyncing"
+
+
 def test_a_quiet_book_turns_stale_and_the_next_verified_delta_restores_it() -> None:
     store, _ = ready_store()
     apply_futures(store, futures_delta("PF_XBTUSD", 11, "buy", "100.0", "4.0"), now=5.0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tui.kraken.futures import is_futures
 from tui.store.data import StoreData
 from tui.store.model import MarketState
 from tui.store.outcomes import RefreshBook, ResyncBook
@@ -86,11 +87,19 @@ class Integrity:
                     out.append(RefreshBook(s))
             elif mk.book_state in ("resyncing", "waiting"):
                 asked = self.pending.get(s)
+                if asked is None and mk.book_state == "waiting" and self._connected(s):
+                    # after a (re)connect nothing was asked of this book by name: its snapshot is
+                    # awaited from now on, and asked for again if it was lost (a dropped frame)
+                    self.pending[s] = asked = now
                 if asked is not None and now - asked > RETRY_AFTER:
                     req = self.resync(mk, now, "no fresh snapshot yet", force=True)
                     if req is not None:
                         out.append(req)
         return out
+
+    def _connected(self, symbol: str) -> bool:
+        """Its socket is up (while one is down, a book waits for the reconnect, asking nothing)."""
+        return self.store.health.conn("futures" if is_futures(symbol) else "public").state == "connected"
 
     @staticmethod
     def _drifts(mk: MarketState) -> bool:
