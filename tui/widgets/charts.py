@@ -19,6 +19,7 @@ from textual.widget import Widget
 from tui.store import Candle
 from tui.widgets.candle_draw import draw_candles
 from tui.widgets.depth_draw import draw_depth
+from tui.widgets.line_runs import changed_runs
 
 __all__ = ["CandleChart", "DepthChart", "to_strips"]
 
@@ -95,12 +96,8 @@ class _StripChart(Widget):
             self.refresh()
             return
         new = self._strips = to_strips(self._rows(width, height), width, height, self._style)
-        changed = [y for y, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
-        start = 0
-        for i, y in enumerate(changed):  # one region per run of neighbouring lines
-            if i + 1 == len(changed) or changed[i + 1] != y + 1:
-                self.refresh(Region(0, changed[start], width, y - changed[start] + 1))
-                start = i + 1
+        for y, count in changed_runs(old, new):  # one region per run of neighbouring lines
+            self.refresh(Region(0, y, width, count))
 
 
 class CandleChart(_StripChart):

@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.kraken.numbers import format_ticks
+from tui.widgets.line_runs import changed_runs
 
 __all__ = ["PRICED", "BookLadder", "LadderRow", "LadderView"]
 
@@ -140,8 +141,7 @@ class BookLadder(ScrollView, can_focus=True):
             self.virtual_size = Size(width, n)
             self.refresh()
         widths = self._measure(view)
-        cur = self.cursor
-        keys = [(r, False) for r in view.rows] if cur is None else [self._key(r, cur) for r in view.rows]
+        keys = [self._key(r, self.cursor) for r in view.rows]
         rescale = self._rescale()
         if old is None or len(keys) != len(self._lines) or rescale or widths or old.grid != view.grid:
             self._lines = keys
@@ -211,21 +211,10 @@ class BookLadder(ScrollView, can_focus=True):
             self.refresh()
 
     def _repaint_changed(self, keys: list[tuple[LadderRow, bool]]) -> None:
-        changed = [i for i, (a, b) in enumerate(zip(keys, self._lines, strict=True)) if a != b]
+        runs = changed_runs(self._lines, keys)  # repaint only the lines that changed, run by run
         self._lines = keys
-        run_start = prev = None  # repaint only the lines that changed, run by run
-        for i in changed:
-            if prev is not None and i == prev + 1:
-                prev = i
-                continue
-            if run_start is not None and prev is not None:
-                self._refresh_rows(run_start, prev - run_start + 1)
-            run_start = prev = i
-        if run_start is not None and prev is not None:
-            self._refresh_rows(run_start, prev - run_start + 1)
-
-    def _refresh_rows(self, index: int, count: int) -> None:
-        self.refresh_lines(index + self.header_lines, count)
+        for index, count in runs:
+            self.refresh_lines(index + self.header_lines, count)
 
     # --- the cursor --------------------------------------------------------------------------------
     def _priced(self) -> list[int]:
