@@ -71,8 +71,10 @@ def test_one_request_per_episode_and_a_retry_when_the_snapshot_never_comes() -> 
 def test_a_snapshot_lost_after_a_reconnect_is_asked_for_again_only_while_connected() -> None:
     """A reconnect puts every book to `waiting` without asking for any by name; a snapshot dropped
     then left a book waiting for ever (seen in the fault-healing feed test under load)."""
-    store, _ = ready_store()
-    store.integrity.reset(["BTC/USD"])
+    store, books = ready_store()
+    bad = books.frame("update", "BTC/USD", [("99.0", "1.00000000")], [], wrong=True)
+    assert apply_spot(store, bad, now=15.0) == [ResyncBook("BTC/USD", "checksum mismatch")]
+    store.integrity.reset(["BTC/USD"])  # the resync asked before the drop went with the socket
     public = store.health.conn("public")
     public.state = "reconnecting"
     assert store.tick(20.0, 30.0, ["BTC/USD"]) == []

@@ -38,6 +38,7 @@ class Integrity:
         for s in symbols:
             mk = self.store.market(s)
             mk.book_state = "waiting"
+            self.pending.pop(s, None)  # what was asked went with the socket: the wait starts anew
             self.store.mark(s, "status")
 
     def checked(self, mk: MarketState, ok: bool, now: float, reason: str) -> ResyncBook | None:
