@@ -150,7 +150,7 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
     cum = 0
     for price, qty in asks:
         cum += qty
-        unverified = ask_bound is not None and price > ask_bound  # _unverified("asks", ...)
+        unverified = _unverified("asks", price, ask_bound)
         ask_rows.append(
             LadderRow("ask", price, qty, cum, price in own_sell, "", unverified, mine_sell(price, 0))
         )
@@ -171,7 +171,7 @@ def build_ladder(store: Store, symbol: str, group: int, l3: bool) -> LadderView 
     cum = 0
     for price, qty in bids:
         cum += qty
-        unverified = bid_bound is not None and price < bid_bound  # _unverified("bids", ...)
+        unverified = _unverified("bids", price, bid_bound)
         if pending and unverified:
             rows.append(marker)  # above the first unverified bid
             pending = False

@@ -165,8 +165,9 @@ class LadderKeys(TradingScreen):
         ):
             # on the mid, unless that would leave the cursor near or past an edge: then as close
             # to the mid as keeps the cursor inside (a ↓ at the grid's last row moves the grid)
-            held = cursor is not None and self._anchor is not None  # `c` and `#` start on the mid
-            anchor = min(max(fresh, cursor - reach), cursor + reach) if held and cursor else fresh
+            anchor = fresh  # `c` and `#` (no anchor yet) start on the mid
+            if cursor is not None and self._anchor is not None:
+                anchor = min(max(fresh, cursor - reach), cursor + reach)
             anchor = bucket(anchor, step, True)
             if anchor != self._anchor or self._grid_key != (sym, self.group):
                 if cursor is None:  # nobody is looking at a price: the spread to the middle

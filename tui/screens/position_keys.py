@@ -151,7 +151,7 @@ class PositionKeys(TradingScreen):
                 reduce_only=True,
             )
             title = f"Stop to breakeven: no stop yet, a reduce-only stop at the entry {be}"
-            self._review_new(self._draft(pos.symbol, form), title, label)
+            self._review_new(self.desk.draft(form, pos.symbol), title, label)
             return
         self.run_worker(self._amend_stops(stops, be), group="position")
 
@@ -163,10 +163,7 @@ class PositionKeys(TradingScreen):
             qty=format(qty, "f"),
             reduce_only=reduce_only,
         )
-        self._review_new(self._draft(pos.symbol, form), title, title.split(":")[0].lower())
-
-    def _draft(self, symbol: str, form: FormInput) -> Draft | None:
-        return self.desk.draft(form, symbol)
+        self._review_new(self.desk.draft(form, pos.symbol), title, title.split(":")[0].lower())
 
     def _review_new(self, draft: Draft | None, title: str, label: str) -> None:
         if draft is None:

@@ -1,7 +1,8 @@
 """The order review: what will be sent, and the typed confirmation a threshold asks for.
 
-The review returns the order the user confirmed (a ``Reviewed``); it sends nothing itself. The
-order panel and the amend paths push it and hand its answer to the desk.
+The review returns the order the user confirmed (a ``Reviewed``). Whoever pushes it hands it the
+desk's door as ``send``, which it calls once on the confirming key, before it closes: the
+request then leaves ahead of the repaint that closing brings.
 """
 
 from __future__ import annotations
