@@ -1,7 +1,11 @@
 """The market screen's compositor writes the same updates as Textual's and asks fewer widgets for
-their lines (recorded session, no sockets)."""
+their lines: none outside the change, none whose every changed cell a widget in front covers
+(recorded session, no sockets)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from textual._compositor import Compositor, CompositorUpdate
 from textual.geometry import Region
@@ -26,6 +30,23 @@ def _counting(widget: Widget, calls: list[str]) -> None:
     widget.render_lines = counted  # type: ignore[method-assign]
 
 
+@contextmanager
+def _counting_divides(divided: list[Strip]) -> Iterator[None]:
+    divide = Strip.divide
+
+    def counted(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
+        pieces = divide(self, cuts)
+        if len(pieces) > 1:
+            divided.append(self)
+        return pieces
+
+    Strip.divide = counted  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Strip.divide = divide  # type: ignore[method-assign]
+
+
 async def test_partial_updates_are_textuals_and_skip_widgets_outside_them() -> None:
     app = FixtureApp()
     async with app.run_test(size=(160, 45)) as pilot:
@@ -38,13 +59,18 @@ async def test_partial_updates_are_textuals_and_skip_widgets_outside_them() -> N
         footer = screen.query_one(KeyFooter)  # docked on the screen: its clip is the terminal
         calls: list[str] = []
         _counting(footer, calls)
+        _counting(screen, calls)  # behind every widget: its lines are all covered in the book
+        assert ladder.show_vertical_scrollbar
+        _counting(ladder.vertical_scrollbar, calls)  # beside the rows the ladder repaints
         book = ladder.region
+        rows = ladder.scrollable_content_region  # the cells in sight, beside the scrollbar
         regions = [
             Region(book.x, book.y + 3, book.width, 10),  # rows of the book
             Region(book.x, book.y + 3, 160 - book.x, 10),  # the book and the panels right of it
             Region(0, footer.region.y - 1, 160, 1),  # the status bar above the footer
             Region(wl.region.right - 3, book.y + 2, 10, 4),  # across the watchlist's edge
             Region(0, 0, 160, 45),  # everything
+            Region(rows.x, rows.y + 3, rows.width, 10),  # rows as the ladder repaints them
         ]
         for region in regions:
             # laid out as the screen is now (on a slow machine the layout may still have moved
@@ -54,11 +80,21 @@ async def test_partial_updates_are_textuals_and_skip_widgets_outside_them() -> N
             for compositor in (ours, stock):
                 calls.clear()
                 compositor._dirty_regions = {region}
-                update = compositor.render_update()
+                divided: list[Strip] = []
+                with _counting_divides(divided):
+                    update = compositor.render_update()
                 assert isinstance(update, CompositorUpdate)
                 written.append(update.render_segments(app.console))
                 if compositor is ours and not region.overlaps(footer.region):
                     assert "KeyFooter" not in calls, region  # far from the change: not asked
+                if compositor is ours and region in (regions[0], regions[-1]):
+                    assert "MarketScreen" not in calls  # the ladder covers every changed cell
+                if compositor is ours and region == regions[-1]:
+                    # beside the rows: not asked, and its first column (where the update's cursor
+                    # only stops) does not make the ladder cut its lines there
+                    assert "ScrollBar" not in calls
+                    assert divided == []
                 if compositor is stock:
                     assert "KeyFooter" in calls, region  # Textual asks it every time
+                    assert "MarketScreen" in calls, region  # and cuts its lines at every edge
             assert written[0] == written[1], region

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.geometry import Region
 from textual.strip import Strip
 
 from tui.widgets.ladder import BookLadder, LadderRow
@@ -25,6 +26,15 @@ async def test_one_changed_row_is_the_one_line_drawn_again() -> None:
             return draw(y)
 
         ladder.render_line = recording  # type: ignore[method-assign]
+        bar_drawn: list[Region] = []
+        bar = ladder.vertical_scrollbar
+        bar_lines = bar.render_lines
+
+        def bar_recording(crop: Region) -> list[Strip]:
+            bar_drawn.append(crop)
+            return bar_lines(crop)
+
+        bar.render_lines = bar_recording  # type: ignore[method-assign]
         for _ in range(50):  # a quiet ladder first (the first paint centres it, on a slow machine late)
             drawn.clear()
             await pilot.pause(0.1)
@@ -42,10 +52,12 @@ async def test_one_changed_row_is_the_one_line_drawn_again() -> None:
         rows = list(view.rows)
         r = rows[i]  # only the mark at its price changes
         rows[i] = LadderRow(r.kind, r.price, r.qty, r.cum, True, r.note, r.unverified, r.mine)
+        bar_drawn.clear()
         ladder.update_view(replace(view, rows=tuple(rows)))
         await pilot.pause(0.2)
         line = i - top + ladder.header_lines
         assert set(drawn) == {line}, drawn
+        assert bar_drawn == []  # the row's cells in sight, not the scrollbar's column beside them
         assert ladder.render_line(line).text.startswith("◆")
 
         drawn.clear()

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -213,8 +213,10 @@ class BookLadder(ScrollView, can_focus=True):
     def _repaint_changed(self, keys: list[tuple[LadderRow, bool]]) -> None:
         runs = changed_runs(self._lines, keys)  # repaint only the lines that changed, run by run
         self._lines = keys
+        # the cells in sight: not the column under the scrollbar, which would be asked again too
+        width, top = self.scrollable_content_region.width, self.header_lines - self.scroll_offset.y
         for index, count in runs:
-            self.refresh_lines(index + self.header_lines, count)
+            self.refresh(Region(0, index + top, width, count))
 
     # --- the cursor --------------------------------------------------------------------------------
     def _priced(self) -> list[int]:
