@@ -20,6 +20,7 @@ from tui.store import Candle
 from tui.widgets.candle_draw import draw_candles
 from tui.widgets.depth_draw import draw_depth
 from tui.widgets.line_runs import changed_runs
+from tui.widgets.plain_lines import use_plain_lines
 
 __all__ = ["CandleChart", "DepthChart", "to_strips"]
 
@@ -56,6 +57,7 @@ class _StripChart(Widget):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        use_plain_lines(self)
         self._strips: list[Strip] | None = None
         self._styles_ready: dict[str, Style] | None = None
 

@@ -26,6 +26,7 @@ from textual.strip import Strip
 
 from tui.kraken.numbers import format_ticks
 from tui.widgets.line_runs import changed_runs
+from tui.widgets.plain_lines import use_plain_lines
 
 __all__ = ["PRICED", "BookLadder", "LadderRow", "LadderView"]
 
@@ -105,6 +106,7 @@ class BookLadder(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        use_plain_lines(self)
         self.view: LadderView | None = None
         self.cursor: int | None = None  # a price in ticks
         self.info = ""  # the status line: working size, rate counter, armed

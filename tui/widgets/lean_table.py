@@ -32,6 +32,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from tui.widgets.plain_lines import use_plain_lines
+
 __all__ = ["LeanTable"]
 
 # One screen of cells (45 rows x 10 columns) with cursor and hover variants; rows and lines: 45.
@@ -46,6 +48,7 @@ class LeanTable(DataTable[Text]):
             tuple[RowKey | None, ColumnKey | None], dict[tuple[Any, ...], list[list[Segment]]]
         ] = {}
         super().__init__(*args, **kwargs)
+        use_plain_lines(self)
         self._cell_render_cache.maxsize = CELLS
         self._row_render_cache.maxsize = ROWS
         self._row_renderable_cache.maxsize = ROWS

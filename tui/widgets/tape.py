@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.store import Trade
+from tui.widgets.plain_lines import use_plain_lines
 from tui.widgets.tape_lines import TapeLine, aggregate, avg_text, fold
 
 __all__ = ["CAPACITY", "TradesTape"]
@@ -43,6 +44,7 @@ class TradesTape(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        use_plain_lines(self)
         self.lines: list[TapeLine] = []  # newest first
         self._folded: list[TapeLine] = []  # the same, oldest first
         self.threshold: Decimal | None = None
