@@ -29,7 +29,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tui import strip_cycles
+from tui import strip_cycles, truecolor_lines
 from tui.alerts import AlertBook, alerts_path
 from tui.config import Settings
 from tui.desk import Desk
@@ -160,6 +160,7 @@ class KrakenApp(App[None]):
             self._start_feed()
         self.set_interval(1 / self.settings.refresh_hz, self._tick)
         strip_cycles.install()  # lines freed when no longer shown, not at the paced collection
+        truecolor_lines.install()  # lines in true colour are not copied by the ANSI filter
         self.gc_pacer.install()
         self.set_interval(1.0, self._pace_gc)
 
