@@ -211,7 +211,22 @@ class _ErrorCount(logging.Handler):
             return
         self.count += 1
         if len(self.first) < 3:
-            self.first.append(f"{record.name}: {record.getMessage()}"[:200])
+            self.first.append(f"{record.name}: {record.getMessage()}{_where(record)}"[:300])
+
+
+def _where(record: logging.LogRecord) -> str:
+    """The exception's type and innermost frame, so a failure seen once can be found; not its
+    message, which may quote a request."""
+    if not record.exc_info or record.exc_info[1] is None:
+        return ""
+    exc = record.exc_info[1]
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return f" ({type(exc).__name__})"
+    code = tb.tb_frame.f_code
+    return f" ({type(exc).__name__} in {code.co_name}, {Path(code.co_filename).name}:{tb.tb_lineno})"
 
 
 def _cut(bids: list[tuple[int, int]], asks: list[tuple[int, int]], depth: int) -> tuple[Top, Top]:
