@@ -12,12 +12,13 @@ from decimal import Decimal
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.store import Trade
+from tui.widgets.line_runs import changed_runs
 from tui.widgets.plain_lines import use_plain_lines
 from tui.widgets.tape_lines import TapeLine, aggregate, avg_text, fold
 
@@ -50,6 +51,8 @@ class TradesTape(ScrollView, can_focus=True):
         self.threshold: Decimal | None = None
         self.decimals: int | None = None
         self._last_id: int | None = None
+        # what the last repaint showed: scroll row, width and the lines in sight (None: blank)
+        self._shown: tuple[int, int, list[TapeLine | None]] | None = None
         self._count = 0
         self._styles: dict[str, Style] | None = None
 
@@ -83,7 +86,7 @@ class TradesTape(ScrollView, can_focus=True):
             and threshold == self.threshold
         ):
             return
-        before, was = self._last_id, self.threshold
+        before, was, was_decimals = self._last_id, self.threshold, self.decimals
         self._last_id, self._count = newest, len(trades)
         self.decimals, self.threshold = decimals, threshold
         self._folded = self._fold(trades, before)
@@ -95,7 +98,20 @@ class TradesTape(ScrollView, can_focus=True):
         size = Size(self.size.width, max(CAPACITY, len(self.lines)))
         if self.virtual_size != size:
             self.virtual_size = size
-        self.refresh()
+        self._repaint(full=decimals != was_decimals or threshold != was)
+
+    def _repaint(self, full: bool) -> None:
+        """The lines in sight whose print changed (a new print moves them all down, a print folded
+        into the newest changes that one); the border and scrollbar are left as they are."""
+        top, height = int(self.scroll_offset.y), self.size.height
+        shown = (top, self.size.width, [*self.lines[top : top + height], *[None] * height][:height])
+        before, self._shown = self._shown, shown
+        if full or before is None or before[:2] != shown[:2]:
+            self.refresh()
+            return
+        width = self.scrollable_content_region.width
+        for row, count in changed_runs(before[2], shown[2]):
+            self.refresh(Region(0, row, width, count))
 
     def _fold(self, trades: list[Trade], before: int | None) -> list[TapeLine]:
         """Only the prints newer than the last look are folded (a busy tape gets a few per tick
