@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from textual._styles_cache import StylesCache
 from textual.widget import Widget
+from textual.widgets import DataTable
 
 from tui.widgets.account import OrdersTable
 from tui.widgets.charts import CandleChart, DepthChart
 from tui.widgets.ladder import BookLadder
+from tui.widgets.lean_table import LeanTable
 from tui.widgets.plain_lines import PlainLinesCache
 from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
@@ -66,3 +68,19 @@ async def test_every_line_is_textuals(stale: Any) -> None:
                         assert stock_rows == list(range(height))
                     else:  # only the border rows are; content rows took the short way
                         assert len(stock_rows) <= 2, (cls.__name__, stock_rows)
+
+
+async def test_tables_repaint_as_textual_draws_them() -> None:
+    """A table's repaint reads its own and its components' styles once; the lines are the same."""
+    app = FixtureApp()
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await app.painted(pilot)
+        tables = [t for t in screen.query(LeanTable) if t.display and t.size.height]
+        assert {type(t).__name__ for t in tables} >= {"Watchlist", "OrdersTable"}
+        for table in tables:
+            region = table.region.size.region
+            table._clear_caches()  # the table's own line, row and cell caches, and the styles cache
+            ours = table.render_lines(region)
+            table._clear_caches()
+            stock = DataTable.render_lines(table, region)  # Textual's, style looked up per line
+            assert [list(s) for s in ours] == [list(s) for s in stock], type(table).__name__
