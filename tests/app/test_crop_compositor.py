@@ -15,6 +15,7 @@ from textual.widget import Widget
 from tui.screens.crop_compositor import CropCompositor
 from tui.widgets.footer import KeyFooter
 from tui.widgets.ladder import BookLadder
+from tui.widgets.tape import TradesTape
 from tui.widgets.watchlist import Watchlist
 
 from .conftest import FixtureApp
@@ -98,3 +99,19 @@ async def test_partial_updates_are_textuals_and_skip_widgets_outside_them() -> N
                     assert "KeyFooter" in calls, region  # Textual asks it every time
                     assert "MarketScreen" in calls, region  # and cuts its lines at every edge
             assert written[0] == written[1], region
+        # one update of a repaint: two runs of ladder rows, the tape's rows and the status bar
+        tape = screen.query_one(TradesTape).scrollable_content_region
+        several = {
+            Region(rows.x, rows.y + 2, rows.width, 3),
+            Region(rows.x, rows.y + 9, rows.width, 5),
+            Region(tape.x, tape.y, tape.width, tape.height),
+            Region(0, footer.region.y - 1, 160, 1),
+        }
+        stock.reflow(screen, screen.size)
+        updates: list[str] = []
+        for compositor in (ours, stock):
+            compositor._dirty_regions = set(several)
+            update = compositor.render_update()
+            assert isinstance(update, CompositorUpdate)
+            updates.append(update.render_segments(app.console))
+        assert updates[0] == updates[1]
