@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.app import KrakenApp
 from tui.config import Settings
@@ -116,6 +119,32 @@ class FixtureApp(KrakenApp):
             setattr(mk, "lag_s", 0.2)  # noqa: B010 (a field of the store only once the feed reports lag)
         screen.refresh_from_store(force=True)
         await asyncio.sleep(0)
+
+
+def drawn_rows(widget: Widget) -> list[int]:
+    """The rows the widget draws from now on (its ``render_line`` calls), in order."""
+    rows: list[int] = []
+    draw = widget.render_line
+
+    def recording(y: int) -> Strip:
+        rows.append(y)
+        return draw(y)
+
+    widget.render_line = recording  # type: ignore[method-assign]
+    return rows
+
+
+def drawn_crops(widget: Widget) -> list[Region]:
+    """What the widget is asked to draw from now on (its ``render_lines`` calls), in order."""
+    crops: list[Region] = []
+    draw = widget.render_lines
+
+    def recording(crop: Region) -> list[Strip]:
+        crops.append(crop)
+        return draw(crop)
+
+    widget.render_lines = recording  # type: ignore[method-assign]
+    return crops
 
 
 def order_panel(app: Any) -> OrderForm | None:

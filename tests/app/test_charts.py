@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import FixtureApp
+from tests.app.conftest import FixtureApp, drawn_rows
 from tui.widgets.charts import CandleChart
 
 
@@ -30,8 +30,6 @@ async def test_a_moved_last_candle_repaints_only_the_lines_that_changed() -> Non
     what the compositor shows is the chart drawn whole from the new candles."""
     from dataclasses import replace
 
-    from textual.strip import Strip
-
     from tui.widgets.charts import to_strips
 
     app = FixtureApp()
@@ -41,14 +39,7 @@ async def test_a_moved_last_candle_repaints_only_the_lines_that_changed() -> Non
         assert len(chart.candles) > 3
         chart.refresh()  # drawn once whole (a style update after the first paint forgets the strips)
         await pilot.pause(0.2)
-        drawn: list[int] = []
-        draw = chart.render_line
-
-        def recording(y: int) -> Strip:
-            drawn.append(y)
-            return draw(y)
-
-        chart.render_line = recording  # type: ignore[method-assign]
+        drawn = drawn_rows(chart)
         last = chart.candles[-1]
         bumped = replace(last, close=last.close + (last.high - last.close) / 2 or last.close)
         chart.update_candles([*chart.candles[:-1], bumped], chart.interval, chart.decimals)

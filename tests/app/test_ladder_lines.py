@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.geometry import Region
-from textual.strip import Strip
-
 from tui.widgets.ladder import BookLadder, LadderRow
 
-from .conftest import FixtureApp
+from .conftest import FixtureApp, drawn_crops, drawn_rows
 
 
 async def test_one_changed_row_is_the_one_line_drawn_again() -> None:
@@ -18,23 +15,8 @@ async def test_one_changed_row_is_the_one_line_drawn_again() -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await app.painted(pilot)
         ladder = screen.query_one("#book", BookLadder)
-        drawn: list[int] = []
-        draw = ladder.render_line
-
-        def recording(y: int) -> Strip:
-            drawn.append(y)
-            return draw(y)
-
-        ladder.render_line = recording  # type: ignore[method-assign]
-        bar_drawn: list[Region] = []
-        bar = ladder.vertical_scrollbar
-        bar_lines = bar.render_lines
-
-        def bar_recording(crop: Region) -> list[Strip]:
-            bar_drawn.append(crop)
-            return bar_lines(crop)
-
-        bar.render_lines = bar_recording  # type: ignore[method-assign]
+        drawn = drawn_rows(ladder)
+        bar_drawn = drawn_crops(ladder.vertical_scrollbar)
         for _ in range(50):  # a quiet ladder first (the first paint centres it, on a slow machine late)
             drawn.clear()
             await pilot.pause(0.1)

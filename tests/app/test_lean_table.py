@@ -9,26 +9,12 @@ from decimal import Decimal
 
 import pytest
 from rich.text import Text
-from textual.strip import Strip
 from textual.widgets import DataTable
 
 from tui.kraken.events import TickerUpdate
 from tui.widgets.watchlist import Watchlist
 
-from .conftest import FixtureApp, screen_text
-
-
-def _rendered(wl: Watchlist) -> list[int]:
-    """Record the lines the table draws from now on (the compositor calls ``render_line``)."""
-    seen: list[int] = []
-    draw = wl.render_line
-
-    def recording(y: int) -> Strip:
-        seen.append(y)
-        return draw(y)
-
-    wl.render_line = recording  # type: ignore[method-assign]
-    return seen
+from .conftest import FixtureApp, drawn_rows, screen_text
 
 
 def _cell_renders(monkeypatch: pytest.MonkeyPatch, wl: Watchlist) -> list[tuple[int, int]]:
@@ -62,7 +48,7 @@ async def test_a_changed_ticker_repaints_its_row_alone_and_shows_the_new_price(
         store.apply(TickerUpdate("ETH/USD", replace(old, last=old.last - Decimal(2))), 100.5, "public")
         store.flush()
         await pilot.pause(0.6)  # the watchlist follows at the slow rate (4 Hz)
-        seen = _rendered(wl)
+        seen = drawn_rows(wl)
         cells = _cell_renders(monkeypatch, wl)
 
         # the next one: that row's line alone is drawn again

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from textual.geometry import Region
-from textual.strip import Strip
-
 from tui.kraken.events import Trade
 from tui.widgets.tape import CAPACITY, TradesTape
 
-from .conftest import FixtureApp
+from .conftest import FixtureApp, drawn_crops, drawn_rows
 
 
 async def test_a_new_print_redraws_the_lines_and_a_folded_one_only_the_newest() -> None:
@@ -28,23 +25,8 @@ async def test_a_new_print_redraws_the_lines_and_a_folded_one_only_the_newest() 
             trades.append(Trade(last.price, Decimal(n), side, "limit", last.trade_id + n, stamp))
         tape.update_trades(trades, tape.decimals, tape.threshold)
         assert len(tape.lines) > tape.size.height
-        drawn: list[int] = []
-        draw = tape.render_line
-
-        def recording(y: int) -> Strip:
-            drawn.append(y)
-            return draw(y)
-
-        bar_drawn: list[Region] = []
-        bar = tape.vertical_scrollbar
-        bar_lines = bar.render_lines
-
-        def bar_recording(crop: Region) -> list[Strip]:
-            bar_drawn.append(crop)
-            return bar_lines(crop)
-
-        tape.render_line = recording  # type: ignore[method-assign]
-        bar.render_lines = bar_recording  # type: ignore[method-assign]
+        drawn = drawn_rows(tape)
+        bar_drawn = drawn_crops(tape.vertical_scrollbar)
         await pilot.pause(0.2)
         border = tape._styles_cache._cache.get(0)
         assert border is not None
