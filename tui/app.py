@@ -164,9 +164,18 @@ class KrakenApp(App[None]):
         self.gc_pacer.install()
         self.set_interval(1.0, self._pace_gc)
 
+    def _top_screen(self) -> Screen[object] | None:
+        """The screen on top, or None while Textual tears the app down (its screens are gone
+        before its timers stop, and ``self.screen`` raises then)."""
+        stack = self.screen_stack
+        return stack[-1] if stack else None
+
     def _pace_gc(self) -> None:
-        busy = self.desk.requests_in_flight > 0 or not isinstance(self.screen, MarketScreen)
-        busy = busy or (isinstance(s := self.screen, MarketScreen) and s.order_panel is not None)  # typing
+        top = self._top_screen()
+        if top is None:
+            return
+        busy = self.desk.requests_in_flight > 0 or not isinstance(top, MarketScreen)
+        busy = busy or (isinstance(top, MarketScreen) and top.order_panel is not None)  # typing
         self.gc_pacer.tick(busy=busy)
 
     async def on_event(self, event: events.Event) -> None:
@@ -255,9 +264,10 @@ class KrakenApp(App[None]):
         if self._announce_ticks % max(1, int(self.settings.refresh_hz / 4)) == 0:
             self._announce()  # 4 times a second is prompt for a fill and cheap when nothing happened
         screen = self.market_screen
-        if screen is None or not screen.is_mounted:
+        top = self._top_screen()
+        if screen is None or not screen.is_mounted or top is None:
             return
-        if self.screen is not screen:
+        if top is not screen:
             # A translucent modal on top makes every repaint beneath a full-screen one: keep the
             # market moving behind it, at a calmer 2 Hz.
             self._modal_ticks += 1

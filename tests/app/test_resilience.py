@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 
-from tests.app.conftest import live_app, until
+from tests.app.conftest import FixtureApp, live_app, until
 from tui.exchange.server import RunningExchange
 from tui.screens.market import MarketScreen
 from tui.store import Position
@@ -124,3 +124,14 @@ async def test_health_shows_dropped_frames_per_connection(exchange: RunningExcha
         app.store.mark("health", "conn")
         await until(pilot, lambda: "reconnecting" in part("publ", "priv"))
         await until(pilot, lambda: f"bad:{public.malformed} unk:{public.unknown}" in part("publ", "priv"))
+
+
+async def test_timers_that_fire_while_the_app_shuts_down_do_nothing() -> None:
+    """Textual takes the screens away before it stops the timers: the 1 s GC pacer once fired in
+    that gap, asked for the screen on top and ended a CI run with ``ScreenStackError``."""
+    app = FixtureApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+    assert not app.screen_stack  # as while the app is torn down
+    app._pace_gc()
+    app._tick()
