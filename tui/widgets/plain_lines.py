@@ -11,7 +11,7 @@ and every other row (border, padding, a styled state such as the ladder's stale 
 Textual's own.
 
 This reaches into a Textual internal (the widget's ``_styles_cache``); Textual is pinned in
-pyproject.toml, and ``tests/widgets/test_plain_lines.py`` compares every line with Textual's.
+pyproject.toml, and ``tests/app/test_plain_lines.py`` compares every line with Textual's.
 """
 
 from __future__ import annotations
