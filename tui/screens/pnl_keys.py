@@ -41,9 +41,12 @@ class PnlKeys(TradingScreen):
         ),
     ]
 
+    def _tab_shown(self, tab: str) -> bool:
+        return self.query_one("#account", TabbedContent).active == tab
+
     def paint_pnl(self, force: bool = False) -> None:
         """The P&L tab, when it is the one shown (or ``force``)."""
-        if not force and self.query_one("#account", TabbedContent).active != "tab-pnl":
+        if not (force or self._tab_shown("tab-pnl")):
             return
         store = self.store
         report = pnl_report(store, QUOTE, since=self.desk.announcer.since)
@@ -51,7 +54,7 @@ class PnlKeys(TradingScreen):
 
     def paint_balances(self, force: bool = False) -> None:
         """The Balances tab, when it is the one shown (or ``force``)."""
-        if not force and self.query_one("#account", TabbedContent).active != "tab-balances":
+        if not (force or self._tab_shown("tab-balances")):
             return
         store = self.store
         self.query_one(BalancesTable).show(
@@ -60,7 +63,7 @@ class PnlKeys(TradingScreen):
 
     def paint_positions(self, force: bool = False) -> None:
         """The Positions tab, when it is the one shown (or ``force``)."""
-        if not force and self.query_one("#account", TabbedContent).active != "tab-positions":
+        if not (force or self._tab_shown("tab-positions")):
             return
         acct = self.store.account
         self.query_one(PositionsTable).show(acct.positions, acct.futures_margin, self.store.instruments)
