@@ -28,7 +28,7 @@ def _both(widget: Widget, stock_rows: list[int]) -> tuple[list[list[Any]], list[
     """Every line of the widget from its cache and from Textual's, each rendered afresh."""
     ours = widget._styles_cache
     assert isinstance(ours, PlainLinesCache)
-    region = widget.size.region
+    region = widget.region.size.region  # the whole widget, its border rows too
     ours.clear()
     original = StylesCache.render_line
 
@@ -63,7 +63,7 @@ async def test_every_line_is_textuals(stale: Any) -> None:
                     stock_rows: list[int] = []
                     fast, stock = _both(widget, stock_rows)
                     assert fast == stock, (cls.__name__, focused)
-                    height = widget.size.height
+                    height = widget.region.height
                     if stale and widget is ladder:  # tinted: every row is Textual's
                         assert stock_rows == list(range(height))
                     else:  # only the border rows are; content rows took the short way
